@@ -1,0 +1,23 @@
+// Every CLI command, one module each, in the order `--help` lists them (design.md "Interface").
+import type { Command } from 'commander';
+import { registerMigrate } from './migrate.js';
+import { registerDaemon } from './daemon.js';
+import { registerSync } from './sync.js';
+import { registerPush } from './push.js';
+import { registerStatus } from './status.js';
+import { registerVerify } from './verify.js';
+import { registerConflicts } from './conflicts.js';
+import { registerFailed } from './failed.js';
+import { registerSandbox } from './sandbox.js';
+
+export const commands: ReadonlyArray<(program: Command) => void> = [
+  registerMigrate,
+  registerDaemon,
+  registerSync,
+  registerPush,
+  registerStatus,
+  registerVerify,
+  registerConflicts,
+  registerFailed,
+  registerSandbox,
+];

@@ -1,0 +1,29 @@
+// The `intercom-sync` command line: parses arguments and hands each command to its module.
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '../config/config.js';
+import { commands } from './commands/index.js';
+import { UserError } from './user-error.js';
+
+const program = new Command('intercom-sync')
+  .description('Keep a PostgreSQL database and an Intercom workspace in step, both ways.')
+  .option('--verbose', 'print stack traces with errors')
+  .showHelpAfterError()
+  .exitOverride();
+
+for (const register of commands) register(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode;
+  } else {
+    const verbose = program.opts<{ verbose?: boolean }>().verbose;
+    const known = error instanceof UserError || error instanceof ConfigError;
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(`intercom-sync: ${message}`);
+    if (verbose && error instanceof Error && error.stack) console.error(error.stack);
+    else if (!known) console.error('(run with --verbose for details)');
+    process.exitCode = error instanceof UserError ? error.exitCode : 1;
+  }
+}

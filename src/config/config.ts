@@ -1,0 +1,75 @@
+// Reads and validates the service's settings from the environment, once, at start-up.
+import { z } from 'zod';
+
+/** Where the real API lives, per region (intercom-notes.md §8). */
+export const INTERCOM_HOSTS = {
+  us: 'https://api.intercom.io',
+  eu: 'https://api.eu.intercom.io',
+  au: 'https://api.au.intercom.io',
+} as const;
+
+const url = (what: string, protocols: string[]) =>
+  z
+    .string({ error: `${what} is not set` })
+    .min(1, `${what} is empty`)
+    .refine((value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    }, `${what} must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`);
+
+const int = (what: string, min: number, fallback: number) =>
+  z.coerce
+    .number({ error: `${what} must be a number` })
+    .int(`${what} must be a whole number`)
+    .min(min, `${what} must be at least ${min}`)
+    .default(fallback);
+
+const settings = z.object({
+  DATABASE_URL: url('DATABASE_URL', ['postgres:', 'postgresql:']),
+  REDIS_URL: url('REDIS_URL', ['redis:', 'rediss:']),
+  INTERCOM_TOKEN: z.string().optional(),
+  INTERCOM_BASE_URL: url('INTERCOM_BASE_URL', ['http:', 'https:']).default(INTERCOM_HOSTS.us),
+  INTERCOM_CLIENT_SECRET: z.string().optional(),
+  INTERCOM_ADMIN_ID: z.string().optional(),
+  PORT: int('PORT', 0, 8080),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Prefix of every Redis key this service writes (queues, rate budget, locks). */
+  REDIS_PREFIX: z.string().min(1).default('icsync'),
+  /** Share of each rate window kept for outbound pushes, so inbound reads never starve them (0–0.9). */
+  RATE_RESERVE_OUTBOUND: z.coerce.number().min(0).max(0.9).default(0.2),
+  /** Calls per minute to assume before the API has told us its limit (headers win once seen). */
+  RATE_LIMIT_PER_MINUTE: int('RATE_LIMIT_PER_MINUTE', 1, 1000),
+  HTTP_TIMEOUT_MS: int('HTTP_TIMEOUT_MS', 100, 30_000),
+  HTTP_MAX_RETRIES: int('HTTP_MAX_RETRIES', 0, 6),
+});
+
+export type Config = z.infer<typeof settings>;
+
+/** Thrown when a setting is missing or wrong; its message is one sentence naming the setting. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Validates the environment. `need` lists settings the calling command cannot run without.
+ * @example const config = loadConfig(process.env, ['INTERCOM_TOKEN']);
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  need: ReadonlyArray<'INTERCOM_TOKEN' | 'INTERCOM_CLIENT_SECRET' | 'INTERCOM_ADMIN_ID'> = [],
+): Config {
+  const result = settings.safeParse(env);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'configuration');
+    const message = issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`;
+    throw new ConfigError(`${message}.`);
+  }
+  for (const name of need) {
+    if (!result.data[name]) throw new ConfigError(`${name} is not set; this command needs it.`);
+  }
+  return result.data;
+}

@@ -1,0 +1,60 @@
+// Real Postgres and Redis for tests: each caller gets its own database and its own key prefix,
+// so test files running in parallel never see each other's rows, queues or budgets.
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+
+export function databaseUrl(): string {
+  const url = process.env.DATABASE_URL;
+  if (!url) throw new Error('DATABASE_URL is not set: run the tests with `npm test` (it starts the services)');
+  return url;
+}
+
+export function redisUrl(): string {
+  const url = process.env.REDIS_URL;
+  if (!url) throw new Error('REDIS_URL is not set: run the tests with `npm test` (it starts the services)');
+  return url;
+}
+
+/** A unique, short name for this test's database, key prefix or queue. */
+export function uniqueName(prefix = 't'): string {
+  return `${prefix}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+}
+
+export interface TestDatabase {
+  readonly url: string;
+  readonly name: string;
+  drop(): Promise<void>;
+}
+
+/** Creates an empty database on the test server; `drop()` removes it (and its connections). */
+export async function createTestDatabase(prefix = 'test'): Promise<TestDatabase> {
+  const name = uniqueName(prefix);
+  const admin = new pg.Client({ connectionString: databaseUrl() });
+  await admin.connect();
+  try {
+    await admin.query(`create database "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(databaseUrl());
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    name,
+    async drop() {
+      const client = new pg.Client({ connectionString: databaseUrl() });
+      await client.connect();
+      try {
+        await client.query(`drop database if exists "${name}" with (force)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+/** An ioredis connection to the test Redis; BullMQ needs `maxRetriesPerRequest: null`. */
+export function createTestRedis(): Redis {
+  return new Redis(redisUrl(), { maxRetriesPerRequest: null, lazyConnect: false });
+}
