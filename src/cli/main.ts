@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../config/config.js';
 import { commands } from './commands/index.js';
 import { UserError } from './user-error.js';
+import { DatabaseUnavailableError } from '../db/errors.js';
 
 const program = new Command('intercom-sync')
   .description('Keep a PostgreSQL database and an Intercom workspace in step, both ways.')
@@ -19,7 +20,8 @@ try {
     process.exitCode = error.exitCode;
   } else {
     const verbose = program.opts<{ verbose?: boolean }>().verbose;
-    const known = error instanceof UserError || error instanceof ConfigError;
+    const known =
+      error instanceof UserError || error instanceof ConfigError || error instanceof DatabaseUnavailableError;
     const message = error instanceof Error ? error.message : String(error);
     console.error(`intercom-sync: ${message}`);
     if (verbose && error instanceof Error && error.stack) console.error(error.stack);

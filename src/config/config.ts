@@ -28,8 +28,8 @@ const int = (what: string, min: number, fallback: number) =>
     .default(fallback);
 
 const settings = z.object({
-  DATABASE_URL: url('DATABASE_URL', ['postgres:', 'postgresql:']),
-  REDIS_URL: url('REDIS_URL', ['redis:', 'rediss:']),
+  DATABASE_URL: url('DATABASE_URL', ['postgres:', 'postgresql:']).optional(),
+  REDIS_URL: url('REDIS_URL', ['redis:', 'rediss:']).optional(),
   INTERCOM_TOKEN: z.string().optional(),
   INTERCOM_BASE_URL: url('INTERCOM_BASE_URL', ['http:', 'https:']).default(INTERCOM_HOSTS.us),
   INTERCOM_CLIENT_SECRET: z.string().optional(),
@@ -48,6 +48,19 @@ const settings = z.object({
 
 export type Config = z.infer<typeof settings>;
 
+type Needed = 'DATABASE_URL' | 'REDIS_URL' | 'INTERCOM_TOKEN' | 'INTERCOM_CLIENT_SECRET' | 'INTERCOM_ADMIN_ID';
+
+/** The config with the settings a command asked for known to be present. */
+export type ConfigWith<K extends Needed> = Config & { [P in K]-?: string };
+
+const hints: Record<Needed, string> = {
+  DATABASE_URL: 'DATABASE_URL is not set: point it at your Postgres (e.g. postgres://user@host:5432/db), or run `npm run services start` for a local one.',
+  REDIS_URL: 'REDIS_URL is not set: point it at your Redis (e.g. redis://127.0.0.1:6379), or run `npm run services start` for a local one.',
+  INTERCOM_TOKEN: 'INTERCOM_TOKEN is not set: create an access token in the Intercom Developer Hub (or use the sandbox token).',
+  INTERCOM_CLIENT_SECRET: "INTERCOM_CLIENT_SECRET is not set: webhook signatures are checked with your app's client secret.",
+  INTERCOM_ADMIN_ID: 'INTERCOM_ADMIN_ID is not set: notes created from Postgres need an admin as their author.',
+};
+
 /** Thrown when a setting is missing or wrong; its message is one sentence naming the setting. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -55,12 +68,12 @@ export class ConfigError extends Error {
 
 /**
  * Validates the environment. `need` lists settings the calling command cannot run without.
- * @example const config = loadConfig(process.env, ['INTERCOM_TOKEN']);
+ * @example const config = loadConfig(process.env, ['DATABASE_URL', 'INTERCOM_TOKEN']);
  */
-export function loadConfig(
+export function loadConfig<K extends Needed = never>(
   env: Record<string, string | undefined> = process.env,
-  need: ReadonlyArray<'INTERCOM_TOKEN' | 'INTERCOM_CLIENT_SECRET' | 'INTERCOM_ADMIN_ID'> = [],
-): Config {
+  need: readonly K[] = [],
+): ConfigWith<K> {
   const result = settings.safeParse(env);
   if (!result.success) {
     const issue = result.error.issues[0]!;
@@ -69,7 +82,7 @@ export function loadConfig(
     throw new ConfigError(`${message}.`);
   }
   for (const name of need) {
-    if (!result.data[name]) throw new ConfigError(`${name} is not set; this command needs it.`);
+    if (!result.data[name]) throw new ConfigError(hints[name]);
   }
-  return result.data;
+  return result.data as ConfigWith<K>;
 }

@@ -1,0 +1,8 @@
+// Every migration, in order. Listed here (not found by scanning a folder) so they load the same
+// way from source, from dist/ and under the test runner. Never edit a migration after it lands.
+import type { Migration } from 'kysely';
+import * as m0001 from './0001_initial.js';
+
+export const migrations: Readonly<Record<string, Migration>> = {
+  '0001_initial': m0001,
+};
