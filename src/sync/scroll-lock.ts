@@ -1,0 +1,61 @@
+// The workspace-wide lock around the companies scroll: Intercom allows one open scroll per
+// workspace (intercom-notes.md §2), so every process must take this before it starts one.
+//
+// A lease in Redis (SET NX PX with a random token, renewed while the scroll runs, released only
+// by its holder). A library such as redlock adds multi-master quorum we do not need with one
+// Redis; the two Lua lines below are the whole algorithm.
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+
+export interface ScrollLease {
+  /** Extends the lease; false when it was lost (expired and taken by another process). */
+  renew(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
+export interface ScrollLockOptions {
+  readonly redis: Redis;
+  /** Redis key, e.g. `<prefix>:<workspace>:scroll-lock`. */
+  readonly key: string;
+  /** Lease length. Longer than Intercom's 60 s scroll expiry, so a dead holder's scroll is gone too. */
+  readonly ttlMs?: number;
+  /** How long to wait for another holder before giving up. */
+  readonly waitMs?: number;
+  readonly pollMs?: number;
+  readonly signal?: AbortSignal;
+}
+
+export class ScrollLockTimeoutError extends Error {
+  override name = 'ScrollLockTimeoutError';
+}
+
+/**
+ * Waits for and takes the scroll lock.
+ * @example const lease = await acquireScrollLock({ redis, key }); try { … } finally { await lease.release(); }
+ */
+export async function acquireScrollLock(options: ScrollLockOptions): Promise<ScrollLease> {
+  const { redis, key, ttlMs = 90_000, waitMs = 10 * 60_000, pollMs = 500, signal } = options;
+  const token = randomUUID();
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    signal?.throwIfAborted();
+    if ((await redis.set(key, token, 'PX', ttlMs, 'NX')) === 'OK') break;
+    if (Date.now() >= deadline) {
+      throw new ScrollLockTimeoutError(
+        `another process has held the companies scroll lock (${key}) for over ${Math.round(waitMs / 1000)} s`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+  return {
+    async renew() {
+      return (await redis.eval(RENEW, 1, key, token, String(ttlMs))) === 1;
+    },
+    async release() {
+      await redis.eval(RELEASE, 1, key, token);
+    },
+  };
+}
