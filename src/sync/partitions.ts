@@ -46,7 +46,8 @@ export function planContactPartitions(oldest: number, newest: number, wanted: nu
 function partition(fromDay: number | null, toDay: number | null): ContactPartition {
   const after: SearchCondition | null =
     fromDay === null ? null : { field: 'created_at', operator: '>', value: fromDay - DAY };
-  const before: SearchCondition | null = toDay === null ? null : { field: 'created_at', operator: '<', value: toDay };
+  const before: SearchCondition | null =
+    toDay === null ? null : { field: 'created_at', operator: '<', value: toDay };
   const filters = [after, before].filter((f): f is SearchCondition => f !== null);
   // A single open partition (no contacts' spread yet) still needs a query that matches everyone.
   const query: SearchFilter =

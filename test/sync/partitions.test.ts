@@ -23,10 +23,14 @@ describe('contact partitions', () => {
     const partitions = planContactPartitions(oldest, newest, 32);
     expect(partitions).toHaveLength(32);
     const probes: number[] = [0, oldest - DAY * 400, newest + DAY * 10];
-    for (let t = dayStart(oldest); t <= newest + DAY; t += 3 * DAY + 3_599) probes.push(t, dayStart(t), dayStart(t) - 1);
+    for (let t = dayStart(oldest); t <= newest + DAY; t += 3 * DAY + 3_599)
+      probes.push(t, dayStart(t), dayStart(t) - 1);
     for (const t of probes) {
       const owners = partitions.filter((p) => matches(p.query, t));
-      expect(owners.map((p) => p.key), `created_at ${t}`).toHaveLength(1);
+      expect(
+        owners.map((p) => p.key),
+        `created_at ${t}`,
+      ).toHaveLength(1);
     }
   });
 

@@ -1,0 +1,59 @@
+// Received webhook notifications, stored once per notification id before they are acknowledged.
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './database.js';
+
+export interface StoredEvent {
+  readonly id: number;
+  /** True when this notification id had been stored before (a redelivery): nothing new to apply. */
+  readonly duplicate: boolean;
+}
+
+export interface IncomingEvent {
+  readonly notificationId: string;
+  readonly topic: string;
+  readonly appId?: string | undefined;
+  readonly itemType?: string | undefined;
+  readonly itemId?: string | undefined;
+  readonly notifiedAt?: Date | undefined;
+  readonly payload: unknown;
+}
+
+/**
+ * Stores a notification unless its id is already there.
+ * @example const { duplicate } = await storeWebhookEvent(db, { notificationId, topic, payload });
+ */
+export async function storeWebhookEvent(db: Kysely<Database>, event: IncomingEvent): Promise<StoredEvent> {
+  const inserted = await db
+    .insertInto('intercom_sync.webhook_events')
+    .values({
+      notification_id: event.notificationId,
+      topic: event.topic,
+      app_id: event.appId ?? null,
+      item_type: event.itemType ?? null,
+      item_id: event.itemId ?? null,
+      notified_at: event.notifiedAt ?? null,
+      payload: JSON.stringify(event.payload),
+    })
+    .onConflict((oc) => oc.column('notification_id').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (inserted) return { id: inserted.id, duplicate: false };
+  const existing = await db
+    .selectFrom('intercom_sync.webhook_events')
+    .select('id')
+    .where('notification_id', '=', event.notificationId)
+    .executeTakeFirstOrThrow();
+  return { id: existing.id, duplicate: true };
+}
+
+/** Events stored but not yet applied, oldest first (the sweeper re-enqueues these). */
+export async function pendingWebhookEvents(db: Kysely<Database>, olderThanMs: number, limit: number) {
+  return db
+    .selectFrom('intercom_sync.webhook_events')
+    .select(['id', 'notification_id'])
+    .where('status', '=', 'received')
+    .where('received_at', '<', sql<Date>`now() - make_interval(secs => ${olderThanMs / 1000})`)
+    .orderBy('received_at')
+    .limit(limit)
+    .execute();
+}

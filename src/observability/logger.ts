@@ -1,0 +1,36 @@
+// The JSON logger (pino), with every secret the service handles redacted wherever it appears.
+import { pino, type Logger } from 'pino';
+
+export type { Logger } from 'pino';
+
+/** Paths pino blanks out: tokens, the client secret, webhook signatures, auth headers. */
+export const REDACTED_PATHS = [
+  'token',
+  'config.INTERCOM_TOKEN',
+  'config.INTERCOM_CLIENT_SECRET',
+  'INTERCOM_TOKEN',
+  'INTERCOM_CLIENT_SECRET',
+  'headers.authorization',
+  'headers["x-hub-signature"]',
+  'req.headers.authorization',
+  'req.headers["x-hub-signature"]',
+  '*.authorization',
+  '*["x-hub-signature"]',
+];
+
+/**
+ * @example const log = createLogger({ level: config.LOG_LEVEL });
+ */
+export function createLogger(
+  options: { level?: string; name?: string } = {},
+  destination?: pino.DestinationStream,
+): Logger {
+  return pino(
+    {
+      name: options.name ?? 'intercom-sync',
+      level: options.level ?? 'info',
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    },
+    destination,
+  );
+}

@@ -1,0 +1,193 @@
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase, type Database } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { buildHttpServer } from '../../src/http/server.js';
+import { signBody } from '../../src/http/signature.js';
+import { createLogger } from '../../src/observability/logger.js';
+import { createMetrics } from '../../src/observability/metrics.js';
+import { createTestDatabase, type TestDatabase } from '../support/services.js';
+
+const secret = 'test-client-secret';
+let target: TestDatabase;
+let db: Kysely<Database>;
+let app: FastifyInstance;
+let base: string;
+const enqueued: string[] = [];
+let redisUp = true;
+
+function notification(id: string, overrides: Record<string, unknown> = {}) {
+  return {
+    type: 'notification_event',
+    id,
+    topic: 'contact.user.updated',
+    app_id: 'abc123',
+    created_at: 1_732_406_400,
+    delivery_attempts: 1,
+    data: {
+      type: 'notification_event_data',
+      item: { type: 'contact', id: '65f0c0ffee', updated_at: 1_732_406_400 },
+    },
+    ...overrides,
+  };
+}
+
+async function deliver(
+  body: string,
+  headers: Record<string, string> = { 'x-hub-signature': signBody(body, secret) },
+) {
+  const response = await fetch(`${base}/webhooks/intercom`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+const storedCount = async () =>
+  Number(
+    (
+      await db
+        .selectFrom('intercom_sync.webhook_events')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+
+beforeAll(async () => {
+  target = await createTestDatabase('webhooks');
+  db = createDatabase({ url: target.url });
+  await migrateToLatest(db);
+  app = await buildHttpServer({
+    db,
+    log: createLogger({ level: 'silent' }),
+    metrics: createMetrics({ defaults: false }),
+    clientSecret: secret,
+    bodyLimitBytes: 64 * 1024,
+    enqueue: async (_id, notificationId) => {
+      if (!redisUp) throw new Error('redis down');
+      enqueued.push(notificationId);
+    },
+    readyChecks: [{ name: 'redis', check: async () => redisUp }],
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+});
+
+afterAll(async () => {
+  await app.close();
+  await db.destroy();
+  await target.drop();
+});
+
+describe('POST /webhooks/intercom', () => {
+  it('stores a signed notification and hands it to the workers', async () => {
+    const response = await deliver(JSON.stringify(notification('notif_1')));
+    expect(response).toEqual({ status: 200, body: { received: true, duplicate: false } });
+    const row = await db
+      .selectFrom('intercom_sync.webhook_events')
+      .selectAll()
+      .where('notification_id', '=', 'notif_1')
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      topic: 'contact.user.updated',
+      item_id: '65f0c0ffee',
+      status: 'received',
+      app_id: 'abc123',
+    });
+    expect(enqueued).toContain('notif_1');
+  });
+
+  it('acknowledges a redelivered notification without storing or enqueueing it again', async () => {
+    const body = JSON.stringify(notification('notif_2'));
+    await deliver(body);
+    const before = enqueued.length;
+    const again = await deliver(JSON.stringify({ ...notification('notif_2'), delivery_attempts: 2 }));
+    expect(again).toEqual({ status: 200, body: { received: true, duplicate: true } });
+    expect(enqueued.length).toBe(before);
+    const rows = await db
+      .selectFrom('intercom_sync.webhook_events')
+      .select('id')
+      .where('notification_id', '=', 'notif_2')
+      .execute();
+    expect(rows).toHaveLength(1);
+  });
+
+  it('rejects a missing, wrong or differently-hashed signature with 401 and stores nothing', async () => {
+    const body = JSON.stringify(notification('notif_bad'));
+    const before = await storedCount();
+    const missing = await deliver(body, {});
+    expect(missing.status).toBe(401);
+    expect(missing.body.error).toMatch(/X-Hub-Signature header is missing/);
+    const wrong = await deliver(body, { 'x-hub-signature': signBody(body, 'another-secret') });
+    expect(wrong.status).toBe(401);
+    expect(wrong.body.error).toMatch(/does not match/);
+    const tampered = await deliver(body.replace('65f0c0ffee', '65f0c0ffef'), {
+      'x-hub-signature': signBody(body, secret),
+    });
+    expect(tampered.status).toBe(401);
+    const sha256 = await deliver(body, { 'x-hub-signature': 'sha256=' + 'ab'.repeat(32) });
+    expect(sha256.status).toBe(401);
+    expect(sha256.body.error).toMatch(/uses sha256, but Intercom signs with sha1/);
+    expect(await storedCount()).toBe(before);
+  });
+
+  it('rejects malformed JSON and non-notifications with 400 saying why', async () => {
+    const before = await storedCount();
+    const broken = await deliver('{"type":"notification_event",');
+    expect(broken.status).toBe(400);
+    expect(broken.body.error).toMatch(/not valid JSON/);
+    const noId = await deliver(JSON.stringify({ ...notification('x'), id: undefined }));
+    expect(noId.status).toBe(400);
+    expect(noId.body.error).toMatch(/id/);
+    expect(await storedCount()).toBe(before);
+  });
+
+  it('rejects a body over the size limit with 413', async () => {
+    const big = JSON.stringify(notification('notif_big', { padding: 'x'.repeat(70 * 1024) }));
+    const response = await deliver(big);
+    expect(response.status).toBe(413);
+    expect(response.body.error).toMatch(/larger than the 65536 bytes/);
+  });
+
+  it('keeps a notification when the queue is down, so the sweeper can apply it later', async () => {
+    redisUp = false;
+    try {
+      const response = await deliver(JSON.stringify(notification('notif_while_redis_down')));
+      expect(response.status).toBe(200);
+      const row = await db
+        .selectFrom('intercom_sync.webhook_events')
+        .select('status')
+        .where('notification_id', '=', 'notif_while_redis_down')
+        .executeTakeFirst();
+      expect(row?.status).toBe('received');
+    } finally {
+      redisUp = true;
+    }
+  });
+
+  it('answers HEAD with 200 for Intercom’s URL check', async () => {
+    const response = await fetch(`${base}/webhooks/intercom`, { method: 'HEAD' });
+    expect(response.status).toBe(200);
+  });
+});
+
+describe('/ready and /metrics', () => {
+  it('/ready is 503 naming the failed check while a dependency is down', async () => {
+    redisUp = false;
+    const down = await fetch(`${base}/ready`);
+    expect(down.status).toBe(503);
+    expect(await down.json()).toEqual({ ready: false, checks: { redis: false } });
+    redisUp = true;
+    expect((await fetch(`${base}/ready`)).status).toBe(200);
+  });
+
+  it('/metrics counts received, duplicate and rejected webhooks', async () => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    expect(text).toMatch(/intercom_sync_webhooks_total\{outcome="received"\} [1-9]/);
+    expect(text).toMatch(/intercom_sync_webhooks_total\{outcome="duplicate"\} [1-9]/);
+    expect(text).toMatch(/intercom_sync_webhooks_total\{outcome="rejected"\} [1-9]/);
+  });
+});
