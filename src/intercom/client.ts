@@ -1,0 +1,57 @@
+// IntercomClient: the typed entry point to the Intercom REST API 2.2 that the sync uses.
+import { CompaniesApi } from './companies.js';
+import { ContactsApi } from './contacts.js';
+import { IntercomHttp, type IntercomHttpOptions } from './http.js';
+import { callSettings, type CallOptions } from './request-spec.js';
+import { itemsOf, type ListBody } from './pagination.js';
+import type { Segment, Tag } from './types.js';
+
+export type IntercomClientOptions = IntercomHttpOptions;
+
+/**
+ * One client per workspace; share it across the process, it pools connections.
+ * @example
+ * const intercom = new IntercomClient({ token: config.INTERCOM_TOKEN, baseUrl: config.INTERCOM_BASE_URL, budget });
+ * for await (const page of intercom.contacts.list()) console.log(page.items.length);
+ * await intercom.close();
+ */
+export class IntercomClient {
+  readonly contacts: ContactsApi;
+  readonly companies: CompaniesApi;
+  readonly http: IntercomHttp;
+
+  constructor(options: IntercomClientOptions) {
+    this.http = new IntercomHttp(options);
+    this.contacts = new ContactsApi(this.http);
+    this.companies = new CompaniesApi(this.http);
+  }
+
+  /** Every tag of the workspace (one unpaged response). @example const tags = await intercom.listTags(); */
+  async listTags(options: CallOptions = {}): Promise<readonly Tag[]> {
+    return itemsOf(
+      await this.http.request<ListBody<Tag>>({
+        method: 'GET',
+        route: '/tags',
+        path: '/tags',
+        ...callSettings(options),
+      }),
+    );
+  }
+
+  /** Every segment; the live API lists them under `segments`, the spec under `data`. */
+  async listSegments(options: CallOptions = {}): Promise<readonly Segment[]> {
+    return itemsOf(
+      await this.http.request<ListBody<Segment>>({
+        method: 'GET',
+        route: '/segments',
+        path: '/segments',
+        ...callSettings(options),
+      }),
+    );
+  }
+
+  /** Closes the pooled connections. */
+  close(): Promise<void> {
+    return this.http.close();
+  }
+}

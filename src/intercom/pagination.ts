@@ -1,0 +1,121 @@
+// Async iterators over the API's three paging styles: cursors, scroll and numbered pages.
+// Each yields whole pages with their position, so a caller can checkpoint and resume.
+
+/** A list response in any of the shapes the spec and the live API use (intercom-notes.md §3, §6). */
+export interface ListBody<T> {
+  readonly data?: readonly T[];
+  readonly companies?: readonly T[];
+  readonly tags?: readonly T[];
+  readonly segments?: readonly T[];
+  readonly notes?: readonly T[];
+  readonly total_count?: number | null;
+  readonly scroll_param?: string | null;
+  readonly pages?: {
+    readonly next?: { readonly starting_after?: string | null } | string | null;
+    readonly page?: number;
+    readonly per_page?: number;
+    readonly total_pages?: number;
+  } | null;
+}
+
+/** One page of a cursor listing (contacts list and search). */
+export interface CursorPage<T> {
+  readonly items: readonly T[];
+  readonly totalCount: number | undefined;
+  /** The cursor this page was fetched with; undefined for the first page. */
+  readonly startingAfter: string | undefined;
+  /** Cursor of the next page, undefined on the last one: store it to resume later. */
+  readonly nextStartingAfter: string | undefined;
+}
+
+/** One page of the companies scroll. */
+export interface ScrollPage<T> {
+  readonly items: readonly T[];
+  /** Send this back within a minute to get the next page (intercom-notes.md §2). */
+  readonly scrollParam: string | undefined;
+}
+
+/** One page of a page-numbered listing (companies list, notes, a contact's tags/companies/segments). */
+export interface NumberedPage<T> {
+  readonly items: readonly T[];
+  readonly page: number;
+  readonly totalPages: number | undefined;
+  readonly totalCount: number | undefined;
+}
+
+/** The array of a list body, whichever key it is under: `companies` in the spec, `data` live. */
+export function itemsOf<T>(body: ListBody<T>): readonly T[] {
+  return body.data ?? body.companies ?? body.tags ?? body.segments ?? body.notes ?? [];
+}
+
+/**
+ * Follows `pages.next.starting_after` until it is absent (intercom-notes.md §3).
+ * @example for await (const page of cursorPages((after) => fetchContacts(after))) save(page.items, page.nextStartingAfter);
+ */
+export async function* cursorPages<T>(
+  fetchPage: (startingAfter: string | undefined) => Promise<ListBody<T>>,
+  startingAfter?: string,
+): AsyncGenerator<CursorPage<T>, void, undefined> {
+  let cursor = startingAfter;
+  for (;;) {
+    const body = await fetchPage(cursor);
+    const next = body.pages?.next;
+    const nextStartingAfter =
+      typeof next === 'object' && next?.starting_after ? next.starting_after : undefined;
+    yield {
+      items: itemsOf(body),
+      totalCount: body.total_count ?? undefined,
+      startingAfter: cursor,
+      nextStartingAfter,
+    };
+    if (nextStartingAfter === undefined) return;
+    cursor = nextStartingAfter;
+  }
+}
+
+/**
+ * Follows `scroll_param` until a page comes back empty, which is how a scroll ends (intercom-notes.md §2).
+ * Errors are left to the caller: `scroll_exists` (another scroll is open) and 404 `not_found` (expired).
+ * @example for await (const page of scrollPages((param) => fetchScroll(param))) upsert(page.items);
+ */
+export async function* scrollPages<T>(
+  fetchPage: (scrollParam: string | undefined) => Promise<ListBody<T>>,
+  scrollParam?: string,
+): AsyncGenerator<ScrollPage<T>, void, undefined> {
+  let param = scrollParam;
+  for (;;) {
+    const body = await fetchPage(param);
+    const items = itemsOf(body);
+    if (items.length === 0) return;
+    param = body.scroll_param ?? undefined;
+    yield { items, scrollParam: param };
+    if (param === undefined) return;
+  }
+}
+
+/**
+ * Asks for page 1, 2, … while the body says there is a next page. A body without `pages` (the
+ * per-contact tag and segment lists) is a single page.
+ * @example for await (const page of numberedPages((n) => fetchNotes(contactId, n))) save(page.items);
+ */
+export async function* numberedPages<T>(
+  fetchPage: (page: number) => Promise<ListBody<T>>,
+  firstPage = 1,
+): AsyncGenerator<NumberedPage<T>, void, undefined> {
+  for (let page = firstPage; ;) {
+    const body = await fetchPage(page);
+    const items = itemsOf(body);
+    const pages = body.pages ?? undefined;
+    const current = pages?.page ?? page;
+    const totalPages = pages?.total_pages;
+    yield { items, page: current, totalPages, totalCount: body.total_count ?? undefined };
+    if (items.length === 0 || pages === undefined) return;
+    // `next` is a URL (or an object) while more pages exist and null on the last; some bodies carry only total_pages.
+    const more =
+      'next' in pages
+        ? Boolean(pages.next) && (totalPages === undefined || current < totalPages)
+        : totalPages !== undefined && current < totalPages;
+    if (!more) return;
+    page = current + 1;
+  }
+}

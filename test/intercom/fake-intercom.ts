@@ -1,0 +1,104 @@
+// A scripted stand-in for the Intercom API on 127.0.0.1: records every request, answers what the test says.
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly query: URLSearchParams;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: unknown;
+  readonly atMs: number;
+}
+
+export interface Reply {
+  readonly status?: number;
+  /** An object is sent as JSON; a string is sent as is (for HTML and truncated bodies). */
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly delayMs?: number;
+  /** Drop the connection without answering. */
+  readonly hangUp?: boolean;
+}
+
+export interface FakeIntercom {
+  readonly url: string;
+  readonly requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+/** Starts a server whose answer to request number `index` (from 0) is `handler(request, index)`. */
+export async function startFakeIntercom(
+  handler: (request: RecordedRequest, index: number) => Reply | Promise<Reply>,
+): Promise<FakeIntercom> {
+  const requests: RecordedRequest[] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const text = Buffer.concat(chunks).toString('utf8');
+      const recorded: RecordedRequest = {
+        method: req.method ?? 'GET',
+        path: url.pathname,
+        query: url.searchParams,
+        headers: req.headers,
+        body: text === '' ? undefined : (JSON.parse(text) as unknown),
+        atMs: Date.now(),
+      };
+      const index = requests.push(recorded) - 1;
+      void Promise.resolve(handler(recorded, index)).then(async (reply) => {
+        if (reply.delayMs) await new Promise((resolve) => setTimeout(resolve, reply.delayMs));
+        if (reply.hangUp) {
+          req.socket.destroy();
+          return;
+        }
+        const raw =
+          typeof reply.body === 'string'
+            ? reply.body
+            : reply.body === undefined
+              ? ''
+              : JSON.stringify(reply.body);
+        const type = typeof reply.body === 'string' ? 'text/html' : 'application/json';
+        res.writeHead(reply.status ?? 200, { 'content-type': type, ...reply.headers });
+        res.end(raw);
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Answers the i-th request with the i-th reply (the last one repeats). */
+export function inOrder(...replies: Reply[]): (request: RecordedRequest, index: number) => Reply {
+  return (_request, index) => replies[Math.min(index, replies.length - 1)]!;
+}
+
+/** The error body Intercom sends (intercom-notes.md §4). */
+export function errorBody(code: string, message: string): unknown {
+  return { type: 'error.list', request_id: 'req-123', errors: [{ code, message }] };
+}
+
+export function contact(id: string): Record<string, unknown> {
+  return {
+    type: 'contact',
+    id,
+    workspace_id: 'ws1',
+    role: 'user',
+    email: `${id}@example.com`,
+    updated_at: 1_700_000_000,
+  };
+}
+
+export function company(id: string): Record<string, unknown> {
+  return { type: 'company', id, company_id: `c-${id}`, name: `Company ${id}` };
+}
