@@ -7,6 +7,8 @@ export type Database = DB;
 
 // Parse int8 (our bigint ids, counts) as numbers: local ids stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value: string) => Number(value));
+// NUMERIC (companies.monthly_spend) as a number, as the generated types say; Intercom sends ints.
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value: string) => Number(value));
 
 export interface DatabaseOptions {
   readonly url: string;

@@ -1,0 +1,49 @@
+// Resolves Intercom ids to local ids in bulk, creating placeholder rows for children not mirrored yet.
+import { sql } from 'kysely';
+import type { Reference } from '../mappers/rows.js';
+import type { Executor } from './sync-writes.js';
+
+export type MirrorEntityTable =
+  'intercom.contacts' | 'intercom.companies' | 'intercom.tags' | 'intercom.segments';
+
+/**
+ * Local id per Intercom id, for the ids that are mirrored (soft-deleted rows included).
+ * @example const ids = await localIds(db, 'intercom.contacts', ['5f7b…']);
+ */
+export async function localIds(
+  db: Executor,
+  table: MirrorEntityTable,
+  intercomIds: readonly string[],
+): Promise<Map<string, number>> {
+  if (intercomIds.length === 0) return new Map();
+  const unique = [...new Set(intercomIds)];
+  const result = await sql<{ intercom_id: string; id: number }>`
+    select intercom_id, id from ${sql.table(table)} where intercom_id = any(${unique}::text[])`.execute(db);
+  return new Map(result.rows.map((r) => [r.intercom_id, r.id]));
+}
+
+/**
+ * Inserts a placeholder for each referenced child not mirrored yet, so a link to it can be
+ * written now; the full record fills the row when its own list is synced (its raw stays null
+ * until then). Returns how many placeholders were created.
+ */
+export async function ensureChildren(
+  db: Executor,
+  table: MirrorEntityTable,
+  refs: readonly Reference[],
+): Promise<number> {
+  if (refs.length === 0) return 0;
+  const names = new Map<string, string | null>();
+  for (const ref of refs) names.set(ref.intercomId, ref.name ?? names.get(ref.intercomId) ?? null);
+  // Sorted, so concurrent writers take the unique-index locks in one order and cannot deadlock.
+  const ids = [...names.keys()].sort();
+  // tags.name and segments.name are not null, and embedded references carry no name: a
+  // placeholder gets '' until the tag or segment list fills it.
+  const name = table === 'intercom.companies' ? sql`s.name` : sql`coalesce(s.name, '')`;
+  const result = await sql`
+    insert into ${sql.table(table)} (intercom_id, name)
+    select s.intercom_id, ${name} from unnest(${ids}::text[], ${ids.map((id) => names.get(id) ?? null)}::text[]) as s(intercom_id, name)
+    where not exists (select 1 from ${sql.table(table)} x where x.intercom_id = s.intercom_id)
+    on conflict (intercom_id) do nothing`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}

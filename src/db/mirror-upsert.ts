@@ -1,0 +1,178 @@
+// One multi-row INSERT … ON CONFLICT per batch that writes only rows that are newer and different.
+import { sql, type RawBuilder } from 'kysely';
+import type { Database } from './database.js';
+import { withSyncWrites, type Executor } from './sync-writes.js';
+import { toJsonParameter } from './json-parameter.js';
+
+export type MirrorTableName =
+  'intercom.contacts' | 'intercom.companies' | 'intercom.tags' | 'intercom.segments' | 'intercom.notes';
+type PgType = 'text' | 'bigint' | 'integer' | 'numeric' | 'boolean' | 'jsonb' | 'timestamptz';
+
+export interface MirrorColumn<Row> {
+  readonly name: keyof Row & string;
+  readonly type: PgType;
+  /** A null from the API means "not said": keep the stored value, or insert this (contacts' `archived`). */
+  readonly keepWhenNull?: { readonly insert: RawBuilder<unknown> };
+}
+
+/** How a mirror table is upserted; the column names are constants of this code, never input. */
+export interface MirrorTableSpec<Row> {
+  readonly table: MirrorTableName & keyof Database;
+  /** Every column the API fills, `intercom_id` first. */
+  readonly columns: readonly MirrorColumn<Row>[];
+  /** The table keeps the remote clock in `updated_at`: an older payload never overwrites a newer row. */
+  readonly ordered: boolean;
+  /** Set to null when a soft-deleted row comes back alive (`deleted_at`, `merged_into_id`). */
+  readonly revive: readonly string[];
+  /** A local foreign key found from an Intercom id in the row (a note's contact). */
+  readonly parent?: {
+    readonly column: string;
+    readonly key: keyof Row & string;
+    readonly table: MirrorTableName;
+  };
+}
+
+export interface UpsertCounts {
+  readonly inserted: number;
+  readonly updated: number;
+  /** Rows already stored as received, older than what is stored, or repeated in the input. */
+  readonly unchanged: number;
+  /** Rows whose parent is not mirrored (a note of an unknown contact): not written. */
+  readonly unresolved: number;
+}
+
+export interface UpsertOptions {
+  /** Rows per statement; 1000 measured fastest on bench/pg-upsert.ts. */
+  readonly batchSize?: number;
+}
+
+export const DEFAULT_BATCH_SIZE = 1000;
+
+export function emptyCounts(): UpsertCounts {
+  return { inserted: 0, updated: 0, unchanged: 0, unresolved: 0 };
+}
+
+export function addCounts(a: UpsertCounts, b: UpsertCounts): UpsertCounts {
+  return {
+    inserted: a.inserted + b.inserted,
+    updated: a.updated + b.updated,
+    unchanged: a.unchanged + b.unchanged,
+    unresolved: a.unresolved + b.unresolved,
+  };
+}
+
+/**
+ * Upserts rows by `intercom_id` in batches, each in a sync-marked transaction (or the caller's).
+ * @example const counts = await upsertMirrorRows(db, contactsTable, rows);
+ */
+export async function upsertMirrorRows<Row extends { readonly intercom_id: string }>(
+  db: Executor,
+  spec: MirrorTableSpec<Row>,
+  rows: readonly Row[],
+  options: UpsertOptions = {},
+): Promise<UpsertCounts> {
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  let total = emptyCounts();
+  for (let start = 0; start < rows.length; start += batchSize) {
+    const batch = rows.slice(start, start + batchSize);
+    const counts = await withSyncWrites(db, (trx) => upsertBatch(trx, spec, batch));
+    total = addCounts(total, counts);
+  }
+  return total;
+}
+
+async function upsertBatch<Row extends { readonly intercom_id: string }>(
+  db: Executor,
+  spec: MirrorTableSpec<Row>,
+  batch: readonly Row[],
+): Promise<UpsertCounts> {
+  const rows = newestPerId(batch, spec.ordered);
+  const table = sql.table(spec.table);
+  const columns = spec.columns.map((c) => c.name as string);
+  const parent = spec.parent;
+  const definitions = sql.join(spec.columns.map((c) => sql`${sql.id(c.name)} ${sql.raw(c.type)}`));
+  const written = parent ? [...columns.filter((c) => c !== parent.key), parent.column] : columns;
+  const source = parent
+    ? sql`select ${sql.join(written.map((c) => (c === parent.column ? sql`p.id as ${sql.id(c)}` : sql.ref(`r.${c}`))))}
+          from jsonb_to_recordset(${toJsonParameter(rows)}::jsonb) as r(${definitions})
+          join ${sql.table(parent.table)} p on p.intercom_id = ${sql.ref(`r.${parent.key}`)}`
+    : sql`select * from jsonb_to_recordset(${toJsonParameter(rows)}::jsonb) as r(${definitions})`;
+  const keep = new Map(
+    spec.columns.flatMap((c) => (c.keepWhenNull ? [[c.name as string, c.keepWhenNull.insert]] : [])),
+  );
+  const incoming = (alias: string, stored: string, c: string): RawBuilder<unknown> =>
+    keep.has(c)
+      ? sql`coalesce(${sql.ref(`${alias}.${c}`)}, ${sql.ref(`${stored}.${c}`)})`
+      : sql.ref(`${alias}.${c}`);
+  // Applies when the incoming row is not older (principle 2) and differs from the stored one, or
+  // revives a soft-deleted row. Rows that do not apply are never touched: not even locked.
+  const applies = (stored: string, alias: string): RawBuilder<unknown> => {
+    const newer = spec.ordered
+      ? sql`(${sql.ref(`${stored}.updated_at`)} is null or ${sql.ref(`${alias}.updated_at`)} >= ${sql.ref(`${stored}.updated_at`)})`
+      : sql`true`;
+    const differs = sql`(${sql.join(written.map((c) => sql.ref(`${stored}.${c}`)))}) is distinct from (${sql.join(
+      written.map((c) => incoming(alias, stored, c)),
+    )})`;
+    const revived = spec.revive.map((c) => sql` or ${sql.ref(`${stored}.${c}`)} is not null`);
+    return sql`(${newer} and (${differs}${sql.join(revived, sql``)}))`;
+  };
+  const assignments = (alias: string): RawBuilder<unknown> =>
+    sql.join([
+      ...written
+        .filter((c) => c !== 'intercom_id')
+        .map((c) => sql`${sql.id(c)} = ${incoming(alias, 't', c)}`),
+      ...spec.revive.map((c) => sql`${sql.id(c)} = null`),
+    ]);
+  const insertedValues = written.map((c) =>
+    keep.has(c) ? sql`coalesce(${sql.ref(`s.${c}`)}, ${keep.get(c)!})` : sql.ref(`s.${c}`),
+  );
+  // Existing rows are updated in place and new ones inserted, in one statement (one snapshot).
+  // ON CONFLICT only catches a row another writer inserted meanwhile; a plain upsert would send
+  // every existing row through it, which locks (and so writes) even the unchanged ones.
+  const result = await sql<{ resolved: number; inserted: number; updated: number }>`
+    with s as (${source}),
+    updated as (
+      update ${table} t set ${assignments('s')}
+      from s where t.intercom_id = s.intercom_id and ${applies('t', 's')}
+      returning 1
+    ),
+    inserted as (
+      insert into ${table} as t (${sql.join(written.map((c) => sql.id(c)))})
+      select ${sql.join(insertedValues)} from s
+      where not exists (select 1 from ${table} x where x.intercom_id = s.intercom_id)
+      on conflict (intercom_id) do update set ${assignments('excluded')}
+      where ${applies('t', 'excluded')}
+      returning (xmax = 0) as fresh
+    )
+    select (select count(*) from s)::int as resolved,
+           (select count(*) from inserted where fresh)::int as inserted,
+           ((select count(*) from updated) + (select count(*) from inserted where not fresh))::int as updated`.execute(
+    db,
+  );
+  const { resolved, inserted, updated } = result.rows[0]!;
+  return {
+    inserted,
+    updated,
+    unchanged: batch.length - inserted - updated - (rows.length - resolved),
+    unresolved: rows.length - resolved,
+  };
+}
+
+/** One row per id (a statement may not write a row twice): the newest, else the last seen. */
+function newestPerId<Row extends { readonly intercom_id: string }>(
+  batch: readonly Row[],
+  ordered: boolean,
+): Row[] {
+  const byId = new Map<string, Row>();
+  for (const row of batch) {
+    const seen = byId.get(row.intercom_id);
+    if (!seen || !ordered || updatedAt(row) >= updatedAt(seen)) byId.set(row.intercom_id, row);
+  }
+  // In id order, so concurrent batches lock shared rows in one order (no deadlocks between them).
+  return [...byId.values()].sort((a, b) => (a.intercom_id < b.intercom_id ? -1 : a.intercom_id > b.intercom_id ? 1 : 0));
+}
+
+function updatedAt(row: object): number {
+  const value = (row as { updated_at?: Date | null }).updated_at;
+  return value ? value.getTime() : -Infinity;
+}

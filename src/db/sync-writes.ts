@@ -1,0 +1,45 @@
+// Opens the transactions the sync writes the mirror in, marked so the outbox trigger skips them.
+import { sql, type Kysely, type Transaction } from 'kysely';
+import type { Database } from './database.js';
+
+/** A connection the db functions accept: the pool, or a transaction the caller already opened. */
+export type Executor = Kysely<Database> | Transaction<Database>;
+
+/**
+ * Runs `fn` in a transaction with `intercom_sync.origin = 'sync'` set locally, so the capture
+ * trigger of the two-way issue does not record the sync's own writes (design principle 3: no echo).
+ * Given a transaction, it sets the flag on it and runs `fn` there, so a caller can put a batch and
+ * the watermark that covers it in one commit.
+ * @example await withSyncWrites(db, async (trx) => { await upsertContacts(trx, rows); await advanceWatermark(trx, 'contacts', to); });
+ */
+export async function withSyncWrites<T>(
+  db: Executor,
+  fn: (trx: Transaction<Database>) => Promise<T>,
+): Promise<T> {
+  if (db.isTransaction) {
+    const trx = db as Transaction<Database>;
+    await markSyncOrigin(trx);
+    return fn(trx);
+  }
+  // Parallel partitions write links to shared rows (tags, companies); a deadlock or serialization
+  // failure aborts one of them, and the whole batch is safe to run again (every write is idempotent).
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction().execute(async (trx) => {
+        await markSyncOrigin(trx);
+        return fn(trx);
+      });
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if ((code !== '40P01' && code !== '40001') || attempt >= MAX_ATTEMPTS) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 50 * attempt));
+    }
+  }
+}
+
+const MAX_ATTEMPTS = 5;
+
+async function markSyncOrigin(trx: Transaction<Database>): Promise<void> {
+  // SET LOCAL ends with the transaction, so a pooled connection never carries the flag further.
+  await sql`set local intercom_sync.origin = 'sync'`.execute(trx);
+}

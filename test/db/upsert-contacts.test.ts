@@ -1,0 +1,169 @@
+import { sql, type Kysely } from 'kysely';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Database } from '../../src/db/database.js';
+import { upsertContacts } from '../../src/db/upsert-contacts.js';
+import { markDeleted } from '../../src/db/mark-deleted.js';
+import { withSyncWrites } from '../../src/db/sync-writes.js';
+import { createMigratedDatabase, rowVersions, type MigratedDatabase } from './migrated-database.js';
+import { contactRow } from './payloads.js';
+
+let target: MigratedDatabase;
+let db: Kysely<Database>;
+
+beforeAll(async () => {
+  target = await createMigratedDatabase('upsert_contacts');
+  db = target.db;
+});
+afterAll(() => target.close());
+beforeEach(async () => {
+  await sql`truncate intercom.contacts cascade`.execute(db);
+});
+
+async function stored(id: string) {
+  return db
+    .selectFrom('intercom.contacts')
+    .selectAll()
+    .where('intercom_id', '=', id)
+    .executeTakeFirstOrThrow();
+}
+
+describe('upsertContacts', () => {
+  it('inserts new contacts and says so', async () => {
+    const counts = await upsertContacts(db, [
+      contactRow('a'),
+      contactRow('b', { name: 'Zoë 李', email: null }),
+    ]);
+    expect(counts).toEqual({ inserted: 2, updated: 0, unchanged: 0, unresolved: 0 });
+    expect(await stored('b')).toMatchObject({
+      name: 'Zoë 李',
+      email: null,
+      role: 'user',
+      custom_attributes: { tier: 'gold' },
+      location: { type: 'location', country: 'France', region: null, city: 'Lyon' },
+      updated_at: new Date(1_700_000_000_000),
+    });
+    expect((await stored('b')).raw).toMatchObject({ id: 'b', type: 'contact' });
+  });
+
+  it('a late webhook does not roll a contact back', async () => {
+    await upsertContacts(db, [contactRow('a', { name: 'New name', updated_at: 1_700_000_500 })]);
+    const late = await upsertContacts(db, [contactRow('a', { name: 'Old name', updated_at: 1_700_000_100 })]);
+    expect(late).toMatchObject({ inserted: 0, updated: 0, unchanged: 1 });
+    expect((await stored('a')).name).toBe('New name');
+
+    const newer = await upsertContacts(db, [contactRow('a', { name: 'Newest', updated_at: 1_700_000_900 })]);
+    expect(newer).toMatchObject({ updated: 1 });
+    expect((await stored('a')).name).toBe('Newest');
+  });
+
+  it('applies a change that carries the same updated_at (Intercom stamps seconds)', async () => {
+    await upsertContacts(db, [contactRow('a', { name: 'First' })]);
+    expect(await upsertContacts(db, [contactRow('a', { name: 'Second' })])).toMatchObject({ updated: 1 });
+    expect((await stored('a')).name).toBe('Second');
+  });
+
+  it('a no-op re-sync writes nothing', async () => {
+    const rows = Array.from({ length: 50 }, (_, i) =>
+      contactRow(`c${i}`, { custom_attributes: { i, tags: ['x'] } }),
+    );
+    await db.connection().execute(async (conn) => {
+      await upsertContacts(conn, rows, { batchSize: 20 });
+      const before = await tupleCounters(conn);
+      const versions = await rowVersions(db, 'intercom.contacts');
+      const again = await upsertContacts(
+        conn,
+        rows.map((r) => ({ ...r })),
+        { batchSize: 20 },
+      );
+      expect(again).toEqual({ inserted: 0, updated: 0, unchanged: 50, unresolved: 0 });
+      expect(await rowVersions(db, 'intercom.contacts')).toEqual(versions);
+      const after = await tupleCounters(conn);
+      expect(after.written - before.written).toBe(0);
+      expect(before.written).toBeGreaterThanOrEqual(50);
+    });
+  });
+
+  it('keeps a contact repeated in one batch once, the newest version', async () => {
+    const counts = await upsertContacts(db, [
+      contactRow('a', { name: 'newer', updated_at: 1_700_000_200 }),
+      contactRow('a', { name: 'older', updated_at: 1_700_000_100 }),
+    ]);
+    expect(counts).toEqual({ inserted: 1, updated: 0, unchanged: 1, unresolved: 0 });
+    expect((await stored('a')).name).toBe('newer');
+  });
+
+  it('revives a deleted contact that comes back alive', async () => {
+    await upsertContacts(db, [contactRow('a')]);
+    await markDeleted(db, 'contacts', ['a'], { mergedInto: 'z' });
+    expect(await stored('a')).toMatchObject({ merged_into_id: 'z' });
+    const counts = await upsertContacts(db, [contactRow('a')]);
+    expect(counts).toMatchObject({ updated: 1 });
+    expect(await stored('a')).toMatchObject({ deleted_at: null, merged_into_id: null });
+  });
+
+  it('keeps the stored archived flag when the payload does not carry one', async () => {
+    await upsertContacts(db, [contactRow('a')]);
+    await db.updateTable('intercom.contacts').set({ archived: true }).execute();
+    expect(await upsertContacts(db, [contactRow('a')])).toMatchObject({ unchanged: 1 });
+    expect((await stored('a')).archived).toBe(true);
+    await upsertContacts(db, [contactRow('a', { archived: false })]);
+    expect((await stored('a')).archived).toBe(false);
+  });
+
+  it('stores a custom attribute holding U+0000 instead of failing the whole batch', async () => {
+    const counts = await upsertContacts(db, [
+      contactRow('a', { name: 'nul\u0000here', custom_attributes: { s: 'x\u0000y', t: 'back\\u0000slash' } }),
+      contactRow('b'),
+    ]);
+    expect(counts.inserted).toBe(2);
+    expect(await stored('a')).toMatchObject({
+      name: 'nulhere',
+      custom_attributes: { s: 'xy', t: 'back\\u0000slash' },
+    });
+  });
+
+  it("the sync's own writes carry the origin flag", async () => {
+    await sql`
+      create table public.origin_log (origin text);
+      create function public.log_origin() returns trigger language plpgsql as $$
+      begin insert into public.origin_log values (current_setting('intercom_sync.origin', true)); return null; end $$;
+      create trigger log_origin after insert or update on intercom.contacts for each row execute function public.log_origin();
+    `.execute(db);
+    try {
+      await upsertContacts(db, [contactRow('a'), contactRow('b')]);
+      await upsertContacts(db, [contactRow('a', { name: 'changed' })]);
+      await db.insertInto('intercom.contacts').values({ email: 'local@example.com' }).execute();
+      const origins = await sql<{ origin: string | null }>`select origin from public.origin_log`.execute(db);
+      expect(origins.rows.map((r) => r.origin)).toEqual([
+        'sync',
+        'sync',
+        'sync',
+        expect.not.stringMatching(/^sync$/),
+      ]);
+      // withSyncWrites on a caller's transaction marks that transaction too.
+      await sql`truncate public.origin_log`.execute(db);
+      await db
+        .transaction()
+        .execute((trx) => withSyncWrites(trx, () => upsertContacts(trx, [contactRow('c')])));
+      expect((await sql<{ origin: string }>`select origin from public.origin_log`.execute(db)).rows).toEqual([
+        { origin: 'sync' },
+      ]);
+    } finally {
+      await sql`drop trigger log_origin on intercom.contacts; drop function public.log_origin; drop table public.origin_log`.execute(
+        db,
+      );
+    }
+  });
+});
+
+/** Rows inserted + updated + deleted in intercom.contacts, flushed from this session's stats first. */
+async function tupleCounters(conn: Kysely<Database>): Promise<{ written: number }> {
+  await sql`select pg_stat_force_next_flush()`.execute(conn);
+  // The flush happens when the backend goes idle; a second statement runs after it.
+  await sql`select 1`.execute(conn);
+  await sql`select pg_stat_clear_snapshot()`.execute(conn);
+  const result = await sql<{ written: number }>`
+    select (n_tup_ins + n_tup_upd + n_tup_del)::int as written
+    from pg_stat_user_tables where schemaname = 'intercom' and relname = 'contacts'`.execute(conn);
+  return result.rows[0]!;
+}
