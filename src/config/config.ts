@@ -44,6 +44,22 @@ const settings = z.object({
   RATE_LIMIT_PER_MINUTE: int('RATE_LIMIT_PER_MINUTE', 1, 1000),
   HTTP_TIMEOUT_MS: int('HTTP_TIMEOUT_MS', 100, 30_000),
   HTTP_MAX_RETRIES: int('HTTP_MAX_RETRIES', 0, 6),
+  /** Names the workspace in Redis keys; by default derived from the API host and token. */
+  INTERCOM_WORKSPACE: z.string().min(1).optional(),
+  /** created_at slices contacts are read in, and how many are read at once. */
+  SYNC_CONTACT_PARTITIONS: int('SYNC_CONTACT_PARTITIONS', 1, 48),
+  SYNC_CONTACT_CONCURRENCY: int('SYNC_CONTACT_CONCURRENCY', 1, 24),
+  /** Read each contact's segments (one extra call per contact). */
+  SYNC_CONTACT_SEGMENTS: z
+    .enum(['true', 'false', '1', '0'], { error: 'SYNC_CONTACT_SEGMENTS must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /** How late Intercom's search may show a change (intercom-notes.md §3); re-read margin. */
+  SEARCH_LAG_SECONDS: int('SEARCH_LAG_SECONDS', 0, 900),
+  /** Cron pattern of the nightly full sync (daemon). */
+  FULL_SYNC_CRON: z.string().min(1).default('0 3 * * *'),
+  /** Minutes between incremental syncs (daemon). */
+  INCREMENTAL_EVERY_MINUTES: int('INCREMENTAL_EVERY_MINUTES', 1, 5),
 });
 
 export type Config = z.infer<typeof settings>;

@@ -1,17 +1,83 @@
+// `intercom-sync sync full|incremental`: runs the same code as the daemon's sync jobs, in this
+// process, with progress on the terminal and a summary (or one JSON document) at the end.
 import type { Command } from 'commander';
-import { notAvailableYet } from '../user-error.js';
+import { loadConfig } from '../../config/config.js';
+import { FULL_SYNC_STREAMS, runFullSync, SyncAlreadyRunningError, type FullSyncStream } from '../../sync/full-sync.js';
+import { runIncrementalSync } from '../../sync/incremental-sync.js';
+import { createLogger } from '../../observability/logger.js';
+import { progressLine } from '../progress.js';
+import { openRuntime } from '../runtime.js';
+import { printStreams } from '../sync-summary.js';
+import { UserError } from '../user-error.js';
+
+function parseStreams(value: string | undefined): FullSyncStream[] | undefined {
+  if (value === undefined) return undefined;
+  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const unknown = names.filter((n) => !(FULL_SYNC_STREAMS as readonly string[]).includes(n));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new UserError(`--only takes ${FULL_SYNC_STREAMS.join(', ')} (comma-separated); got '${value}'.`);
+  }
+  return names as FullSyncStream[];
+}
+
+async function withRuntime<T>(json: boolean, fn: (rt: Awaited<ReturnType<typeof openRuntime>>) => Promise<T>): Promise<T> {
+  const config = loadConfig(process.env, ['DATABASE_URL', 'REDIS_URL', 'INTERCOM_TOKEN']);
+  // Logs go to stderr, and only warnings unless asked: stdout carries the summary (or the JSON).
+  const level = process.env.LOG_LEVEL ?? (json ? 'error' : 'warn');
+  const rt = await openRuntime(config, { log: createLogger({ level }, process.stderr), name: 'intercom-sync cli' });
+  try {
+    return await fn(rt);
+  } finally {
+    await rt.close();
+  }
+}
 
 export function registerSync(program: Command): void {
   const sync = program.command('sync').description('read Intercom into Postgres now');
   sync
     .command('full')
     .description('full pass over every stream; records not seen are marked deleted')
-    .option('--only <streams>', 'comma-separated: companies, contacts, tags, segments, notes')
+    .option('--only <streams>', `comma-separated: ${FULL_SYNC_STREAMS.join(', ')}`)
     .option('--json', 'print the summary as one JSON document')
-    .action(() => notAvailableYet('sync full', 'the inbound mirror issue'));
+    .action(async (options: { only?: string; json?: boolean }) => {
+      const only = parseStreams(options.only);
+      const json = Boolean(options.json);
+      await withRuntime(json, async (rt) => {
+        const progress = json ? undefined : progressLine(process.stderr);
+        try {
+          const summary = await runFullSync(rt, {
+            ...(only && { only }),
+            trigger: 'cli',
+            ...(progress && { onProgress: (p) => progress.update(p.stream, p.done, p.total) }),
+          });
+          progress?.stop();
+          if (json) console.log(JSON.stringify(summary));
+          else {
+            console.log(`full sync run ${summary.runId}${summary.resumed ? ' (resumed)' : ''}: ${summary.status} in ${(summary.durationMs / 1000).toFixed(1)} s`);
+            printStreams(summary.streams);
+          }
+          if (summary.status !== 'succeeded') process.exitCode = 1;
+        } catch (error) {
+          progress?.stop();
+          if (error instanceof SyncAlreadyRunningError) throw new UserError(`${error.message}; try again when it has finished.`);
+          throw error;
+        }
+      });
+    });
   sync
     .command('incremental')
     .description('contacts changed since the watermark')
     .option('--json', 'print the summary as one JSON document')
-    .action(() => notAvailableYet('sync incremental', 'the inbound mirror issue'));
+    .action(async (options: { json?: boolean }) => {
+      const json = Boolean(options.json);
+      await withRuntime(json, async (rt) => {
+        const summary = await runIncrementalSync(rt, { trigger: 'cli' });
+        if (json) console.log(JSON.stringify(summary));
+        else {
+          console.log(`incremental sync run ${summary.runId}: ${summary.status}; changes since ${summary.since ?? 'the beginning'}, watermark now ${summary.watermark ?? 'unset'}`);
+          printStreams(summary.streams);
+        }
+        if (summary.status !== 'succeeded') process.exitCode = 1;
+      });
+    });
 }

@@ -1,0 +1,90 @@
+// The streams read whole each pass: tags and segments (one call each) and companies (the scroll).
+import { ensureChildren } from '../db/local-ids.js';
+import { recordSeen } from '../db/mark-and-sweep.js';
+import { replaceLinks, type LinkSet } from '../db/upsert-links.js';
+import { upsertCompanies } from '../db/upsert-companies.js';
+import { upsertSegments, upsertTags } from '../db/upsert-tags-segments.js';
+import { withSyncWrites } from '../db/sync-writes.js';
+import { mapCompany, type MappedCompany } from '../mappers/company.js';
+import { InvalidPayloadError } from '../mappers/invalid-payload.js';
+import { mapSegment } from '../mappers/segment.js';
+import { mapTag } from '../mappers/tag.js';
+import type { Company } from '../intercom/types.js';
+import { readAllCompanies } from './companies-reader.js';
+import type { SyncContext } from './context.js';
+import type { Tally } from './tally.js';
+
+type Report = (done: number, total?: number) => void;
+
+/** @example await syncTagsList(ctx, runId, figures, report); */
+export async function syncTagsList(ctx: SyncContext, runId: number, figures: Tally, report: Report): Promise<void> {
+  const rows = (await ctx.intercom.listTags({ lane: 'inbound' })).map((t) => mapTag(t));
+  figures.add({ fetched: rows.length });
+  await withSyncWrites(ctx.db, async (trx) => {
+    figures.add(await upsertTags(trx, rows));
+    await recordSeen(trx, runId, 'tags', rows.map((r) => r.intercom_id));
+  });
+  report(rows.length, rows.length);
+}
+
+/** @example await syncSegmentsList(ctx, runId, figures, report); */
+export async function syncSegmentsList(ctx: SyncContext, runId: number, figures: Tally, report: Report): Promise<void> {
+  const rows = (await ctx.intercom.listSegments({ lane: 'inbound' })).map((s) => mapSegment(s));
+  figures.add({ fetched: rows.length });
+  await withSyncWrites(ctx.db, async (trx) => {
+    figures.add(await upsertSegments(trx, rows));
+    await recordSeen(trx, runId, 'segments', rows.map((r) => r.intercom_id));
+  });
+  report(rows.length, rows.length);
+}
+
+/** Companies page by page from the scroll, with their tag and segment links. */
+export async function syncCompanies(
+  ctx: SyncContext,
+  runId: number,
+  figures: Tally,
+  report: Report,
+  signal?: AbortSignal,
+): Promise<void> {
+  let done = 0;
+  for await (const page of readAllCompanies(ctx, undefined, signal)) {
+    const saved = await saveCompanies(ctx, page, runId);
+    figures.add(saved);
+    done += page.length;
+    report(done);
+  }
+}
+
+/**
+ * Writes companies and their links; also used by webhooks (without a run).
+ * @example await saveCompanies(ctx, [company]);
+ */
+export async function saveCompanies(ctx: SyncContext, companies: readonly Company[], runId?: number) {
+  const mapped: MappedCompany[] = [];
+  for (const payload of companies) {
+    try {
+      mapped.push(mapCompany(payload));
+    } catch (error) {
+      if (!(error instanceof InvalidPayloadError)) throw error;
+      ctx.log.warn({ err: error.message }, 'skipping a company Intercom sent malformed');
+    }
+  }
+  const rows = mapped.map((m) => m.row);
+  const sets = (pick: (m: MappedCompany) => MappedCompany['tags']): LinkSet[] =>
+    mapped.flatMap((m) => {
+      const list = pick(m);
+      return list ? [{ parentIntercomId: m.row.intercom_id, children: list.refs }] : [];
+    });
+  await ensureChildren(ctx.db, 'intercom.tags', mapped.flatMap((m) => m.tags?.refs ?? []));
+  await ensureChildren(ctx.db, 'intercom.segments', mapped.flatMap((m) => m.segments?.refs ?? []));
+  return withSyncWrites(ctx.db, async (trx) => {
+    const counts = await upsertCompanies(trx, rows);
+    if (runId !== undefined) await recordSeen(trx, runId, 'companies', rows.map((r) => r.intercom_id));
+    // A company's tags and segments arrive as full lists (intercom-notes.md §6), so they replace.
+    await replaceLinks(trx, 'company_tags', sets((m) => m.tags));
+    await replaceLinks(trx, 'company_segments', sets((m) => m.segments));
+    ctx.metrics?.recordsSynced.inc({ entity: 'companies', operation: 'inserted' }, counts.inserted);
+    ctx.metrics?.recordsSynced.inc({ entity: 'companies', operation: 'updated' }, counts.updated);
+    return { fetched: companies.length, ...counts };
+  });
+}

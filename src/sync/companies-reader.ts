@@ -1,0 +1,72 @@
+// Reads every company through the scroll API under the workspace-wide lock, restarting the scroll
+// when Intercom expires or breaks it (intercom-notes.md §2). Yields pages; never calls per company.
+import type { Company } from '../intercom/types.js';
+import { IntercomApiError } from '../intercom/errors.js';
+import { workspaceKey, type SyncContext } from './context.js';
+import { acquireScrollLock } from './scroll-lock.js';
+
+export interface CompaniesReadStats {
+  restarts: number;
+  scrollExistsWaits: number;
+}
+
+/**
+ * @example for await (const companies of readAllCompanies(ctx, stats)) await save(companies);
+ */
+export async function* readAllCompanies(
+  ctx: SyncContext,
+  stats: CompaniesReadStats = { restarts: 0, scrollExistsWaits: 0 },
+  signal?: AbortSignal,
+): AsyncGenerator<readonly Company[], void, undefined> {
+  const { intercom, redis, log, settings } = ctx;
+  const lease = await acquireScrollLock({
+    redis,
+    key: workspaceKey(ctx, 'scroll-lock'),
+    waitMs: settings.scrollLockWaitMs,
+    ...(signal && { signal }),
+  });
+  const deadline = Date.now() + settings.scrollLockWaitMs;
+  try {
+    for (;;) {
+      try {
+        for await (const page of intercom.companies.scroll({ lane: 'inbound', ...(signal && { signal }) })) {
+          if (!(await lease.renew())) throw new Error('lost the companies scroll lock (Redis lease expired)');
+          if (page.items.length > 0) yield page.items;
+        }
+        return;
+      } catch (error) {
+        if (!(error instanceof IntercomApiError)) throw error;
+        if (error.code === 'scroll_exists') {
+          // Someone outside our lock (or our own crashed run) holds a scroll; it expires after a
+          // minute idle and cannot be cancelled, so wait (notes §2: back off, don't fail).
+          if (Date.now() > deadline) throw error;
+          stats.scrollExistsWaits++;
+          log.warn({ waitMs: settings.scrollExistsRetryMs }, 'a companies scroll is already open; waiting');
+          await lease.renew();
+          await sleep(settings.scrollExistsRetryMs, signal);
+          continue;
+        }
+        // 404: our scroll expired; 5xx: "please restart the scroll operation". Neither can resume.
+        if (error.status === 404 || error.status >= 500 || error.status === 0) {
+          stats.restarts++;
+          if (stats.restarts > settings.maxScrollRestarts) throw error;
+          log.warn({ code: error.code, status: error.status, restarts: stats.restarts }, 'restarting the companies scroll');
+          continue;
+        }
+        throw error;
+      }
+    }
+  } finally {
+    await lease.release();
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    });
+  });
+}

@@ -1,0 +1,217 @@
+// Writes a batch of contacts read from Intercom: the rows, their tag and company links, and — only
+// where needed — the calls for lists cut at 10, notes and (opt-in) segments. Used by the full and
+// incremental syncs and by webhooks, so a contact is mirrored the same way whichever path read it.
+import pMap from 'p-map';
+import { sql, type Transaction } from 'kysely';
+import type { Database } from '../db/database.js';
+import { ensureChildren } from '../db/local-ids.js';
+import { recordSeen } from '../db/mark-and-sweep.js';
+import { addLinks, replaceLinks, type LinkSet } from '../db/upsert-links.js';
+import { upsertContacts } from '../db/upsert-contacts.js';
+import { upsertNotes } from '../db/upsert-notes.js';
+import { withSyncWrites } from '../db/sync-writes.js';
+import { mapContact, type MappedContact } from '../mappers/contact.js';
+import { InvalidPayloadError } from '../mappers/invalid-payload.js';
+import { mapNote } from '../mappers/note.js';
+import type { Reference } from '../mappers/rows.js';
+import type { Contact } from '../intercom/types.js';
+import type { SyncContext } from './context.js';
+import { tally, type Tally } from './tally.js';
+
+export interface SaveContactsOptions {
+  /** The full run recording what it saw (for mark and sweep); absent for incremental and webhooks. */
+  readonly runId?: number;
+  /** Written in the same transaction as the rows (a partition checkpoint, a watermark). */
+  readonly alsoInTransaction?: (trx: Transaction<Database>) => Promise<void>;
+  readonly signal?: AbortSignal;
+}
+
+/** Figures of one batch, by stream: `contacts` and `notes`. */
+export interface SavedContacts {
+  readonly contacts: Tally;
+  readonly notes: Tally;
+  /** Payloads that could not be mapped (logged with the reason, never written). */
+  readonly invalid: number;
+  /** Newest updated_at among the contacts written, in UNIX seconds. */
+  readonly newestUpdatedAt: number | undefined;
+}
+
+/**
+ * @example const saved = await saveContacts(ctx, page.items, { runId, alsoInTransaction: (trx) => saveCheckpoint(trx, …) });
+ */
+export async function saveContacts(
+  ctx: SyncContext,
+  contacts: readonly Contact[],
+  options: SaveContactsOptions = {},
+): Promise<SavedContacts> {
+  const mapped: MappedContact[] = [];
+  let invalid = 0;
+  for (const payload of contacts) {
+    try {
+      mapped.push(mapContact(payload));
+    } catch (error) {
+      if (!(error instanceof InvalidPayloadError)) throw error;
+      invalid++;
+      ctx.log.warn({ err: error.message, id: (payload as { id?: unknown }).id }, 'skipping a contact Intercom sent malformed');
+    }
+  }
+  const contactTally = tally({ fetched: contacts.length });
+  const rows = mapped.map((m) => m.row);
+
+  // Placeholder tags and companies first, each in its own short statement: inside the page's
+  // transaction they would hold shared rows' locks for its whole length (deadlocks across partitions).
+  await ensureChildren(ctx.db, 'intercom.tags', mapped.flatMap((m) => m.tags?.refs ?? []));
+  await ensureChildren(ctx.db, 'intercom.companies', mapped.flatMap((m) => m.companies?.refs ?? []));
+  // Counts are taken from the committed attempt only: a deadlock retry re-runs the callback.
+  const counts = await withSyncWrites(ctx.db, async (trx) => {
+    const upserted = await upsertContacts(trx, rows);
+    if (options.runId !== undefined) {
+      await recordSeen(trx, options.runId, 'contacts', rows.map((r) => r.intercom_id));
+    }
+    await writeEmbeddedLinks(trx, mapped);
+    await options.alsoInTransaction?.(trx);
+    return upserted;
+  });
+  contactTally.add(counts);
+  ctx.metrics?.recordsSynced.inc({ entity: 'contacts', operation: 'inserted' }, contactTally.inserted);
+  ctx.metrics?.recordsSynced.inc({ entity: 'contacts', operation: 'updated' }, contactTally.updated);
+
+  await completeCutLists(ctx, mapped, options.signal);
+  const notes = await syncNotes(ctx, mapped, options);
+  if (ctx.settings.contactSegments) await syncSegments(ctx, mapped, options.signal);
+
+  const newest = rows.reduce<number | undefined>((max, r) => {
+    const t = r.updated_at ? Math.floor(r.updated_at.getTime() / 1000) : undefined;
+    return t !== undefined && (max === undefined || t > max) ? t : max;
+  }, undefined);
+  return { contacts: contactTally, notes, invalid, newestUpdatedAt: newest };
+}
+
+/** Embedded tags and companies: a complete list replaces the links, a cut one only adds. */
+async function writeEmbeddedLinks(trx: Transaction<Database>, mapped: readonly MappedContact[]): Promise<void> {
+  const sets = (pick: (m: MappedContact) => MappedContact['tags'], complete: boolean): LinkSet[] =>
+    mapped.flatMap((m) => {
+      const list = pick(m);
+      return list && list.complete === complete ? [{ parentIntercomId: m.row.intercom_id, children: list.refs }] : [];
+    });
+  await replaceLinks(trx, 'contact_tags', sets((m) => m.tags, true));
+  await addLinks(trx, 'contact_tags', sets((m) => m.tags, false));
+  await replaceLinks(trx, 'contact_companies', sets((m) => m.companies, true));
+  await addLinks(trx, 'contact_companies', sets((m) => m.companies, false));
+}
+
+/** Lists Intercom cut at 10 (`has_more`): read them whole and replace the links. */
+async function completeCutLists(ctx: SyncContext, mapped: readonly MappedContact[], signal?: AbortSignal) {
+  const cut = mapped.filter((m) => m.tags?.complete === false || m.companies?.complete === false);
+  if (cut.length === 0) return;
+  const mirrored = await linkCounts(ctx, cut.map((m) => m.row.intercom_id));
+  // A cut list whose total and shown entries match the mirrored links has not changed: skip the call.
+  const stale = (list: MappedContact['tags'], have: LinkSummary | undefined) =>
+    list?.complete === false &&
+    (!have || have.count !== list.totalCount || list.refs.some((r) => !have.ids.has(r.intercomId)));
+  await pMap(
+    cut,
+    async (m) => {
+      const id = m.row.intercom_id;
+      const call = { lane: 'inbound' as const, ...(signal && { signal }) };
+      const have = mirrored.get(id);
+      const tags = stale(m.tags, have?.tags) ? await collect(ctx.intercom.contacts.tags(id, call), refOf) : undefined;
+      const companies = stale(m.companies, have?.companies)
+        ? await collect(ctx.intercom.contacts.companies(id, call), refOf)
+        : undefined;
+      if (!tags && !companies) return;
+      await withSyncWrites(ctx.db, async (trx) => {
+        if (tags) await replaceLinks(trx, 'contact_tags', [{ parentIntercomId: id, children: tags }]);
+        if (companies) await replaceLinks(trx, 'contact_companies', [{ parentIntercomId: id, children: companies }]);
+      });
+    },
+    { concurrency: ctx.settings.detailConcurrency, ...(signal && { signal }) },
+  );
+}
+
+interface LinkSummary {
+  readonly count: number;
+  readonly ids: ReadonlySet<string>;
+}
+
+/** Per contact: the tags and companies it is linked to in the mirror, by Intercom id. */
+async function linkCounts(ctx: SyncContext, contactIds: readonly string[]) {
+  const result = await sql<{ contact: string; kind: 'tags' | 'companies'; ids: string[] }>`
+    select c.intercom_id as contact, 'tags' as kind, array_agg(t.intercom_id) as ids
+    from intercom.contacts c join intercom.contact_tags l on l.contact_id = c.id join intercom.tags t on t.id = l.tag_id
+    where c.intercom_id = any(${contactIds}::text[]) group by c.intercom_id
+    union all
+    select c.intercom_id, 'companies', array_agg(co.intercom_id)
+    from intercom.contacts c join intercom.contact_companies l on l.contact_id = c.id
+      join intercom.companies co on co.id = l.company_id
+    where c.intercom_id = any(${contactIds}::text[]) group by c.intercom_id`.execute(ctx.db);
+  const byContact = new Map<string, { tags?: LinkSummary; companies?: LinkSummary }>();
+  for (const row of result.rows) {
+    const entry = byContact.get(row.contact) ?? {};
+    entry[row.kind] = { count: row.ids.length, ids: new Set(row.ids) };
+    byContact.set(row.contact, entry);
+  }
+  return byContact;
+}
+
+/**
+ * Notes have no listing and no webhook (design "Data flows"), so they are read per contact — only
+ * for contacts whose embedded notes (count and the ids shown) differ from what is mirrored.
+ * Intercom notes cannot be edited, so same count and same ids means nothing new to read.
+ */
+async function syncNotes(ctx: SyncContext, mapped: readonly MappedContact[], options: SaveContactsOptions): Promise<Tally> {
+  const notesTally = tally();
+  const withNotes = mapped.filter((m) => (m.notes?.totalCount ?? m.notes?.refs.length ?? 0) > 0);
+  if (withNotes.length === 0) return notesTally;
+  const mirrored = await sql<{ contact: string; count: number; ids: string[] }>`
+    select c.intercom_id as contact, count(n.id)::int as count, coalesce(array_agg(n.intercom_id) filter (where n.id is not null), '{}') as ids
+    from intercom.contacts c left join intercom.notes n on n.contact_id = c.id and n.deleted_at is null
+    where c.intercom_id = any(${withNotes.map((m) => m.row.intercom_id)}::text[])
+    group by c.intercom_id`.execute(ctx.db);
+  const known = new Map(mirrored.rows.map((r) => [r.contact, r]));
+  const stale = withNotes.filter((m) => {
+    const have = known.get(m.row.intercom_id);
+    const total = m.notes!.totalCount ?? m.notes!.refs.length;
+    return !have || have.count !== total || m.notes!.refs.some((r) => !have.ids.includes(r.intercomId));
+  });
+  await pMap(
+    stale,
+    async (m) => {
+      const id = m.row.intercom_id;
+      const pages = ctx.intercom.contacts.notes(id, { lane: 'inbound', ...(options.signal && { signal: options.signal }) });
+      const rows = await collect(pages, (n) => mapNote(n, { contactIntercomId: id }));
+      notesTally.add({ fetched: rows.length });
+      const counts = await withSyncWrites(ctx.db, async (trx) => {
+        if (options.runId !== undefined) await recordSeen(trx, options.runId, 'notes', rows.map((r) => r.intercom_id));
+        return upsertNotes(trx, rows);
+      });
+      notesTally.add(counts);
+    },
+    { concurrency: ctx.settings.detailConcurrency, ...(options.signal && { signal: options.signal }) },
+  );
+  return notesTally;
+}
+
+/** A contact's segments cost one call each, so this runs only when enabled (README). */
+async function syncSegments(ctx: SyncContext, mapped: readonly MappedContact[], signal?: AbortSignal) {
+  await pMap(
+    mapped,
+    async (m) => {
+      const id = m.row.intercom_id;
+      const segments = await collect(ctx.intercom.contacts.segments(id, { lane: 'inbound', ...(signal && { signal }) }), refOf);
+      await withSyncWrites(ctx.db, (trx) => replaceLinks(trx, 'contact_segments', [{ parentIntercomId: id, children: segments }]));
+    },
+    { concurrency: ctx.settings.detailConcurrency, ...(signal && { signal }) },
+  );
+}
+
+function refOf(item: { id?: string | number; name?: string | null }): Reference {
+  if (item.id === undefined) throw new InvalidPayloadError('list entry', null, 'id', 'an entry has no id');
+  return { intercomId: String(item.id), name: item.name ?? null };
+}
+
+async function collect<T, R>(pages: AsyncIterable<{ readonly items: readonly T[] }>, map: (item: T) => R): Promise<R[]> {
+  const out: R[] = [];
+  for await (const page of pages) for (const item of page.items) out.push(map(item));
+  return out;
+}

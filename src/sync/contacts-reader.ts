@@ -1,0 +1,86 @@
+// Reads every contact through search in parallel created_at partitions, each its own cursor chain,
+// so as many requests are in flight as the rate budget allows (design principle 6). A single
+// cursor is one request at a time and leaves most of the budget unused.
+import type { CursorPage } from '../intercom/pagination.js';
+import type { Contact, SearchFilter } from '../intercom/types.js';
+import type { SyncContext } from './context.js';
+import { planContactPartitions, type ContactPartition } from './partitions.js';
+
+/** Matches every contact (created_at is never negative). */
+export const EVERY_CONTACT: SearchFilter = {
+  operator: 'OR',
+  value: [
+    { field: 'created_at', operator: '>', value: 0 },
+    { field: 'created_at', operator: '=', value: 0 },
+  ],
+};
+
+/** Where a partition stands: resume after `cursor`, or skip it when `done`. */
+export interface PartitionProgress {
+  readonly cursor: string | undefined;
+  readonly done: boolean;
+}
+
+export type ContactPageHandler = (partition: ContactPartition, page: CursorPage<Contact>) => Promise<void>;
+
+/** The oldest and newest created_at, two one-contact searches. */
+export async function contactCreatedRange(ctx: SyncContext): Promise<{ oldest: number; newest: number } | undefined> {
+  const edge = async (order: 'ascending' | 'descending') => {
+    const pages = ctx.intercom.contacts.search(EVERY_CONTACT, { perPage: 1, sort: { field: 'created_at', order } });
+    const first = await pages.next();
+    await pages.return(undefined);
+    return first.done ? undefined : first.value.items[0]?.created_at;
+  };
+  const [oldest, newest] = await Promise.all([edge('ascending'), edge('descending')]);
+  return oldest === undefined || newest === undefined ? undefined : { oldest, newest };
+}
+
+/** The partitions for this workspace's contacts (one open partition when it has none yet). */
+export async function planPartitions(ctx: SyncContext): Promise<ContactPartition[]> {
+  const range = await contactCreatedRange(ctx);
+  const now = Math.floor(Date.now() / 1000);
+  return planContactPartitions(range?.oldest ?? now, range?.newest ?? now, ctx.settings.contactPartitions);
+}
+
+/**
+ * Runs `onPage` for every page of every unfinished partition, `contactConcurrency` partitions at a
+ * time. `onPage` must commit the page and its checkpoint together; a crash then resumes exactly.
+ * @example await readContactPartitions(ctx, partitions, progress, async (p, page) => save(p, page));
+ */
+export async function readContactPartitions(
+  ctx: SyncContext,
+  partitions: readonly ContactPartition[],
+  progress: ReadonlyMap<string, PartitionProgress>,
+  onPage: ContactPageHandler,
+  signal?: AbortSignal,
+): Promise<void> {
+  const queue = partitions.filter((p) => !progress.get(p.key)?.done);
+  let failed = false;
+  const worker = async () => {
+    for (let partition = queue.shift(); partition && !failed; partition = queue.shift()) {
+      signal?.throwIfAborted();
+      const pages = ctx.intercom.contacts.search(partition.query, {
+        perPage: 150,
+        startingAfter: progress.get(partition.key)?.cursor,
+        // created_at never changes, so the order (and a saved cursor) stays valid while others edit.
+        sort: { field: 'created_at', order: 'ascending' },
+        lane: 'inbound',
+        ...(signal && { signal }),
+      });
+      try {
+        for await (const page of pages) {
+          if (failed) break;
+          await onPage(partition, page);
+        }
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  const workers = Array.from({ length: Math.min(ctx.settings.contactConcurrency, queue.length) }, worker);
+  // Let every worker settle before reporting, so no partition is left writing after a failure.
+  const results = await Promise.allSettled(workers);
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failure) throw failure.reason;
+}

@@ -1,0 +1,59 @@
+// What every sync flow is handed: its dependencies and its bounded settings (style habit 1).
+import type { Redis } from 'ioredis';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Database } from '../db/database.js';
+import type { IntercomClient } from '../intercom/client.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { CallMeter } from './call-meter.js';
+
+export interface SyncSettings {
+  /** Names this workspace in Redis keys (locks, budget); one daemon fleet serves one workspace. */
+  readonly workspace: string;
+  readonly redisPrefix: string;
+  /** created_at slices the contacts are read in, and how many of them are read at once. */
+  readonly contactPartitions: number;
+  readonly contactConcurrency: number;
+  /** Concurrent per-contact calls (full tag/company lists, notes, segments). */
+  readonly detailConcurrency: number;
+  /** Reading each contact's segments costs one call per contact, so it is opt-in. */
+  readonly contactSegments: boolean;
+  /** How long to wait for another process's companies scroll, and how often to restart ours. */
+  readonly scrollLockWaitMs: number;
+  readonly scrollExistsRetryMs: number;
+  readonly maxScrollRestarts: number;
+  /**
+   * Search indexes changes minutes late (intercom-notes.md §3): incremental syncs re-read this
+   * far behind the watermark, and a full pass never sweeps a row changed this recently.
+   */
+  readonly searchLagSeconds: number;
+}
+
+export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
+  workspace: 'default',
+  redisPrefix: 'icsync',
+  contactPartitions: 48,
+  contactConcurrency: 24,
+  detailConcurrency: 16,
+  contactSegments: false,
+  scrollLockWaitMs: 10 * 60_000,
+  scrollExistsRetryMs: 15_000,
+  maxScrollRestarts: 5,
+  searchLagSeconds: 15 * 60,
+};
+
+export interface SyncContext {
+  readonly db: Kysely<Database>;
+  readonly redis: Redis;
+  readonly intercom: IntercomClient;
+  readonly log: Logger;
+  readonly metrics?: Metrics | undefined;
+  /** The same meter must be the client's onResponse hook, so calls are counted per stream. */
+  readonly meter: CallMeter;
+  readonly settings: SyncSettings;
+}
+
+/** The Redis key of something that is one per workspace (the scroll lock, the full-sync lock). */
+export function workspaceKey(ctx: Pick<SyncContext, 'settings'>, name: string): string {
+  return `${ctx.settings.redisPrefix}:${ctx.settings.workspace}:${name}`;
+}

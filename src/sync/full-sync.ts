@@ -1,0 +1,174 @@
+// The nightly full sync: every stream read whole, written only where it changed, and — only when a
+// stream's pass completed — the rows it did not see marked deleted (mark and sweep). A run that
+// dies is resumed from its partition checkpoints by the next one.
+import { advanceWatermark } from '../db/watermarks.js';
+import { readCheckpoints, saveCheckpoint } from '../db/checkpoints.js';
+import { findResumableRun, finishRun, startRun } from '../db/runs.js';
+import { forgetSeen } from '../db/mark-and-sweep.js';
+import { workspaceKey, type SyncContext } from './context.js';
+import { planPartitions, type PartitionProgress } from './contacts-reader.js';
+import { readContactPartitions } from './contacts-reader.js';
+import { saveContacts } from './contact-pages.js';
+import { syncCompanies, syncSegmentsList, syncTagsList } from './catalog-streams.js';
+import { acquireScrollLock } from './scroll-lock.js';
+import { runStream, type StreamResult } from './stream.js';
+
+export const FULL_SYNC_STREAMS = ['tags', 'segments', 'companies', 'contacts', 'notes'] as const;
+export type FullSyncStream = (typeof FULL_SYNC_STREAMS)[number];
+
+export interface FullSyncProgress {
+  readonly stream: FullSyncStream;
+  readonly done: number;
+  /** Known for contacts (search reports a total); undefined where the API does not say. */
+  readonly total: number | undefined;
+}
+
+export interface FullSyncOptions {
+  /** Streams to run; all by default. `notes` rides on `contacts` (notes are read per contact). */
+  readonly only?: readonly FullSyncStream[];
+  readonly trigger?: string;
+  readonly onProgress?: (progress: FullSyncProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface FullSyncSummary {
+  readonly runId: number;
+  readonly resumed: boolean;
+  readonly status: 'succeeded' | 'failed';
+  readonly durationMs: number;
+  readonly streams: readonly StreamResult[];
+  readonly error?: string;
+}
+
+export class SyncAlreadyRunningError extends Error {
+  override name = 'SyncAlreadyRunningError';
+}
+
+/**
+ * Runs (or resumes) a full sync. One at a time per workspace, across every process.
+ * @example const summary = await runFullSync(ctx, { only: ['companies'] });
+ */
+export async function runFullSync(ctx: SyncContext, options: FullSyncOptions = {}): Promise<FullSyncSummary> {
+  const only = new Set(options.only ?? FULL_SYNC_STREAMS);
+  if (only.has('notes')) only.add('contacts');
+  const lock = await acquireScrollLock({
+    redis: ctx.redis,
+    key: workspaceKey(ctx, 'full-sync-lock'),
+    ttlMs: 60_000,
+    waitMs: 0,
+  }).catch(() => {
+    throw new SyncAlreadyRunningError('a full sync is already running for this workspace');
+  });
+  const renew = setInterval(() => void lock.renew().catch(() => undefined), 20_000);
+  const started = Date.now();
+  const streamList = FULL_SYNC_STREAMS.filter((s) => only.has(s));
+  const unfinished = await findResumableRun(ctx.db, 'full');
+  const resumable = unfinished && sameStreams(unfinished.options, streamList) ? unfinished : null;
+  if (unfinished && !resumable) await finishRun(ctx.db, unfinished.id, { status: 'cancelled', error: 'superseded' });
+  const runId =
+    resumable?.id ?? (await startRun(ctx.db, { kind: 'full', trigger: options.trigger ?? 'manual', options: { streams: streamList } }));
+  ctx.log.info({ runId, resumed: Boolean(resumable), streams: streamList }, 'full sync started');
+
+  const results: StreamResult[] = [];
+  try {
+    const report = (stream: FullSyncStream) => (done: number, total?: number) =>
+      options.onProgress?.({ stream, done, total });
+    // Tags and segments first (cheap, and links then find their rows); then companies (one
+    // sequential scroll) alongside contacts (parallel partitions): together they use the budget.
+    const catalog = await Promise.all([
+      only.has('tags') ? runStream(ctx, runId, 'tags', { sweep: true }, (t) => syncTagsList(ctx, runId, t, report('tags'))) : null,
+      only.has('segments')
+        ? runStream(ctx, runId, 'segments', { sweep: true }, (t) => syncSegmentsList(ctx, runId, t, report('segments')))
+        : null,
+    ]);
+    results.push(...catalog.filter((r) => r !== null));
+    const [companies, contacts] = await Promise.all([
+      only.has('companies')
+        ? runStream(ctx, runId, 'companies', { sweep: true }, (t) => syncCompanies(ctx, runId, t, report('companies'), options.signal))
+        : null,
+      only.has('contacts') ? syncAllContacts(ctx, runId, only.has('notes'), report, options.signal) : null,
+    ]);
+    if (companies) results.push(companies);
+    if (contacts) results.push(...contacts);
+    const failed = results.find((r) => r.status === 'failed');
+    await finishRun(ctx.db, runId, failed ? { status: 'failed', error: `${failed.stream}: ${failed.error}` } : { status: 'succeeded' });
+    await forgetSeen(ctx.db, runId);
+    const summary: FullSyncSummary = {
+      runId,
+      resumed: Boolean(resumable),
+      status: failed ? 'failed' : 'succeeded',
+      durationMs: Date.now() - started,
+      streams: results,
+      ...(failed && { error: `${failed.stream}: ${failed.error}` }),
+    };
+    ctx.log.info({ runId, status: summary.status, durationMs: summary.durationMs }, 'full sync finished');
+    return summary;
+  } catch (error) {
+    // Unexpected (not a stream failure): leave the run unfinished so the next one resumes it.
+    ctx.log.error({ err: error, runId }, 'full sync stopped; the next run resumes from its checkpoints');
+    throw error;
+  } finally {
+    clearInterval(renew);
+    await lock.release().catch(() => undefined);
+  }
+}
+
+/** The contacts stream (and notes, read per contact inside it). */
+async function syncAllContacts(
+  ctx: SyncContext,
+  runId: number,
+  withNotes: boolean,
+  report: (stream: FullSyncStream) => (done: number, total?: number) => void,
+  signal?: AbortSignal,
+): Promise<StreamResult[]> {
+  let notesResult: StreamResult | undefined;
+  const contacts = await runStream(ctx, runId, 'contacts', { sweep: true }, async (contactTally) => {
+    const partitions = await planPartitions(ctx);
+    const saved = await readCheckpoints(ctx.db, runId, 'contacts');
+    const progress = new Map<string, PartitionProgress>(saved.map((c) => [c.partition, { cursor: c.cursor ?? undefined, done: c.done }]));
+    const fetched = new Map(saved.map((c) => [c.partition, c.fetched]));
+    let done = saved.reduce((sum, c) => sum + c.fetched, 0);
+    let total: number | undefined;
+    let newest = 0;
+    const notesWork = { fetched: 0, inserted: 0, updated: 0, unchanged: 0 };
+    await readContactPartitions(
+      ctx,
+      partitions,
+      progress,
+      async (partition, page) => {
+        if (page.startingAfter === undefined && page.totalCount !== undefined) total = (total ?? done) + page.totalCount;
+        const count = (fetched.get(partition.key) ?? 0) + page.items.length;
+        fetched.set(partition.key, count);
+        const result = await saveContacts(ctx, page.items, {
+          runId,
+          ...(signal && { signal }),
+          alsoInTransaction: (trx) =>
+            saveCheckpoint(trx, runId, 'contacts', {
+              partition: partition.key,
+              cursor: page.nextStartingAfter ?? null,
+              done: page.nextStartingAfter === undefined,
+              fetched: count,
+            }),
+        });
+        contactTally.add(result.contacts);
+        for (const key of ['fetched', 'inserted', 'updated', 'unchanged'] as const) notesWork[key] += result.notes[key];
+        newest = Math.max(newest, result.newestUpdatedAt ?? 0);
+        done += page.items.length;
+        report('contacts')(done, total);
+      },
+      signal,
+    );
+    if (newest > 0) await advanceWatermark(ctx.db, 'contacts', new Date(newest * 1000), runId);
+    if (withNotes) {
+      // Notes are read inside the contacts pass (their API calls count there). They are never swept:
+      // only the notes of changed contacts are re-read, so "not seen" does not mean deleted.
+      notesResult = await runStream(ctx, runId, 'notes', { sweep: false }, async (t) => t.add(notesWork));
+    }
+  });
+  return notesResult ? [contacts, notesResult] : [contacts];
+}
+
+function sameStreams(options: unknown, streams: readonly string[]): boolean {
+  const saved = (options as { streams?: unknown } | null)?.streams;
+  return Array.isArray(saved) && saved.length === streams.length && saved.every((s, i) => s === streams[i]);
+}

@@ -1,0 +1,79 @@
+// The incremental sync: contacts changed since the watermark, read through search.
+//
+// Search compares dates by day and indexes changes minutes late (intercom-notes.md §3), so
+// `updated_at > watermark` alone loses same-day and late-indexed changes (prior-art.md §4.2).
+// We query from the day of (watermark − lag), keep the contacts whose exact updated_at is at or
+// after that instant, and let the newer-wins upsert absorb the overlap (it writes nothing for
+// rows already stored). The watermark moves with each committed page, never ahead of the rows.
+import { advanceWatermark, readWatermark } from '../db/watermarks.js';
+import { finishRun, startRun } from '../db/runs.js';
+import type { Contact, SearchFilter } from '../intercom/types.js';
+import type { SyncContext } from './context.js';
+import { saveContacts } from './contact-pages.js';
+import { dayStart } from './partitions.js';
+import { runStream, type StreamResult } from './stream.js';
+
+const DAY = 86_400;
+
+export interface IncrementalSyncSummary {
+  readonly runId: number;
+  readonly status: 'succeeded' | 'failed';
+  readonly since: string | null;
+  readonly watermark: string | null;
+  readonly durationMs: number;
+  readonly streams: readonly StreamResult[];
+  readonly error?: string;
+}
+
+/** The search for contacts updated on `fromSeconds`'s day or later, oldest change first. */
+export function changedSinceQuery(fromSeconds: number): SearchFilter {
+  // `>` compares whole days: "> the day before" is "on that day or later".
+  return { field: 'updated_at', operator: '>', value: dayStart(fromSeconds) - DAY };
+}
+
+/**
+ * @example const summary = await runIncrementalSync(ctx, { trigger: 'schedule' });
+ */
+export async function runIncrementalSync(
+  ctx: SyncContext,
+  options: { trigger?: string; signal?: AbortSignal } = {},
+): Promise<IncrementalSyncSummary> {
+  const started = Date.now();
+  const watermark = await readWatermark(ctx.db, 'contacts');
+  const from = watermark ? Math.floor(watermark.getTime() / 1000) - ctx.settings.searchLagSeconds : 0;
+  const runId = await startRun(ctx.db, { kind: 'incremental', trigger: options.trigger ?? 'manual', options: { from } });
+  let newest: Date | null = watermark;
+
+  const result = await runStream(ctx, runId, 'contacts', { sweep: false }, async (figures) => {
+    const pages = ctx.intercom.contacts.search(changedSinceQuery(from), {
+      perPage: 150,
+      sort: { field: 'updated_at', order: 'ascending' },
+      lane: 'inbound',
+      ...(options.signal && { signal: options.signal }),
+    });
+    for await (const page of pages) {
+      const changed = page.items.filter((c: Contact) => (c.updated_at ?? 0) >= from);
+      figures.add({ fetched: page.items.length - changed.length, unchanged: page.items.length - changed.length });
+      if (changed.length === 0) continue;
+      const pageNewest = new Date(Math.max(...changed.map((c) => c.updated_at ?? 0)) * 1000);
+      const saved = await saveContacts(ctx, changed, {
+        ...(options.signal && { signal: options.signal }),
+        alsoInTransaction: async (trx) => {
+          newest = await advanceWatermark(trx, 'contacts', pageNewest, runId);
+        },
+      });
+      figures.add(saved.contacts);
+    }
+  });
+
+  await finishRun(ctx.db, runId, result.error ? { status: 'failed', error: result.error } : { status: 'succeeded' });
+  return {
+    runId,
+    status: result.status,
+    since: from > 0 ? new Date(from * 1000).toISOString() : null,
+    watermark: newest ? (newest as Date).toISOString() : null,
+    durationMs: Date.now() - started,
+    streams: [result],
+    ...(result.error && { error: result.error }),
+  };
+}

@@ -1,0 +1,74 @@
+// Runs one stream of a sync run and records it: start, API calls and 429s, figures, completeness,
+// the sweep of unseen rows (only after a complete pass), and how it ended.
+import { finishStream, markStreamComplete, startStream } from '../db/runs.js';
+import { markUnseenDeleted, type MirrorEntity } from '../db/mark-and-sweep.js';
+import type { SyncContext } from './context.js';
+import { tally, type Tally, type TallyFigures } from './tally.js';
+
+export interface StreamResult extends TallyFigures {
+  readonly stream: string;
+  readonly status: 'succeeded' | 'failed';
+  readonly complete: boolean;
+  readonly apiCalls: number;
+  readonly rateLimited: number;
+  readonly durationMs: number;
+  readonly error?: string;
+}
+
+export interface StreamOptions {
+  /** Mark rows this run did not see as deleted once the pass is complete. */
+  readonly sweep: boolean;
+}
+
+/**
+ * Runs `read`, which returns when it has read everything; if it throws, the stream failed (and
+ * deletes nothing). Never throws itself: the run goes on with its other streams.
+ * @example const result = await runStream(ctx, runId, 'tags', { sweep: true }, (t) => readTags(t));
+ */
+export async function runStream(
+  ctx: SyncContext,
+  runId: number,
+  stream: MirrorEntity,
+  options: StreamOptions,
+  read: (figures: Tally) => Promise<void>,
+): Promise<StreamResult> {
+  const started = Date.now();
+  const figures = tally();
+  const calls = { calls: 0, rateLimited: 0 };
+  await startStream(ctx.db, runId, stream);
+  let error: string | undefined;
+  try {
+    await ctx.meter.measure(calls, () => read(figures));
+    await markStreamComplete(ctx.db, runId, stream);
+    if (options.sweep) {
+      figures.add({ deleted: await markUnseenDeleted(ctx.db, runId, stream, { graceSeconds: ctx.settings.searchLagSeconds }) });
+    }
+  } catch (cause) {
+    error = cause instanceof Error ? cause.message : String(cause);
+    ctx.log.error({ err: cause, runId, stream }, 'stream failed; nothing was swept');
+  }
+  const durationMs = Date.now() - started;
+  const { fetched, inserted, updated, unchanged, deleted } = figures;
+  await finishStream(ctx.db, runId, stream, {
+    status: error ? 'failed' : 'succeeded',
+    ...(error && { error }),
+    figures: { fetched, inserted, updated, unchanged, deleted, api_calls: calls.calls, rate_limited: calls.rateLimited },
+    durationMs,
+  });
+  ctx.metrics?.recordsSynced.inc({ entity: stream, operation: 'deleted' }, deleted);
+  if (!error) ctx.metrics?.lagSeconds.set({ stream }, 0);
+  return {
+    stream,
+    status: error ? 'failed' : 'succeeded',
+    complete: !error,
+    fetched,
+    inserted,
+    updated,
+    unchanged,
+    deleted,
+    apiCalls: calls.calls,
+    rateLimited: calls.rateLimited,
+    durationMs,
+    ...(error && { error }),
+  };
+}

@@ -1,0 +1,60 @@
+// The BullMQ queues and what their jobs carry. Redis only distributes work; every job can be
+// rebuilt from Postgres (design principle 1), so losing a queue loses no data.
+import { Queue, type ConnectionOptions, type DefaultJobOptions } from 'bullmq';
+
+export const QUEUE_NAMES = {
+  /** Full and incremental syncs (job names `full`, `incremental`). */
+  sync: 'sync',
+  /** One job per stored webhook notification (job id `webhook:<notification id>`). */
+  webhooks: 'webhooks',
+  /** Periodic upkeep: re-enqueue what Postgres says is pending. */
+  sweeper: 'sweeper',
+} as const;
+
+export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
+
+export interface FullSyncJob {
+  readonly only?: readonly string[];
+  readonly trigger: 'schedule' | 'manual';
+}
+export interface IncrementalSyncJob {
+  readonly trigger: 'schedule' | 'manual';
+}
+export interface WebhookJob {
+  readonly eventId: number;
+  readonly notificationId: string;
+}
+
+export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 2_000 },
+  // Keep some history for `failed list` and the dashboard, bounded.
+  removeOnComplete: { count: 1_000, age: 24 * 3600 },
+  removeOnFail: { count: 10_000, age: 14 * 24 * 3600 },
+};
+
+export interface Queues {
+  readonly sync: Queue<FullSyncJob | IncrementalSyncJob>;
+  readonly webhooks: Queue<WebhookJob>;
+  readonly sweeper: Queue<Record<string, never>>;
+  close(): Promise<void>;
+}
+
+/**
+ * @example const queues = createQueues({ connection: redis, prefix: config.REDIS_PREFIX });
+ */
+export function createQueues(options: { connection: ConnectionOptions; prefix: string }): Queues {
+  const make = <T>(name: QueueName) =>
+    new Queue<T>(name, { connection: options.connection, prefix: options.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+  const sync = make<FullSyncJob | IncrementalSyncJob>(QUEUE_NAMES.sync);
+  const webhooks = make<WebhookJob>(QUEUE_NAMES.webhooks);
+  const sweeper = make<Record<string, never>>(QUEUE_NAMES.sweeper);
+  return {
+    sync,
+    webhooks,
+    sweeper,
+    async close() {
+      await Promise.all([sync.close(), webhooks.close(), sweeper.close()]);
+    },
+  };
+}
