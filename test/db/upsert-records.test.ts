@@ -44,7 +44,7 @@ describe('upserting companies, tags, segments and notes', () => {
       await upsertCompanies(db, [companyRow('co1', { monthly_spend: 250.75, updated_at: 1_700_000_900 })]),
     ).toMatchObject({ unchanged: 1 });
     const stored = await db.selectFrom('intercom.companies').selectAll().executeTakeFirstOrThrow();
-    expect(stored).toMatchObject({ monthly_spend: '250.75', plan: 'Pro', company_id: 'co-co1' });
+    expect(stored).toMatchObject({ monthly_spend: 250.75, plan: 'Pro', company_id: 'co-co1' });
   });
 
   it('renames a tag and leaves an unchanged one alone', async () => {
