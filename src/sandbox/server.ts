@@ -1,0 +1,216 @@
+// Starts the sandbox: an HTTP server on loopback that plays an Intercom workspace, with auth,
+// the rate limit, injected latency and faults in front of the API routes, and the control
+// endpoints beside them. `startSandbox` is the one entry point for the CLI, tests and benchmarks.
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { createClock } from './clock.js';
+import { CONTROL_PREFIX, registerControlRoutes } from './control.js';
+import { ApiError, errorBody } from './errors.js';
+import { BAD_GATEWAY_HTML, FaultInjector, truncateBody } from './faults.js';
+import {
+  parseSandboxOptions,
+  pickRuntimeSettings,
+  type RuntimeSettings,
+  type SandboxOptions,
+  type SandboxOptionsInput,
+} from './options.js';
+import { Prng } from './prng.js';
+import { RateLimiter } from './rate-limit.js';
+import { renderCompany, renderContact, renderTag } from './render.js';
+import { registerCatalogRoutes } from './routes/catalog.js';
+import { registerCompanyRoutes } from './routes/companies.js';
+import { registerContactLinkRoutes } from './routes/contact-links.js';
+import { registerContactRoutes } from './routes/contacts.js';
+import { RequestStats } from './stats.js';
+import type { Store } from './store.js';
+import { WebhookDispatcher } from './webhooks.js';
+import { createWorkspace, type Workspace } from './workspace.js';
+
+export interface Sandbox {
+  /** `http://127.0.0.1:PORT`, the base URL to give an Intercom client. */
+  readonly url: string;
+  readonly port: number;
+  readonly options: SandboxOptions;
+  readonly store: Store;
+  readonly workspace: Workspace;
+  readonly webhooks: WebhookDispatcher;
+  readonly stats: RequestStats;
+  /** Milliseconds spent generating and loading the seeded workspace. */
+  readonly loadMs: number;
+  settings(): RuntimeSettings;
+  updateSettings(patch: Partial<RuntimeSettings>): RuntimeSettings;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a sandbox on 127.0.0.1 (port 0 = any free port).
+ * @example const sandbox = await startSandbox({ contacts: 500, seed: 7 }); … await sandbox.close();
+ */
+export async function startSandbox(input: SandboxOptionsInput = {}): Promise<Sandbox> {
+  const options = parseSandboxOptions(input);
+  const settings: RuntimeSettings = pickRuntimeSettings(options);
+  const getSettings = () => settings;
+  const clock = createClock(() => settings.clockOffsetSeconds);
+  // The dispatcher renders items from the workspace it is notified by; both closures run only
+  // after both objects exist.
+  const webhooks: WebhookDispatcher = new WebhookDispatcher({
+    appId: options.appId,
+    settings: getSettings,
+    clock,
+    rng: new Prng(options.seed + 3),
+    queueLimit: options.webhookQueueLimit,
+    render: {
+      contact: (c) => renderContact(c, options.appId),
+      company: (c) => renderCompany(c, ws.store),
+      tag: renderTag,
+    },
+  });
+  const ws = createWorkspace({
+    options,
+    settings: getSettings,
+    clock,
+    emit: (event) => webhooks.notify(event),
+  });
+  const stats = new RequestStats();
+  const limiter = new RateLimiter(getSettings, () => Date.now());
+  const faults = new FaultInjector(getSettings, new Prng(options.seed + 5));
+  const hangs = new Set<NodeJS.Timeout>();
+  const updateSettings = (patch: Partial<RuntimeSettings>): RuntimeSettings => Object.assign(settings, patch);
+
+  const app = Fastify({
+    logger: options.log,
+    routerOptions: { ignoreTrailingSlash: true },
+    bodyLimit: 5 * 1024 * 1024,
+  });
+  installBodyParser(app);
+  const truncated = new WeakSet<FastifyRequest>();
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.startsWith(CONTROL_PREFIX)) return;
+    stats.started();
+    reply.raw.once('close', () => stats.finished());
+    // Unauthenticated requests get no rate-limit headers (intercom-notes.md §1).
+    if (request.headers.authorization !== `Bearer ${options.token}`) {
+      return reply.code(401).send(errorBody('unauthorized', 'Access Token Invalid'));
+    }
+    const rate = limiter.take();
+    reply.headers(rate.headers);
+    if (!rate.allowed) {
+      return reply
+        .code(429)
+        .send(
+          errorBody(
+            'rate_limit_exceeded',
+            `Exceeded rate limit of ${rate.limit} in ${rate.windowSeconds}_seconds`,
+          ),
+        );
+    }
+    // An unknown Intercom-Version is refused (intercom-notes.md §8; code from intercom-ruby).
+    const version = request.headers['intercom-version'];
+    if (typeof version === 'string' && !KNOWN_VERSION.test(version)) {
+      return reply
+        .code(400)
+        .send(errorBody('intercom_version_invalid', `Requested Intercom-Version ${version} is invalid`));
+    }
+    const delay = faults.latencyMs();
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
+    const isRead = request.method === 'GET' || request.url.split('?')[0] === '/contacts/search';
+    const fault = faults.draw(isRead);
+    if (fault) stats.fault(fault);
+    switch (fault) {
+      case '500':
+        return reply.code(500).send(errorBody('server_error', 'Server Error'));
+      case '503':
+        return reply.code(503).send(errorBody('service_unavailable', 'Service Unavailable'));
+      case '502':
+        // The gateway answers, not the API: HTML and no rate-limit headers.
+        for (const name of Object.keys(rate.headers)) reply.removeHeader(name);
+        return reply.code(502).type('text/html').send(BAD_GATEWAY_HTML);
+      case 'timeout': {
+        reply.hijack();
+        stats.record(routeKey(request), 'timeout');
+        const timer = setTimeout(() => {
+          hangs.delete(timer);
+          request.raw.socket?.destroy();
+        }, settings.timeoutFaultMs);
+        hangs.add(timer);
+        return reply;
+      }
+      case 'truncated':
+        truncated.add(request);
+        return;
+      default:
+        return;
+    }
+  });
+
+  app.addHook('onSend', async (request, _reply, payload) =>
+    truncated.has(request) && typeof payload === 'string' ? truncateBody(payload) : payload,
+  );
+
+  app.addHook('onResponse', async (request, reply) => {
+    if (!request.url.startsWith(CONTROL_PREFIX)) stats.record(routeKey(request), reply.statusCode);
+  });
+
+  app.setErrorHandler((error: unknown, _request, reply) => sendError(error, reply));
+  app.setNotFoundHandler((_request, reply) =>
+    reply.code(404).send(errorBody('not_found', 'Resource Not Found')),
+  );
+
+  registerContactRoutes(app, ws);
+  registerContactLinkRoutes(app, ws);
+  registerCompanyRoutes(app, ws);
+  registerCatalogRoutes(app, ws);
+  registerControlRoutes(app, { ws, stats, webhooks, settings: getSettings, updateSettings });
+
+  await app.listen({ host: '127.0.0.1', port: options.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    options,
+    store: ws.store,
+    workspace: ws,
+    webhooks,
+    stats,
+    loadMs: ws.loadMs,
+    settings: getSettings,
+    updateSettings,
+    async close() {
+      for (const t of hangs) clearTimeout(t);
+      webhooks.close();
+      app.server.closeAllConnections();
+      await app.close();
+    },
+  };
+}
+
+const KNOWN_VERSION = /^(1\.[0-4]|2\.([0-9]|1[0-9])|Unstable|Preview)$/;
+
+function routeKey(request: FastifyRequest): string {
+  return `${request.method} ${request.routeOptions.url ?? 'unmatched'}`;
+}
+
+function sendError(error: unknown, reply: FastifyReply): FastifyReply {
+  if (error instanceof ApiError) return reply.code(error.status).send(errorBody(error.code, error.message));
+  const status = (error as { statusCode?: number }).statusCode;
+  if (status !== undefined && status >= 400 && status < 500) {
+    return reply.code(400).send(errorBody('bad_request', (error as Error).message));
+  }
+  reply.log.error(error);
+  return reply.code(500).send(errorBody('server_error', 'Server Error'));
+}
+
+/** JSON bodies; an empty body (a POST to /archive with a JSON content type) is no body, not an error. */
+function installBodyParser(app: FastifyInstance): void {
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new ApiError(400, 'bad_request', 'Invalid JSON in request body'), undefined);
+    }
+  });
+}

@@ -1,0 +1,115 @@
+// The seeded workspace: deterministic from the seed, realistic in its awkward cases, and fast
+// enough that 100,000 contacts load in seconds and a 150-contact page is served in milliseconds.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IdFactory } from '../../src/sandbox/ids.js';
+import { generateSeed } from '../../src/sandbox/seed.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { apiClient } from './support/api.js';
+
+const seeded = (seed: number, contacts = 3000) =>
+  generateSeed(seed, { contacts, companies: 200 }, new IdFactory('abcdef'));
+
+describe('seeded data', () => {
+  it('is the same for the same seed and differs for another', () => {
+    expect(JSON.stringify(seeded(42, 500))).toBe(JSON.stringify(seeded(42, 500)));
+    expect(JSON.stringify(seeded(43, 500))).not.toBe(JSON.stringify(seeded(42, 500)));
+  });
+
+  const data = seeded(1);
+  const { contacts, companies } = data;
+
+  it('has users and leads with the awkward cases', () => {
+    const leads = contacts.filter((c) => c.role === 'lead');
+    expect(contacts.filter((c) => c.role === 'user').every((c) => c.email || c.external_id)).toBe(true);
+    expect(leads.some((c) => c.email === null)).toBe(true);
+    const leadEmails = leads.flatMap((c) => (c.email ? [c.email] : []));
+    expect(new Set(leadEmails).size).toBeLessThan(leadEmails.length);
+    expect(contacts.some((c) => c.name === null)).toBe(true);
+    expect(contacts.some((c) => c.name && /[^\u0000-\u024f\s'-]/.test(c.name))).toBe(true);
+    expect(contacts.every((c) => c.updated_at >= c.created_at)).toBe(true);
+  });
+
+  it('spreads created_at over several years with sorted, 24-hex ids', () => {
+    const years = (contacts.at(-1)!.created_at - contacts[0]!.created_at) / (365 * 86_400);
+    expect(years).toBeGreaterThan(4);
+    expect(contacts.every((c) => /^[0-9a-f]{24}$/.test(c.id))).toBe(true);
+    const ids = contacts.map((c) => c.id);
+    expect([...ids].sort()).toEqual(ids);
+  });
+
+  it('fills custom attributes of every type, nulls included', () => {
+    const types = new Set(data.contactAttributes.map((a) => a.type));
+    expect(types).toEqual(new Set(['string', 'integer', 'float', 'boolean', 'date']));
+    for (const attr of data.contactAttributes) {
+      const values = contacts.map((c) => c.custom_attributes[attr.name]);
+      expect(
+        values.some((v) => v !== null),
+        attr.name,
+      ).toBe(true);
+    }
+    expect(contacts.some((c) => c.custom_attributes.plan_tier === null)).toBe(true);
+  });
+
+  it('gives contacts 0–15 tags and companies, some past the 10 embedded', () => {
+    const tagCounts = contacts.map((c) => c.tagIds.length);
+    const companyCounts = contacts.map((c) => c.companyIds.length);
+    expect(Math.min(...tagCounts)).toBe(0);
+    expect(Math.max(...tagCounts)).toBeLessThanOrEqual(15);
+    expect(tagCounts.some((n) => n > 10)).toBe(true);
+    expect(companyCounts.some((n) => n > 10)).toBe(true);
+    expect(Math.max(...companyCounts)).toBeLessThanOrEqual(15);
+  });
+
+  it('gives companies plans, tags and segments, and notes admin authors', () => {
+    expect(companies.some((c) => c.plan !== null && c.tagIds.length > 0 && c.segmentIds.length > 0)).toBe(
+      true,
+    );
+    const admins = new Set(data.admins.map((a) => a.id));
+    expect(data.notes.length).toBeGreaterThan(0);
+    expect(data.notes.every((n) => admins.has(n.adminId))).toBe(true);
+    expect(data.segments.length).toBeGreaterThan(3);
+  });
+});
+
+describe('at 100,000 contacts', () => {
+  let sandbox: Sandbox;
+  beforeAll(async () => {
+    sandbox = await startSandbox({ contacts: 100_000, companies: 2000, seed: 1, rateLimit: 0 });
+  }, 60_000);
+  afterAll(async () => sandbox.close());
+
+  it('loads in seconds', () => {
+    expect(sandbox.loadMs).toBeLessThan(10_000);
+    expect(sandbox.store.activeContactCount).toBe(100_000);
+  });
+
+  it('serves a 150-contact list page and a created_at search page in milliseconds', async () => {
+    const api = apiClient(sandbox);
+    const median = async (fn: () => Promise<unknown>) => {
+      const times: number[] = [];
+      for (let i = 0; i < 15; i++) {
+        const started = performance.now();
+        await fn();
+        times.push(performance.now() - started);
+      }
+      return times.sort((a, b) => a - b)[7]!;
+    };
+    const list = await median(() => api('GET', '/contacts?per_page=150'));
+    const search = await median(() =>
+      api('POST', '/contacts/search', {
+        query: {
+          operator: 'AND',
+          value: [
+            { field: 'created_at', operator: '>', value: 1_600_000_000 },
+            { field: 'created_at', operator: '<', value: 1_650_000_000 },
+          ],
+        },
+        sort: { field: 'created_at', order: 'ascending' },
+        pagination: { per_page: 150 },
+      }),
+    );
+    // Generous bounds (the tests also validate every body against the spec); the bench prints real figures.
+    expect(list).toBeLessThan(100);
+    expect(search).toBeLessThan(100);
+  });
+});
