@@ -5,7 +5,7 @@ import { Queue, type ConnectionOptions, type DefaultJobOptions } from 'bullmq';
 export const QUEUE_NAMES = {
   /** Full and incremental syncs (job names `full`, `incremental`). */
   sync: 'sync',
-  /** One job per stored webhook notification (job id `webhook:<notification id>`). */
+  /** One job per stored webhook notification (job id `webhook-<event id>`: BullMQ forbids ":" in custom ids). */
   webhooks: 'webhooks',
   /** Periodic upkeep: re-enqueue what Postgres says is pending. */
   sweeper: 'sweeper',
@@ -45,7 +45,11 @@ export interface Queues {
  */
 export function createQueues(options: { connection: ConnectionOptions; prefix: string }): Queues {
   const make = <T>(name: QueueName) =>
-    new Queue<T>(name, { connection: options.connection, prefix: options.prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS });
+    new Queue<T>(name, {
+      connection: options.connection,
+      prefix: options.prefix,
+      defaultJobOptions: DEFAULT_JOB_OPTIONS,
+    });
   const sync = make<FullSyncJob | IncrementalSyncJob>(QUEUE_NAMES.sync);
   const webhooks = make<WebhookJob>(QUEUE_NAMES.webhooks);
   const sweeper = make<Record<string, never>>(QUEUE_NAMES.sweeper);

@@ -1,9 +1,46 @@
+// `intercom-sync daemon`: the service. Stops gracefully on SIGTERM/SIGINT and exits 0.
 import type { Command } from 'commander';
-import { notAvailableYet } from '../user-error.js';
+import { loadConfig } from '../../config/config.js';
+import { createLogger } from '../../observability/logger.js';
+import { startDaemon } from '../../workers/daemon.js';
 
 export function registerDaemon(program: Command): void {
   program
     .command('daemon')
     .description('run workers, schedules and the HTTP server (webhooks, health, metrics, dashboard)')
-    .action(() => notAvailableYet('daemon', 'the webhooks-and-daemon issue'));
+    .option('--host <host>', 'address the HTTP server listens on', '0.0.0.0')
+    .option('--grace-ms <ms>', 'how long running jobs may finish after SIGTERM', '30000')
+    .option('--no-schedule', 'do not run the nightly/incremental schedules (workers and webhooks only)')
+    .action(async (options: { host: string; graceMs: string; schedule: boolean }) => {
+      const config = loadConfig(process.env, [
+        'DATABASE_URL',
+        'REDIS_URL',
+        'INTERCOM_TOKEN',
+        'INTERCOM_CLIENT_SECRET',
+      ]);
+      const log = createLogger({ level: config.LOG_LEVEL });
+      const daemon = await startDaemon({
+        config,
+        log,
+        host: options.host,
+        graceMs: Number(options.graceMs),
+        schedule: options.schedule,
+        dashboard: { user: process.env.DASHBOARD_USER, password: process.env.DASHBOARD_PASSWORD },
+      });
+      console.error(
+        `intercom-sync daemon listening on ${daemon.url} (webhooks at ${daemon.url}/webhooks/intercom)`,
+      );
+      await new Promise<void>((resolve) => {
+        const stop = (signal: string) => {
+          log.info({ signal }, 'stop requested');
+          daemon.close().then(resolve, (error: unknown) => {
+            log.error({ err: error }, 'error while stopping');
+            process.exitCode = 1;
+            resolve();
+          });
+        };
+        process.once('SIGTERM', () => stop('SIGTERM'));
+        process.once('SIGINT', () => stop('SIGINT'));
+      });
+    });
 }

@@ -1,0 +1,156 @@
+// The long-running service: workers for every queue, the job schedulers, and the HTTP server
+// (webhooks, health, readiness, metrics, dashboard). Any number of daemons can share one Postgres
+// and Redis: BullMQ hands each job to one worker and the schedulers fire once per slot.
+import { Worker, type ConnectionOptions } from 'bullmq';
+import { sql } from 'kysely';
+import type { FastifyInstance } from 'fastify';
+import type { ConfigWith } from '../config/config.js';
+import { migrateToLatest, migrationsApplied } from '../db/migrate.js';
+import { dashboardPlugin } from '../http/dashboard.js';
+import { buildHttpServer } from '../http/server.js';
+import { openRuntime, type Runtime } from '../cli/runtime.js';
+import type { Logger } from '../observability/logger.js';
+import { enqueueWebhook, sweeperProcessor, syncProcessor, webhookProcessor } from './processors.js';
+import { createQueues, QUEUE_NAMES, type Queues } from './queues.js';
+import { upsertSchedules } from './schedules.js';
+
+export type DaemonConfig = ConfigWith<
+  'DATABASE_URL' | 'REDIS_URL' | 'INTERCOM_TOKEN' | 'INTERCOM_CLIENT_SECRET'
+>;
+
+export interface DaemonOptions {
+  readonly config: DaemonConfig;
+  readonly log?: Logger;
+  /** How long in-flight jobs may run on after a stop is asked; then they are cut off (and retried). */
+  readonly graceMs?: number;
+  readonly host?: string;
+  /** Upsert the job schedulers (off in tests that drive jobs by hand). */
+  readonly schedule?: boolean;
+  readonly dashboard?: { readonly user?: string | undefined; readonly password?: string | undefined };
+  readonly concurrency?: { readonly sync?: number; readonly webhooks?: number };
+}
+
+export interface Daemon {
+  /** `http://host:port` of the HTTP server. */
+  readonly url: string;
+  readonly runtime: Runtime;
+  readonly queues: Queues;
+  readonly http: FastifyInstance;
+  /** Stops taking work, lets jobs finish within the grace period, closes everything. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * @example const daemon = await startDaemon({ config }); process.on('SIGTERM', () => void daemon.close());
+ */
+export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
+  const { config } = options;
+  const runtime = await openRuntime(config, {
+    ...(options.log && { log: options.log }),
+    name: 'intercom-sync daemon',
+  });
+  const { log, db, redis, metrics } = runtime;
+  await migrateToLatest(db);
+
+  const connection: ConnectionOptions = redis;
+  const prefix = config.REDIS_PREFIX;
+  const queues = createQueues({ connection, prefix });
+  const stopping = new AbortController();
+  const workers = [
+    new Worker(QUEUE_NAMES.sync, syncProcessor(runtime, stopping.signal), {
+      connection,
+      prefix,
+      concurrency: options.concurrency?.sync ?? 2,
+    }),
+    new Worker(QUEUE_NAMES.webhooks, webhookProcessor(runtime), {
+      connection,
+      prefix,
+      concurrency: options.concurrency?.webhooks ?? 16,
+    }),
+    new Worker(QUEUE_NAMES.sweeper, sweeperProcessor(runtime, queues.webhooks), {
+      connection,
+      prefix,
+      concurrency: 1,
+    }),
+  ];
+  for (const worker of workers) {
+    worker.on('failed', (job, error) =>
+      log.warn({ queue: worker.name, jobId: job?.id, err: error.message }, 'job failed'),
+    );
+    worker.on('error', (error) => log.error({ queue: worker.name, err: error }, 'worker error'));
+  }
+  if (options.schedule ?? true) {
+    await upsertSchedules(queues, {
+      fullSyncCron: config.FULL_SYNC_CRON,
+      incrementalEveryMs: config.INCREMENTAL_EVERY_MINUTES * 60_000,
+      sweepEveryMs: 30_000,
+    });
+  }
+
+  const http = await buildHttpServer({
+    db,
+    log,
+    metrics,
+    clientSecret: config.INTERCOM_CLIENT_SECRET,
+    enqueue: enqueueWebhook(queues.webhooks),
+    readyChecks: [
+      { name: 'postgres', check: async () => (await sql`select 1`.execute(db), migrationsApplied(db)) },
+      {
+        name: 'redis',
+        check: () =>
+          Promise.race([
+            redis.ping().then((pong) => pong === 'PONG'),
+            new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1_000)),
+          ]),
+      },
+    ],
+    plugins: [
+      dashboardPlugin({ queues: [queues.sync, queues.webhooks, queues.sweeper], ...options.dashboard }),
+    ],
+  });
+  const address = await http.listen({ port: config.PORT, host: options.host ?? '0.0.0.0' });
+  const url = address.replace('[::]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
+
+  const depthTimer = setInterval(() => void reportQueueDepths(queues, runtime), 15_000);
+  depthTimer.unref();
+  log.info({ url, prefix, workspace: runtime.settings.workspace }, 'daemon started');
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      log.info('stopping: no new jobs; in-flight jobs get the grace period');
+      clearInterval(depthTimer);
+      await http.close();
+      const graceful = Promise.all(workers.map((w) => w.close()));
+      const graceMs = options.graceMs ?? 30_000;
+      const inTime = await Promise.race([graceful.then(() => true), sleep(graceMs).then(() => false)]);
+      if (!inTime) {
+        // Abort the flows (a full sync stops after its current page and resumes next time) and
+        // cut the rest off: their locks lapse and another worker retries them.
+        log.warn({ graceMs }, 'grace period over: cutting off the jobs still running');
+        stopping.abort(new Error('daemon stopping'));
+        await Promise.race([graceful, sleep(5_000)]);
+        await Promise.all(workers.map((w) => w.close(true)));
+      }
+      await queues.close();
+      await runtime.close();
+      log.info('stopped');
+    })());
+  return { url, runtime, queues, http, close };
+}
+
+async function reportQueueDepths(queues: Queues, runtime: Runtime): Promise<void> {
+  try {
+    for (const queue of [queues.sync, queues.webhooks, queues.sweeper]) {
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
+      for (const [state, count] of Object.entries(counts))
+        runtime.metrics.queueDepth.set({ queue: queue.name, state }, count);
+    }
+  } catch (error) {
+    runtime.log.warn({ err: (error as Error).message }, 'could not read queue depths');
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
