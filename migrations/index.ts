@@ -2,7 +2,9 @@
 // way from source, from dist/ and under the test runner. Never edit a migration after it lands.
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_initial.js';
+import * as m0002 from './0002_outbox_capture.js';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_initial': m0001,
+  '0002_outbox_capture': m0002,
 };

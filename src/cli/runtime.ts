@@ -11,9 +11,10 @@ import { createLogger, type Logger } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { CallMeter } from '../sync/call-meter.js';
 import { DEFAULT_SYNC_SETTINGS, type SyncContext, type SyncSettings } from '../sync/context.js';
+import type { PushContext, PushSettings } from '../sync/push/context.js';
 import { connectRedis } from '../workers/redis.js';
 
-export interface Runtime extends SyncContext {
+export interface Runtime extends PushContext {
   readonly config: Config;
   readonly log: Logger;
   readonly metrics: Metrics;
@@ -35,6 +36,14 @@ export function syncSettings(config: Config): SyncSettings {
     contactConcurrency: config.SYNC_CONTACT_CONCURRENCY,
     contactSegments: config.SYNC_CONTACT_SEGMENTS,
     searchLagSeconds: config.SEARCH_LAG_SECONDS,
+  };
+}
+
+export function pushSettings(config: Config): PushSettings {
+  return {
+    adminId: config.INTERCOM_ADMIN_ID,
+    policy: config.CONFLICT_POLICY,
+    fieldPolicies: config.CONFLICT_POLICY_FIELDS,
   };
 }
 
@@ -79,6 +88,7 @@ export async function openRuntime(
     metrics,
     meter,
     settings,
+    push: pushSettings(config),
     async close() {
       await intercom.close();
       await db.destroy();

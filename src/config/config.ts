@@ -27,6 +27,10 @@ const int = (what: string, min: number, fallback: number) =>
     .min(min, `${what} must be at least ${min}`)
     .default(fallback);
 
+const policy = z.enum(['newest-wins', 'intercom-wins', 'postgres-wins'], {
+  error: 'CONFLICT_POLICY must be newest-wins, intercom-wins or postgres-wins',
+});
+
 const settings = z.object({
   DATABASE_URL: url('DATABASE_URL', ['postgres:', 'postgresql:']).optional(),
   REDIS_URL: url('REDIS_URL', ['redis:', 'rediss:']).optional(),
@@ -60,6 +64,28 @@ const settings = z.object({
   FULL_SYNC_CRON: z.string().min(1).default('0 3 * * *'),
   /** Minutes between incremental syncs (daemon). */
   INCREMENTAL_EVERY_MINUTES: int('INCREMENTAL_EVERY_MINUTES', 1, 5),
+  /** A field changed on both sides: which side wins by default. */
+  CONFLICT_POLICY: policy.default('newest-wins'),
+  /** Per-field overrides, e.g. "contact.email=intercom-wins,company.plan=postgres-wins". */
+  CONFLICT_POLICY_FIELDS: z
+    .string()
+    .default('')
+    .transform((value, context) => {
+      const overrides: Record<string, z.infer<typeof policy>> = {};
+      for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+        const [field, choice] = entry.split('=').map((p) => p.trim());
+        const parsed = policy.safeParse(choice);
+        if (!field || !parsed.success) {
+          context.addIssue({ code: 'custom', message: `CONFLICT_POLICY_FIELDS: '${entry}' is not field=newest-wins|intercom-wins|postgres-wins` });
+          return z.NEVER;
+        }
+        overrides[field] = parsed.data;
+      }
+      return overrides;
+    }),
+  /** Edits to one record within this window are pushed as one call. */
+  PUSH_COALESCE_MS: int('PUSH_COALESCE_MS', 0, 500),
+  PUSH_CONCURRENCY: int('PUSH_CONCURRENCY', 1, 32),
 });
 
 export type Config = z.infer<typeof settings>;

@@ -1,0 +1,134 @@
+// The outbox of local changes: claimed per record by the pusher, finished as done, superseded or
+// failed, and swept back to pending when a push was lost (design principle 1).
+import { sql } from 'kysely';
+import type { Executor } from './sync-writes.js';
+
+export type OutboxEntity = 'contact' | 'company' | 'contact_company' | 'note';
+export type OutboxState = 'pending' | 'in_flight' | 'done' | 'failed' | 'superseded';
+
+export interface OutboxRow {
+  readonly id: number;
+  readonly entity: OutboxEntity;
+  readonly row_id: number;
+  readonly op: 'insert' | 'update' | 'delete';
+  readonly changed_columns: string[];
+  readonly old_data: Record<string, unknown> | null;
+  readonly new_data: Record<string, unknown> | null;
+  readonly attempts: number;
+  readonly created_at: Date;
+}
+
+/**
+ * Takes every due pending change of one record (marks them in flight), oldest first.
+ * @example const changes = await claimRecord(db, 'contact', 42);
+ */
+export async function claimRecord(db: Executor, entity: OutboxEntity, rowId: number): Promise<OutboxRow[]> {
+  const result = await sql<OutboxRow>`
+    update intercom_sync.outbox set state = 'in_flight', attempts = attempts + 1, updated_at = now()
+    where id in (
+      select id from intercom_sync.outbox
+      where entity = ${entity} and row_id = ${rowId} and state = 'pending' and next_attempt_at <= now()
+      for update skip locked)
+    returning id, entity, row_id, op, changed_columns, old_data, new_data, attempts, created_at`.execute(db);
+  return result.rows.sort((a, b) => a.id - b.id);
+}
+
+/** @example await finishChanges(trx, ids, 'done'); */
+export async function finishChanges(
+  db: Executor,
+  ids: readonly number[],
+  state: 'done' | 'superseded' | 'failed',
+  error?: string,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('intercom_sync.outbox')
+    .set({ state, last_error: error ?? null, updated_at: new Date() })
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
+/** Puts changes back to pending after a failure that may pass (API down, dependency not pushed yet). */
+export async function releaseChanges(
+  db: Executor,
+  ids: readonly number[],
+  error: string,
+  retryInMs: number,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('intercom_sync.outbox')
+    .set({
+      state: 'pending',
+      last_error: error,
+      updated_at: new Date(),
+      next_attempt_at: new Date(Date.now() + retryInMs),
+    })
+    .where('id', 'in', [...ids])
+    .execute();
+}
+
+/** Records with changes waiting (due now), for the sweeper and `intercom-sync push`. */
+export async function recordsWithPendingChanges(
+  db: Executor,
+  options: { olderThanMs?: number; limit?: number } = {},
+): Promise<Array<{ entity: OutboxEntity; row_id: number }>> {
+  const result = await sql<{ entity: OutboxEntity; row_id: number }>`
+    select entity, row_id from intercom_sync.outbox
+    where state = 'pending' and next_attempt_at <= now()
+      and created_at <= now() - make_interval(secs => ${(options.olderThanMs ?? 0) / 1000})
+    group by entity, row_id
+    order by min(id)
+    limit ${options.limit ?? 10_000}`.execute(db);
+  return result.rows;
+}
+
+/** In-flight changes whose push was lost (worker died, Redis flushed): back to pending. */
+export async function releaseStuckChanges(db: Executor, stuckForMs: number): Promise<number> {
+  const result = await sql`
+    update intercom_sync.outbox set state = 'pending', updated_at = now(),
+      last_error = coalesce(last_error, 'the push was interrupted; retried')
+    where state = 'in_flight' and updated_at < now() - make_interval(secs => ${stuckForMs / 1000})`.execute(
+    db,
+  );
+  return Number(result.numAffectedRows ?? 0);
+}
+
+/** Columns of this record changed locally since `afterId` (still to be pushed). */
+export async function columnsChangedAfter(
+  db: Executor,
+  entity: OutboxEntity,
+  rowId: number,
+  afterId: number,
+): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('intercom_sync.outbox')
+    .select('changed_columns')
+    .where('entity', '=', entity)
+    .where('row_id', '=', rowId)
+    .where('id', '>', afterId)
+    .where('state', 'in', ['pending', 'in_flight'])
+    .execute();
+  return new Set(rows.flatMap((r) => r.changed_columns));
+}
+
+/** Failed changes, newest first (for `failed list`). */
+export async function failedChanges(db: Executor, limit = 100) {
+  return db
+    .selectFrom('intercom_sync.outbox')
+    .select(['id', 'entity', 'row_id', 'op', 'changed_columns', 'attempts', 'last_error', 'updated_at'])
+    .where('state', '=', 'failed')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/** Puts failed changes back to pending (all, or those ids); returns the records to enqueue. */
+export async function retryFailedChanges(db: Executor, ids?: readonly number[]) {
+  let query = db
+    .updateTable('intercom_sync.outbox')
+    .set({ state: 'pending', next_attempt_at: new Date(), updated_at: new Date() })
+    .where('state', '=', 'failed');
+  if (ids) query = query.where('id', 'in', [...ids]);
+  return query.returning(['entity', 'row_id']).execute();
+}

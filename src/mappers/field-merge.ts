@@ -1,0 +1,147 @@
+// Decides, field by field, what a push sends: the local changes (from the outbox) against the state
+// both sides last agreed on (the value before the first pending local change) and what Intercom
+// has now (the mirror row, which inbound syncs keep current). Pure: no I/O (design principle 4).
+
+export type ConflictPolicy = 'newest-wins' | 'intercom-wins' | 'postgres-wins';
+
+/** One captured local change (an outbox row). */
+export interface LocalChange {
+  readonly id: number;
+  readonly op: 'insert' | 'update' | 'delete';
+  readonly changedColumns: readonly string[];
+  readonly oldData: Readonly<Record<string, unknown>> | null;
+  readonly newData: Readonly<Record<string, unknown>> | null;
+  readonly createdAt: Date;
+}
+
+/** A field changed on both sides, and which side was taken. */
+export interface FieldConflict {
+  readonly field: string;
+  readonly base: unknown;
+  readonly local: unknown;
+  readonly remote: unknown;
+  readonly policy: ConflictPolicy;
+  readonly decision: 'local' | 'remote';
+}
+
+export interface FieldPlan {
+  /** Field → value to send (custom attributes as `custom_attributes.<key>`). */
+  readonly push: Readonly<Record<string, unknown>>;
+  readonly conflicts: readonly FieldConflict[];
+}
+
+export interface MergeInput {
+  readonly changes: readonly LocalChange[];
+  /** The mirror row now: Intercom's state as far as the sync has seen it. */
+  readonly current: Readonly<Record<string, unknown>>;
+  /** When Intercom last changed the record (the mirror's updated_at). */
+  readonly remoteUpdatedAt: Date | null;
+  /** Fields that can be written through the API; others are Intercom's alone. */
+  readonly pushable: ReadonlySet<string>;
+  /** Fields holding UNIX-second timestamps in the API (compared as instants). */
+  readonly timestamps?: ReadonlySet<string>;
+  readonly policyFor: (field: string) => ConflictPolicy;
+}
+
+/**
+ * @example planFieldPush({ changes, current: row, remoteUpdatedAt: row.updated_at, pushable, policyFor: () => 'newest-wins' })
+ */
+export function planFieldPush(input: MergeInput): FieldPlan {
+  const fields = new Map<string, { base: unknown; local: unknown; at: Date }>();
+  for (const change of input.changes) {
+    if (change.op !== 'update' && change.op !== 'insert') continue;
+    for (const column of change.changedColumns) {
+      if (!input.pushable.has(column)) continue;
+      for (const [field, base, local] of expand(column, change.oldData?.[column], change.newData?.[column])) {
+        const seen = fields.get(field);
+        fields.set(field, { base: seen ? seen.base : base, local, at: change.createdAt });
+      }
+    }
+  }
+  const push: Record<string, unknown> = {};
+  const conflicts: FieldConflict[] = [];
+  const normal = (field: string, value: unknown) => normalise(value, input.timestamps?.has(field) ?? false);
+  for (const [field, { base, local, at }] of fields) {
+    const remote = read(input.current, field);
+    const [b, l, r] = [normal(field, base), normal(field, local), normal(field, remote)];
+    if (same(l, r)) continue; // Intercom already has it (or both sides made the same change).
+    const localChanged = !same(l, b);
+    const remoteChanged = !same(r, b);
+    if (!localChanged) continue; // Changed and changed back: Intercom's value stands.
+    if (!remoteChanged) {
+      push[field] = l;
+      continue;
+    }
+    const policy = input.policyFor(field);
+    const decision =
+      policy === 'postgres-wins'
+        ? 'local'
+        : policy === 'intercom-wins'
+          ? 'remote'
+          : input.remoteUpdatedAt && input.remoteUpdatedAt.getTime() > at.getTime()
+            ? 'remote'
+            : 'local';
+    conflicts.push({ field, base: b, local: l, remote: r, policy, decision });
+    if (decision === 'local') push[field] = l;
+  }
+  return { push, conflicts };
+}
+
+/** custom_attributes are merged per key: two sides changing different keys is no conflict. */
+function expand(column: string, before: unknown, after: unknown): Array<[string, unknown, unknown]> {
+  if (column !== 'custom_attributes') return [[column, before, after]];
+  const b = (before ?? {}) as Record<string, unknown>;
+  const a = (after ?? {}) as Record<string, unknown>;
+  const keys = new Set([...Object.keys(b), ...Object.keys(a)]);
+  return [...keys]
+    .filter((k) => !same(b[k] ?? null, a[k] ?? null))
+    .map((k) => [`custom_attributes.${k}`, b[k] ?? null, a[k] ?? null]);
+}
+
+function read(row: Readonly<Record<string, unknown>>, field: string): unknown {
+  if (!field.startsWith('custom_attributes.')) return row[field];
+  const attributes = (row.custom_attributes ?? {}) as Record<string, unknown>;
+  return attributes[field.slice('custom_attributes.'.length)] ?? null;
+}
+
+function normalise(value: unknown, timestamp: boolean): unknown {
+  if (value === undefined) return null;
+  if (timestamp && value !== null) {
+    const ms =
+      value instanceof Date
+        ? value.getTime()
+        : typeof value === 'number'
+          ? value * 1000
+          : Date.parse(String(value));
+    return Number.isNaN(ms) ? value : Math.floor(ms / 1000);
+  }
+  return value instanceof Date ? Math.floor(value.getTime() / 1000) : value;
+}
+
+function same(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
+  );
+}
+
+/** Turns a plan's flat fields into an API body (custom attributes nested again). */
+export function toApiBody(push: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(push)) {
+    if (field.startsWith('custom_attributes.')) {
+      const attributes = (body.custom_attributes ??= {}) as Record<string, unknown>;
+      attributes[field.slice('custom_attributes.'.length)] = value;
+    } else body[field] = value;
+  }
+  return body;
+}

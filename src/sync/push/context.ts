@@ -1,0 +1,26 @@
+// What a push is handed besides the sync context: the note author and the conflict policy.
+import type { ConflictPolicy } from '../../mappers/field-merge.js';
+import type { OutboxEntity } from '../../db/outbox.js';
+import type { SyncContext } from '../context.js';
+
+export interface PushSettings {
+  /** Author of notes created from Postgres (INTERCOM_ADMIN_ID). */
+  readonly adminId?: string | undefined;
+  /** Default policy for a field changed on both sides, and per-field overrides ("contact.email"). */
+  readonly policy: ConflictPolicy;
+  readonly fieldPolicies: Readonly<Record<string, ConflictPolicy>>;
+}
+
+export interface PushContext extends SyncContext {
+  readonly push: PushSettings;
+}
+
+export function policyFor(settings: PushSettings, entity: OutboxEntity) {
+  return (field: string): ConflictPolicy =>
+    settings.fieldPolicies[`${entity}.${field}`] ?? settings.fieldPolicies[field] ?? settings.policy;
+}
+
+/** A change that must wait for another record to reach Intercom first (a note's contact, say). */
+export class DependencyNotPushedError extends Error {
+  override name = 'DependencyNotPushedError';
+}

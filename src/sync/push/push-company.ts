@@ -1,0 +1,79 @@
+// Pushes a company's local changes through POST /companies, Intercom's create-or-update keyed by
+// company_id (the only update in 2.2, intercom-notes.md §6); a local delete deletes it there.
+import { columnsChangedAfter, type OutboxRow } from '../../db/outbox.js';
+import { recordConflicts } from '../../db/conflicts.js';
+import { withSyncWrites } from '../../db/sync-writes.js';
+import { planFieldPush } from '../../mappers/field-merge.js';
+import { COMPANY_PUSHABLE, COMPANY_TIMESTAMPS, companyBody } from '../../mappers/push-input.js';
+import type { CompanyInput } from '../../intercom/types.js';
+import { policyFor, type PushContext } from './context.js';
+import { asLocalChanges, ignoreNotFound, type PushResult } from './push-contact.js';
+import { dropSnapshot, remoteView, restoreRemoteFields, writeBack } from './write-back.js';
+
+const call = { lane: 'outbound' as const };
+
+/** @example await pushCompany(ctx, rowId, claimedChanges); */
+export async function pushCompany(
+  ctx: PushContext,
+  rowId: number,
+  changes: readonly OutboxRow[],
+): Promise<PushResult> {
+  const row = await ctx.db
+    .selectFrom('intercom.companies')
+    .selectAll()
+    .where('id', '=', rowId)
+    .executeTakeFirst();
+  if (!row) {
+    const intercomId = changes.map((c) => c.old_data?.intercom_id).find((id) => typeof id === 'string') as
+      string | undefined;
+    if (!intercomId) return { calls: 0, superseded: true };
+    await ctx.intercom.companies.delete(intercomId, call).catch(ignoreNotFound);
+    await dropSnapshot(ctx, 'company', rowId);
+    return { calls: 1, superseded: false };
+  }
+  const creating = !row.intercom_id;
+  const remote = await remoteView(ctx, 'company', rowId, changes[0]!.old_data);
+  const plan = creating
+    ? { push: undefined, conflicts: [] }
+    : planFieldPush({
+        changes: asLocalChanges(changes),
+        ...remote,
+        pushable: COMPANY_PUSHABLE,
+        timestamps: COMPANY_TIMESTAMPS,
+        policyFor: policyFor(ctx.push, 'company'),
+      });
+  if (plan.push && Object.keys(plan.push).length === 0) {
+    await withSyncWrites(ctx.db, async (trx) => {
+      await recordConflicts(trx, conflictRows(rowId, row.intercom_id, plan.conflicts));
+      const lost = plan.conflicts.filter((c) => c.decision === 'remote').map((c) => c.field);
+      await restoreRemoteFields(trx, 'company', rowId, lost, remote.current);
+    });
+    return { calls: 0, superseded: true };
+  }
+  const saved = await ctx.intercom.companies.upsert(companyBody(row, plan.push) as CompanyInput, call);
+  const keep = await columnsChangedAfter(ctx.db, 'company', rowId, changes.at(-1)!.id);
+  await writeBack(ctx, 'company', rowId, saved, keep, (trx) =>
+    recordConflicts(trx, conflictRows(rowId, row.intercom_id, plan.conflicts)),
+  );
+  return { calls: 1, superseded: false };
+}
+
+function conflictRows(
+  rowId: number,
+  intercomId: string | null,
+  conflicts: ReturnType<typeof planFieldPush>['conflicts'],
+) {
+  return conflicts.map((c) => ({
+    entity: 'company',
+    rowId,
+    intercomId,
+    kind: 'field' as const,
+    field: c.field,
+    base: c.base,
+    local: c.local,
+    remote: c.remote,
+    policy: c.policy,
+    decision: c.decision,
+    status: 'settled' as const,
+  }));
+}

@@ -1,0 +1,191 @@
+// Pushes a contact's local changes: create (new intercom_id written back), update of the fields
+// that changed (merged per field against the agreed state), archive/unarchive, delete.
+import { columnsChangedAfter, type OutboxRow } from '../../db/outbox.js';
+import { recordConflicts, type ConflictRecord } from '../../db/conflicts.js';
+import { withSyncWrites } from '../../db/sync-writes.js';
+import { planFieldPush, toApiBody, type LocalChange } from '../../mappers/field-merge.js';
+import {
+  checkContactUpdate,
+  CONTACT_PUSHABLE,
+  CONTACT_TIMESTAMPS,
+  contactCreateBody,
+  PushRejectedError,
+} from '../../mappers/push-input.js';
+import { IntercomApiError } from '../../intercom/errors.js';
+import type { Contact, ContactInput } from '../../intercom/types.js';
+import { policyFor, type PushContext } from './context.js';
+import { dropSnapshot, remoteView, restoreRemoteFields, writeBack } from './write-back.js';
+
+const call = { lane: 'outbound' as const };
+
+export interface PushResult {
+  /** API writes made (creates, updates, archives, deletes). */
+  readonly calls: number;
+  /** Changes that had nothing left to send (reverted, or Intercom already had the value). */
+  readonly superseded: boolean;
+}
+
+export function asLocalChanges(rows: readonly OutboxRow[]): LocalChange[] {
+  return rows.map((r) => ({
+    id: r.id,
+    op: r.op,
+    changedColumns: r.changed_columns,
+    oldData: r.old_data,
+    newData: r.new_data,
+    createdAt: r.created_at,
+  }));
+}
+
+/** @example await pushContact(ctx, rowId, claimedChanges); */
+export async function pushContact(
+  ctx: PushContext,
+  rowId: number,
+  changes: readonly OutboxRow[],
+): Promise<PushResult> {
+  const row = await ctx.db
+    .selectFrom('intercom.contacts')
+    .selectAll()
+    .where('id', '=', rowId)
+    .executeTakeFirst();
+  const lastId = changes.at(-1)!.id;
+  if (!row) {
+    // Deleted locally: delete it in Intercom too (if it ever got there).
+    const intercomId = changes.map((c) => c.old_data?.intercom_id).find((id) => typeof id === 'string') as
+      string | undefined;
+    if (!intercomId) return { calls: 0, superseded: true };
+    await ctx.intercom.contacts.delete(intercomId, call).catch(ignoreNotFound);
+    await dropSnapshot(ctx, 'contact', rowId);
+    return { calls: 1, superseded: false };
+  }
+  if (!row.intercom_id) return createContact(ctx, row, lastId);
+
+  const remote = await remoteView(ctx, 'contact', rowId, changes[0]!.old_data);
+  const plan = planFieldPush({
+    changes: asLocalChanges(changes),
+    current: remote.current,
+    remoteUpdatedAt: remote.remoteUpdatedAt,
+    pushable: CONTACT_PUSHABLE,
+    timestamps: CONTACT_TIMESTAMPS,
+    policyFor: policyFor(ctx.push, 'contact'),
+  });
+  const { archived: archivedTo, ...fields } = plan.push;
+  const archived = archivedTo === undefined ? undefined : Boolean(archivedTo);
+  const body = toApiBody(fields);
+  const roleBefore = changes.find((c) => c.changed_columns.includes('role'))?.old_data?.role ?? row.role;
+  if (Object.keys(body).length > 0) checkContactUpdate(body, row, roleBefore);
+  const conflicts: ConflictRecord[] = plan.conflicts.map((c) => ({
+    entity: 'contact',
+    rowId,
+    intercomId: row.intercom_id,
+    kind: 'field',
+    field: c.field,
+    base: c.base,
+    local: c.local,
+    remote: c.remote,
+    policy: c.policy,
+    decision: c.decision,
+    status: 'settled',
+  }));
+  let calls = 0;
+  let latest: Contact | undefined;
+  if (Object.keys(body).length > 0) {
+    latest = await ctx.intercom.contacts.update(
+      row.intercom_id,
+      { role: row.role, ...body } as ContactInput,
+      call,
+    );
+    calls++;
+  }
+  if (archived !== undefined) {
+    if (archived) await ctx.intercom.contacts.archive(row.intercom_id, call);
+    else await ctx.intercom.contacts.unarchive(row.intercom_id, call);
+    calls++;
+  }
+  const keep = await columnsChangedAfter(ctx.db, 'contact', rowId, lastId);
+  if (latest) {
+    await writeBack(ctx, 'contact', rowId, latest, keep, (trx) => recordConflicts(trx, conflicts));
+  } else {
+    await withSyncWrites(ctx.db, async (trx) => {
+      // Intercom won every conflicting field (or nothing was left to send): show its values.
+      await recordConflicts(trx, conflicts);
+      const lost = plan.conflicts.filter((c) => c.decision === 'remote').map((c) => c.field);
+      await restoreRemoteFields(trx, 'contact', rowId, lost, remote.current);
+      if (archived !== undefined)
+        await trx.updateTable('intercom.contacts').set({ archived }).where('id', '=', rowId).execute();
+    });
+  }
+  return { calls, superseded: calls === 0 };
+}
+
+async function createContact(
+  ctx: PushContext,
+  row: Record<string, unknown> & { id: number },
+  lastId: number,
+): Promise<PushResult> {
+  const body = contactCreateBody(row);
+  let created: Contact;
+  let calls = 1;
+  try {
+    created = await ctx.intercom.contacts.create(body as ContactInput, call);
+  } catch (error) {
+    if (!(error instanceof IntercomApiError) || !error.conflictId) throw error;
+    // "A contact matching those details already exists with id=…" (notes §4): adopt it, never
+    // create a second one. If another local row already mirrors it, an operator decides.
+    const conflictId = error.conflictId;
+    const linked = await ctx.db
+      .selectFrom('intercom.contacts')
+      .select('id')
+      .where('intercom_id', '=', conflictId)
+      .executeTakeFirst();
+    const detail = {
+      message: error.message,
+      conflictId,
+      archived: Boolean(error.conflictArchived),
+      status: error.status,
+    };
+    if (linked && linked.id !== row.id) {
+      await recordConflicts(ctx.db, [
+        {
+          entity: 'contact',
+          rowId: row.id,
+          intercomId: conflictId,
+          kind: 'api_conflict',
+          status: 'open',
+          detail: { ...detail, linkedRowId: linked.id },
+        },
+      ]);
+      throw new PushRejectedError(
+        `Intercom already has this contact (id=${conflictId}), mirrored as local row ${linked.id}; ` +
+          'see `intercom-sync conflicts list` to decide',
+      );
+    }
+    if (error.conflictArchived) {
+      await ctx.intercom.contacts.unarchive(conflictId, call);
+      calls++;
+    }
+    created = await ctx.intercom.contacts.update(conflictId, body as ContactInput, call);
+    calls++;
+    await recordConflicts(ctx.db, [
+      {
+        entity: 'contact',
+        rowId: row.id,
+        intercomId: conflictId,
+        kind: 'api_conflict',
+        status: 'settled',
+        detail,
+      },
+    ]);
+  }
+  if (row.archived === true) {
+    await ctx.intercom.contacts.archive(created.id!, call);
+    calls++;
+  }
+  const keep = await columnsChangedAfter(ctx.db, 'contact', row.id, lastId);
+  await writeBack(ctx, 'contact', row.id, created, keep);
+  return { calls, superseded: false };
+}
+
+export function ignoreNotFound(error: unknown): void {
+  if (error instanceof IntercomApiError && error.status === 404) return;
+  throw error;
+}

@@ -1,0 +1,81 @@
+// Pushes every pending change of one record: claims them, sends what is left after coalescing
+// and merging, and finishes them — done, superseded, failed with the reason (it never blocks
+// other records), or back to pending when the failure may pass.
+import {
+  claimRecord,
+  finishChanges,
+  releaseChanges,
+  type OutboxEntity,
+  type OutboxRow,
+} from '../../db/outbox.js';
+import { PushRejectedError } from '../../mappers/push-input.js';
+import { InvalidPayloadError } from '../../mappers/invalid-payload.js';
+import { IntercomApiError } from '../../intercom/errors.js';
+import { DependencyNotPushedError, type PushContext } from './context.js';
+import { pushCompany } from './push-company.js';
+import { pushContact, type PushResult } from './push-contact.js';
+import { pushCompanyLinks, pushNotes } from './push-links.js';
+
+export type PushOutcome = 'pushed' | 'superseded' | 'failed' | 'nothing' | 'retry';
+
+const pushers: Record<
+  OutboxEntity,
+  (ctx: PushContext, rowId: number, changes: readonly OutboxRow[]) => Promise<PushResult>
+> = {
+  contact: pushContact,
+  company: pushCompany,
+  contact_company: pushCompanyLinks,
+  note: pushNotes,
+};
+
+/** Thrown so the job is retried later (the changes are back to pending already). */
+export class PushRetryError extends Error {
+  override name = 'PushRetryError';
+}
+
+/**
+ * @example const outcome = await pushRecord(ctx, 'contact', 42);
+ */
+export async function pushRecord(
+  ctx: PushContext,
+  entity: OutboxEntity,
+  rowId: number,
+): Promise<PushOutcome> {
+  let outcome: PushOutcome = 'nothing';
+  // Changes made while a push is in flight are claimed by the next round of this same job.
+  for (let round = 0; round < 5; round++) {
+    const changes = await claimRecord(ctx.db, entity, rowId);
+    if (changes.length === 0) break;
+    const ids = changes.map((c) => c.id);
+    try {
+      const result = await pushers[entity](ctx, rowId, changes);
+      await finishChanges(ctx.db, ids, result.superseded ? 'superseded' : 'done');
+      ctx.metrics?.recordsSynced.inc({ entity, operation: result.superseded ? 'superseded' : 'pushed' });
+      outcome = result.superseded && outcome === 'nothing' ? 'superseded' : 'pushed';
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      if (isPermanent(error)) {
+        await finishChanges(ctx.db, ids, 'failed', message);
+        ctx.log.warn(
+          { entity, rowId, err: message },
+          'change failed for good; see `intercom-sync failed list`',
+        );
+        ctx.metrics?.recordsSynced.inc({ entity, operation: 'failed' });
+        return 'failed';
+      }
+      const wait =
+        error instanceof DependencyNotPushedError
+          ? 2_000
+          : Math.min(60_000, 1_000 * 2 ** Math.min(changes[0]!.attempts, 6));
+      await releaseChanges(ctx.db, ids, message, wait);
+      throw new PushRetryError(`${entity} ${rowId}: ${message}`, { cause: error });
+    }
+  }
+  return outcome;
+}
+
+function isPermanent(error: unknown): boolean {
+  if (error instanceof PushRejectedError || error instanceof InvalidPayloadError) return true;
+  // 4xx other than 429 will not pass by retrying (the client already waited out 429s).
+  return error instanceof IntercomApiError && !error.retryable && error.status >= 400 && error.status < 500;
+}
