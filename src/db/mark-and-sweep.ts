@@ -52,6 +52,11 @@ export async function markUnseenDeleted(
   entity: MirrorEntity,
   options: SweepOptions = {},
 ): Promise<number> {
+  // The seen table is refilled under a new run_id every run, so its statistics (from the last
+  // autoanalyze) know only an older run: the planner then expects ~1 seen row and picks a nested
+  // loop anti join over every row of both sides, quadratic (bench/full-sync.ts: the second sync of
+  // 100k contacts spent minutes in this one statement). Fresh statistics give a hash anti join.
+  await sql`analyze intercom_sync.seen`.execute(db);
   return withSyncWrites(db, async (trx) => {
     const stream = await trx
       .selectFrom('intercom_sync.run_streams as s')
@@ -69,9 +74,12 @@ export async function markUnseenDeleted(
     const recent = hasRemoteClock(entity)
       ? sql`and (t.updated_at is null or t.updated_at < ${cutoff(stream.started_at, options.graceSeconds)})`
       : sql``;
+    // Archived contacts vanish from list and search just as deleted ones do (notes §7): a pass
+    // cannot tell them apart, so a row known to be archived (from its webhook) is not swept.
+    const archived = entity === 'contacts' ? sql`and not t.archived` : sql``;
     const result = await sql`
       update ${table} t set deleted_at = now()
-      where t.intercom_id is not null and t.deleted_at is null ${recent}
+      where t.intercom_id is not null and t.deleted_at is null ${recent} ${archived}
         and not exists (
           select 1 from intercom_sync.seen s
           where s.run_id = ${runId} and s.entity = ${entity} and s.intercom_id = t.intercom_id)`.execute(trx);

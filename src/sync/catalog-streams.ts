@@ -75,8 +75,8 @@ export async function saveCompanies(ctx: SyncContext, companies: readonly Compan
       const list = pick(m);
       return list ? [{ parentIntercomId: m.row.intercom_id, children: list.refs }] : [];
     });
-  await ensureChildren(ctx.db, 'intercom.tags', mapped.flatMap((m) => m.tags?.refs ?? []));
-  await ensureChildren(ctx.db, 'intercom.segments', mapped.flatMap((m) => m.segments?.refs ?? []));
+  await withSyncWrites(ctx.db, (trx) => ensureChildren(trx, 'intercom.tags', mapped.flatMap((m) => m.tags?.refs ?? [])));
+  await withSyncWrites(ctx.db, (trx) => ensureChildren(trx, 'intercom.segments', mapped.flatMap((m) => m.segments?.refs ?? [])));
   return withSyncWrites(ctx.db, async (trx) => {
     const counts = await upsertCompanies(trx, rows);
     if (runId !== undefined) await recordSeen(trx, runId, 'companies', rows.map((r) => r.intercom_id));

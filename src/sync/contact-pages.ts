@@ -24,6 +24,11 @@ export interface SaveContactsOptions {
   /** Written in the same transaction as the rows (a partition checkpoint, a watermark). */
   readonly alsoInTransaction?: (trx: Transaction<Database>) => Promise<void>;
   readonly signal?: AbortSignal;
+  /**
+   * The contacts came from list or search, which return only active contacts (notes §7): one that
+   * does not say `archived` (2.2 payloads never do) is then known not to be, e.g. unarchived since.
+   */
+  readonly listed?: boolean;
 }
 
 /** Figures of one batch, by stream: `contacts` and `notes`. */
@@ -56,12 +61,13 @@ export async function saveContacts(
     }
   }
   const contactTally = tally({ fetched: contacts.length });
-  const rows = mapped.map((m) => m.row);
+  const rows = mapped.map((m) => (options.listed && m.row.archived === null ? { ...m.row, archived: false } : m.row));
 
-  // Placeholder tags and companies first, each in its own short statement: inside the page's
-  // transaction they would hold shared rows' locks for its whole length (deadlocks across partitions).
-  await ensureChildren(ctx.db, 'intercom.tags', mapped.flatMap((m) => m.tags?.refs ?? []));
-  await ensureChildren(ctx.db, 'intercom.companies', mapped.flatMap((m) => m.companies?.refs ?? []));
+  // Placeholder tags and companies first, each in its own short transaction: inside the page's
+  // they would hold shared rows' locks for its whole length (deadlocks across partitions). Marked
+  // as the sync's writes like every other, or the outbox would capture them as local creations.
+  await withSyncWrites(ctx.db, (trx) => ensureChildren(trx, 'intercom.tags', mapped.flatMap((m) => m.tags?.refs ?? [])));
+  await withSyncWrites(ctx.db, (trx) => ensureChildren(trx, 'intercom.companies', mapped.flatMap((m) => m.companies?.refs ?? [])));
   // Counts are taken from the committed attempt only: a deadlock retry re-runs the callback.
   const counts = await withSyncWrites(ctx.db, async (trx) => {
     const upserted = await upsertContacts(trx, rows);

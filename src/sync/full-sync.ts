@@ -90,6 +90,9 @@ export async function runFullSync(ctx: SyncContext, options: FullSyncOptions = {
     ]);
     if (companies) results.push(companies);
     if (contacts) results.push(...contacts);
+    // Stopped on purpose (shutdown, operator): the streams failed only because of that, so leave
+    // the run unfinished and the next one resumes it from its checkpoints instead of starting over.
+    options.signal?.throwIfAborted();
     const failed = results.find((r) => r.status === 'failed');
     await finishRun(ctx.db, runId, failed ? { status: 'failed', error: `${failed.stream}: ${failed.error}` } : { status: 'succeeded' });
     await forgetSeen(ctx.db, runId);
@@ -141,14 +144,16 @@ async function syncAllContacts(
         fetched.set(partition.key, count);
         const result = await saveContacts(ctx, page.items, {
           runId,
+          listed: true,
           ...(signal && { signal }),
-          alsoInTransaction: (trx) =>
-            saveCheckpoint(trx, runId, 'contacts', {
-              partition: partition.key,
-              cursor: page.nextStartingAfter ?? null,
-              done: page.nextStartingAfter === undefined,
-              fetched: count,
-            }),
+        });
+        // Only after the page's cut lists and notes are written too: a crash in between would
+        // otherwise resume past contacts whose notes and 11th+ links were never read.
+        await saveCheckpoint(ctx.db, runId, 'contacts', {
+          partition: partition.key,
+          cursor: page.nextStartingAfter ?? null,
+          done: page.nextStartingAfter === undefined,
+          fetched: count,
         });
         contactTally.add(result.contacts);
         for (const key of ['fetched', 'inserted', 'updated', 'unchanged'] as const) notesWork[key] += result.notes[key];

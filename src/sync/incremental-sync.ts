@@ -28,7 +28,7 @@ export interface IncrementalSyncSummary {
 /** The search for contacts updated on `fromSeconds`'s day or later, oldest change first. */
 export function changedSinceQuery(fromSeconds: number): SearchFilter {
   // `>` compares whole days: "> the day before" is "on that day or later".
-  return { field: 'updated_at', operator: '>', value: dayStart(fromSeconds) - DAY };
+  return { field: 'updated_at', operator: '>', value: Math.max(0, dayStart(fromSeconds) - DAY) };
 }
 
 /**
@@ -57,11 +57,11 @@ export async function runIncrementalSync(
       if (changed.length === 0) continue;
       const pageNewest = new Date(Math.max(...changed.map((c) => c.updated_at ?? 0)) * 1000);
       const saved = await saveContacts(ctx, changed, {
+        listed: true,
         ...(options.signal && { signal: options.signal }),
-        alsoInTransaction: async (trx) => {
-          newest = await advanceWatermark(trx, 'contacts', pageNewest, runId);
-        },
       });
+      // After the page's notes and cut lists too, so a stop in between re-reads the page.
+      newest = await advanceWatermark(ctx.db, 'contacts', pageNewest, runId);
       figures.add(saved.contacts);
     }
   });

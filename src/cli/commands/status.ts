@@ -1,10 +1,181 @@
+// `intercom-sync status [--json]`: per stream its last runs, watermark and lag; queue depths;
+// webhook, outbox and conflict backlogs. Needs only DATABASE_URL; Redis is optional and its
+// absence is reported, not fatal.
+import { Queue } from 'bullmq';
 import type { Command } from 'commander';
-import { notAvailableYet } from '../user-error.js';
+import { loadConfig } from '../../config/config.js';
+import { createDatabase } from '../../db/database.js';
+import { describeDatabaseError } from '../../db/errors.js';
+import {
+  backlogStatus,
+  streamStatus,
+  type BacklogStatus,
+  type StreamStatus,
+} from '../../db/status-queries.js';
+import { QUEUE_NAMES } from '../../workers/queues.js';
+import { connectRedis } from '../../workers/redis.js';
+
+type QueueStatus =
+  | { readonly available: true; readonly counts: Record<string, Record<string, number>> }
+  | { readonly available: false; readonly error: string };
+
+const JOB_STATES = [
+  'waiting',
+  'active',
+  'delayed',
+  'prioritized',
+  'waiting-children',
+  'failed',
+  'completed',
+] as const;
 
 export function registerStatus(program: Command): void {
   program
     .command('status')
     .description('runs, watermarks, queues, outbox and conflicts at a glance')
     .option('--json', 'print one JSON document')
-    .action(() => notAvailableYet('status', 'the inbound mirror issue'));
+    .option('--runs <n>', 'runs shown per stream', '3')
+    .action(async (options: { json?: boolean; runs: string }) => {
+      const config = loadConfig(process.env, ['DATABASE_URL']);
+      const db = createDatabase({
+        url: config.DATABASE_URL,
+        poolSize: 3,
+        applicationName: 'intercom-sync status',
+      });
+      try {
+        const [streams, backlog, queues] = await Promise.all([
+          streamStatus(db, { perStream: Math.max(1, Number(options.runs) || 3) }),
+          backlogStatus(db),
+          queueStatus(config.REDIS_URL, config.REDIS_PREFIX),
+        ]).catch((error: unknown) => {
+          throw describeDatabaseError(error, config.DATABASE_URL);
+        });
+        const document = statusDocument(streams, backlog, queues, new Date());
+        if (options.json) console.log(JSON.stringify(document));
+        else printStatus(document);
+      } finally {
+        await db.destroy();
+      }
+    });
+}
+
+async function queueStatus(url: string | undefined, prefix: string): Promise<QueueStatus> {
+  if (!url) return { available: false, error: 'REDIS_URL is not set' };
+  let redis;
+  try {
+    redis = await connectRedis(url, { timeoutMs: 2_000 });
+  } catch (error) {
+    return { available: false, error: error instanceof Error ? error.message : String(error) };
+  }
+  try {
+    const counts: Record<string, Record<string, number>> = {};
+    for (const name of Object.values(QUEUE_NAMES)) {
+      const queue = new Queue(name, { connection: redis, prefix });
+      try {
+        counts[name] = await queue.getJobCounts(...JOB_STATES);
+      } finally {
+        await queue.close();
+      }
+    }
+    return { available: true, counts };
+  } catch (error) {
+    return { available: false, error: error instanceof Error ? error.message : String(error) };
+  } finally {
+    redis.disconnect();
+  }
+}
+
+const seconds = (from: Date | null, now: Date) =>
+  from ? Math.max(0, Math.round((now.getTime() - from.getTime()) / 1000)) : null;
+
+function statusDocument(
+  streams: readonly StreamStatus[],
+  backlog: BacklogStatus,
+  queues: QueueStatus,
+  now: Date,
+) {
+  return {
+    generatedAt: now.toISOString(),
+    streams: streams.map((s) => ({
+      stream: s.stream,
+      watermark: s.watermark?.toISOString() ?? null,
+      /** now − watermark: how far behind Intercom the newest mirrored change is. */
+      watermarkLagSeconds: seconds(s.watermark, now),
+      lastSucceededAt: s.lastSucceededAt?.toISOString() ?? null,
+      sinceLastSuccessSeconds: seconds(s.lastSucceededAt, now),
+      runs: s.runs.map((r) => ({
+        runId: r.run_id,
+        kind: r.kind,
+        trigger: r.trigger,
+        status: r.status,
+        complete: r.complete,
+        fetched: r.fetched,
+        inserted: r.inserted,
+        updated: r.updated,
+        unchanged: r.unchanged,
+        deleted: r.deleted,
+        apiCalls: r.api_calls,
+        rateLimited: r.rate_limited,
+        startedAt: r.started_at.toISOString(),
+        finishedAt: r.finished_at?.toISOString() ?? null,
+        durationMs: r.duration_ms,
+        error: r.error,
+      })),
+    })),
+    queues,
+    webhooks: {
+      pending: backlog.webhookEvents.received ?? 0,
+      failed: backlog.webhookEvents.failed ?? 0,
+      byStatus: backlog.webhookEvents,
+      oldestPendingAt: backlog.oldestPendingWebhook?.toISOString() ?? null,
+    },
+    outbox: {
+      backlog: (backlog.outbox.pending ?? 0) + (backlog.outbox.in_flight ?? 0),
+      failed: backlog.outbox.failed ?? 0,
+      byState: backlog.outbox,
+      oldestPendingAt: backlog.oldestPendingOutbox?.toISOString() ?? null,
+    },
+    conflicts: { open: backlog.openConflicts },
+  };
+}
+
+type StatusDocument = ReturnType<typeof statusDocument>;
+
+function printStatus(doc: StatusDocument): void {
+  const age = (s: number | null) =>
+    s === null
+      ? 'never'
+      : s < 120
+        ? `${s} s`
+        : s < 7200
+          ? `${Math.round(s / 60)} min`
+          : `${(s / 3600).toFixed(1)} h`;
+  if (doc.streams.length === 0) console.log('streams: no sync has run yet (run `intercom-sync sync full`)');
+  for (const s of doc.streams) {
+    const watermark = s.watermark
+      ? `watermark ${s.watermark} (${age(s.watermarkLagSeconds)} behind)`
+      : 'no watermark';
+    console.log(`${s.stream}: last success ${age(s.sinceLastSuccessSeconds)} ago; ${watermark}`);
+    for (const r of s.runs) {
+      const took = r.durationMs === null ? 'running' : `${(r.durationMs / 1000).toFixed(1)} s`;
+      console.log(
+        `  run ${r.runId} ${r.kind} ${r.status}${r.complete ? '' : ' (incomplete)'}: fetched ${r.fetched}, inserted ${r.inserted}, updated ${r.updated}, unchanged ${r.unchanged}, deleted ${r.deleted}; ${r.apiCalls} calls, ${r.rateLimited} 429s; ${took}${r.error ? `; error: ${r.error}` : ''}`,
+      );
+    }
+  }
+  if (doc.queues.available) {
+    const line = Object.entries(doc.queues.counts)
+      .map(
+        ([name, c]) =>
+          `${name} ${c.waiting ?? 0} waiting, ${c.active ?? 0} active, ${c.delayed ?? 0} delayed, ${c.failed ?? 0} failed`,
+      )
+      .join('; ');
+    console.log(`queues: ${line}`);
+  } else {
+    console.log(`queues: unavailable — ${doc.queues.error}`);
+  }
+  console.log(`webhooks: ${doc.webhooks.pending} pending, ${doc.webhooks.failed} failed`);
+  console.log(
+    `outbox: ${doc.outbox.backlog} waiting, ${doc.outbox.failed} failed; conflicts: ${doc.conflicts.open} open`,
+  );
 }

@@ -1,10 +1,79 @@
+// `intercom-sync verify [--json]`: reads Intercom and the mirror and lists every difference;
+// exits 1 when they differ, so scripts and alerts can rely on it.
 import type { Command } from 'commander';
-import { notAvailableYet } from '../user-error.js';
+import { loadConfig } from '../../config/config.js';
+import { createLogger } from '../../observability/logger.js';
+import { verifyMirror, type Difference, type VerifyReport } from '../../sync/verify.js';
+import { openRuntime } from '../runtime.js';
+import { UserError } from '../user-error.js';
+
+/** Differences printed by the text output; --json lists up to --limit. */
+const TEXT_SHOWN = 20;
 
 export function registerVerify(program: Command): void {
   program
     .command('verify')
     .description('compare Postgres with Intercom and list every difference (exit 1 when they differ)')
     .option('--json', 'print one JSON document')
-    .action(() => notAvailableYet('verify', 'the inbound mirror issue'));
+    .option('--limit <n>', 'differences listed (all are counted)', '100')
+    .option(
+      '--via <reader>',
+      'read contacts through `list` (one cursor) or `search` (parallel partitions)',
+      'list',
+    )
+    .action(async (options: { json?: boolean; limit: string; via: string }) => {
+      const limit = Number(options.limit);
+      if (!Number.isInteger(limit) || limit < 0)
+        throw new UserError(`--limit takes a whole number; got '${options.limit}'.`);
+      if (options.via !== 'list' && options.via !== 'search')
+        throw new UserError(`--via takes list or search; got '${options.via}'.`);
+      const json = Boolean(options.json);
+      const config = loadConfig(process.env, ['DATABASE_URL', 'REDIS_URL', 'INTERCOM_TOKEN']);
+      const level = process.env.LOG_LEVEL ?? (json ? 'error' : 'warn');
+      const rt = await openRuntime(config, {
+        log: createLogger({ level }, process.stderr),
+        name: 'intercom-sync verify',
+      });
+      try {
+        const report = await verifyMirror(rt, { limit, contactsVia: options.via });
+        if (json) console.log(JSON.stringify(report));
+        else printReport(report);
+        if (!report.clean) process.exitCode = 1;
+      } finally {
+        await rt.close();
+      }
+    });
+}
+
+function printReport(report: VerifyReport): void {
+  const { checked, counts } = report;
+  const read = `${checked.contacts} contacts, ${checked.companies} companies, ${checked.tags} tags, ${checked.segments} segments`;
+  const seconds = (report.durationMs / 1000).toFixed(1);
+  if (report.clean) {
+    console.log(`verify: clean — Postgres matches Intercom (${read} checked in ${seconds} s)`);
+    return;
+  }
+  const entities = Object.entries(counts.byEntity)
+    .map(([entity, n]) => `${entity} ${n}`)
+    .join(', ');
+  console.log(
+    `verify: ${counts.total} differences (missing ${counts.missing}, extra ${counts.extra}, stale ${counts.stale}; ${entities}) — ${read} checked in ${seconds} s`,
+  );
+  for (const difference of report.differences.slice(0, TEXT_SHOWN)) console.log(`  ${describe(difference)}`);
+  if (counts.total > TEXT_SHOWN)
+    console.log(`  … and ${counts.total - TEXT_SHOWN} more (--json lists up to --limit)`);
+}
+
+function describe(d: Difference): string {
+  const show = (value: unknown) => (value instanceof Date ? value.toISOString() : JSON.stringify(value));
+  if (d.kind === 'stale')
+    return `${d.entity} ${d.intercom_id}: ${d.field} is ${show(d.postgres)} in Postgres, ${show(d.intercom)} in Intercom`;
+  if (d.entity.includes('_')) {
+    return d.kind === 'missing'
+      ? `${d.entity} ${d.intercom_id} → ${String(d.intercom)}: linked in Intercom, not in Postgres`
+      : `${d.entity} ${d.intercom_id} → ${String(d.postgres)}: linked in Postgres, not in Intercom`;
+  }
+  return d.kind === 'missing'
+    ? `${d.entity} ${d.intercom_id}: in Intercom, ${d.postgres ? 'marked deleted' : 'absent'} in Postgres${d.field ? ` (${d.field}${d.intercom ? `: ${String(d.intercom)}` : ''})` : ''}`
+    : `${d.entity} ${d.intercom_id}: live in Postgres, not in Intercom`;
 }

@@ -1,0 +1,107 @@
+// The companies scroll under Intercom's one-scroll-per-workspace rule: waits, restarts, and the lock.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { runFullSync, SyncAlreadyRunningError } from '../../src/sync/full-sync.js';
+import { verifyMirror } from '../../src/sync/verify.js';
+import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
+
+const COMPANIES = 350; // four scroll pages of 100 and the closing empty one
+
+let h: SyncHarness;
+beforeAll(async () => {
+  h = await startSyncHarness({
+    sandbox: { contacts: 300, companies: COMPANIES, seed: 5, scrollExpirySeconds: 2 },
+  });
+});
+afterAll(() => h?.close());
+beforeEach(async () => {
+  await h.control('PATCH', '/settings', { scrollFaultRate: 0, latencyMs: 0, scrollExpirySeconds: 2 });
+  await h.control('POST', '/scroll/reset');
+  await h.control('POST', '/stats/reset');
+  await h.rt.db.deleteFrom('intercom.company_tags').execute();
+  await h.rt.db.deleteFrom('intercom.company_segments').execute();
+  await h.rt.db.deleteFrom('intercom.contact_companies').execute();
+  await h.rt.db.deleteFrom('intercom.companies').execute();
+});
+
+interface Stats {
+  byRoute: Record<string, Record<string, number>>;
+}
+async function scrollCalls(): Promise<Record<string, number>> {
+  return (await h.control<Stats>('GET', '/stats')).byRoute['GET /companies/scroll'] ?? {};
+}
+
+async function mirroredCompanies(): Promise<number> {
+  const row = await h.rt.db
+    .selectFrom('intercom.companies')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('deleted_at', 'is', null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+async function openForeignScroll(): Promise<void> {
+  const response = await fetch(`${h.sandbox.url}/companies/scroll`, {
+    headers: { authorization: 'Bearer sandbox-token', accept: 'application/json' },
+  });
+  expect(response.status).toBe(200);
+}
+
+describe('the companies scroll', () => {
+  it('waits while another scroll is open (scroll_exists), then reads every company', async () => {
+    await openForeignScroll();
+    const started = Date.now();
+    const summary = await runFullSync(h.rt, { only: ['companies'] });
+    expect(summary.status, summary.error).toBe('succeeded');
+    expect(Date.now() - started).toBeGreaterThan(1_500); // the foreign scroll idles out after 2 s
+    expect((await scrollCalls())['400']).toBeGreaterThan(0);
+    expect(await mirroredCompanies()).toBe(COMPANIES);
+  });
+
+  it('restarts a scroll that expired mid-run and still reads every company', async () => {
+    let reset = false;
+    const summary = await runFullSync(h.rt, {
+      only: ['companies'],
+      onProgress: (p) => {
+        if (p.stream === 'companies' && !reset) {
+          reset = true;
+          void h.control('POST', '/scroll/reset');
+        }
+      },
+    });
+    expect(summary.status, summary.error).toBe('succeeded');
+    expect((await scrollCalls())['404']).toBeGreaterThan(0);
+    expect(await mirroredCompanies()).toBe(COMPANIES);
+    expect(summary.streams[0]!.fetched).toBeGreaterThan(COMPANIES); // the restart re-read the first page(s)
+  });
+
+  it('restarts after mid-scroll 500s ("please restart the scroll operation") and still reads every company', async () => {
+    await h.control('PATCH', '/settings', { scrollFaultRate: 0.3 });
+    // A pass of four continuation calls survives 0.3 faults a quarter of the time: allow restarts.
+    const patient = await h.openAnother({ maxScrollRestarts: 40 });
+    const summary = await runFullSync(patient, { only: ['companies'] });
+    expect(summary.status, summary.error).toBe('succeeded');
+    expect((await scrollCalls())['500']).toBeGreaterThan(0);
+    expect(await mirroredCompanies()).toBe(COMPANIES);
+  });
+
+  it('lets one of two full syncs started at once run, refuses the other, and never opens two scrolls', async () => {
+    await h.control('PATCH', '/settings', { latencyMs: 20 });
+    const other = await h.openAnother();
+    const results = await Promise.allSettled([runFullSync(h.rt), runFullSync(other)]);
+    const refused = results.filter((r) => r.status === 'rejected');
+    const ran = results.filter((r) => r.status === 'fulfilled');
+    expect(refused).toHaveLength(1);
+    expect((refused[0] as PromiseRejectedResult).reason).toBeInstanceOf(SyncAlreadyRunningError);
+    expect((refused[0] as PromiseRejectedResult).reason.message).toMatch(/already running/);
+    expect(ran).toHaveLength(1);
+    expect((await scrollCalls())['400'] ?? 0).toBe(0);
+  });
+
+  it('runs a verify alongside a full sync without the two ever holding two scrolls', async () => {
+    await h.control('PATCH', '/settings', { latencyMs: 10 });
+    const other = await h.openAnother();
+    const [summary] = await Promise.all([runFullSync(h.rt), verifyMirror(other)]);
+    expect(summary.status).toBe('succeeded');
+    expect((await scrollCalls())['400'] ?? 0).toBe(0);
+  });
+});
