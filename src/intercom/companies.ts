@@ -114,6 +114,9 @@ export class CompaniesApi {
           path: '/companies/scroll',
           query: { scroll_param: scrollParam },
           ...callSettings(options),
+          // A failed continuation cannot be retried: a 5xx closes the scroll ("please restart the
+          // scroll operation", notes §2), so the reader restarts it instead of backing off here.
+          ...(scrollParam !== undefined && { retries: 0 }),
         }),
       options.scrollParam,
     );

@@ -115,7 +115,7 @@ export class IntercomHttp {
       }
     };
     return pRetry(attempt, {
-      retries: this.options.maxRetries ?? 4,
+      retries: spec.retries ?? this.options.maxRetries ?? 4,
       minTimeout: this.options.retryMinDelayMs ?? 500,
       maxTimeout: this.options.retryMaxDelayMs ?? 30_000,
       factor: 2,

@@ -26,6 +26,8 @@ export interface RequestSpec {
   /** Budget lane; default `inbound` for reads (GET, search) and `outbound` for writes. */
   readonly lane?: Lane;
   readonly signal?: AbortSignal;
+  /** Overrides the client's retries for this call (0: a failure is final, the caller decides). */
+  readonly retries?: number;
 }
 
 /**
