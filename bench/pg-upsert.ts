@@ -1,26 +1,23 @@
 // Benchmark: our batched contact upsert against a plain COPY of the same rows, then a no-op re-sync.
 // Run: npx tsx bench/pg-upsert.ts [--rows 100000] [--batch 1000]. Prints figures, asserts nothing.
+// bench/full-sync.ts imports serverUrl, copyInto and rowsWritten from here (main runs only when run directly).
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { execFileSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { faker } from '@faker-js/faker';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { createDatabase, type Database } from '../src/db/database.js';
+import { createDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { contactsTable, upsertContacts } from '../src/db/upsert-contacts.js';
 import { mapContact } from '../src/mappers/contact.js';
 import type { ContactRow } from '../src/mappers/rows.js';
 
-const { values: args } = parseArgs({
-  options: { rows: { type: 'string', default: '100000' }, batch: { type: 'string', default: '1000' } },
-});
-const rowCount = Number(args.rows);
-const batchSize = Number(args.batch);
-
-function serverUrl(): string {
+/** Postgres server URL: DATABASE_URL, else the local services (scripts/services.sh start). */
+export function serverUrl(): string {
   if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
   const env = execFileSync('bash', ['scripts/services.sh', 'start'], { encoding: 'utf8' });
   const match = /^DATABASE_URL=(.+)$/m.exec(env);
@@ -108,7 +105,8 @@ function copyLine(row: ContactRow): string {
   return `${fields.join('\t')}\n`;
 }
 
-async function copyInto(url: string, rows: readonly ContactRow[]): Promise<void> {
+/** COPYs `rows` into a new empty table `public.contacts_copy` shaped like intercom.contacts. */
+export async function copyInto(url: string, rows: readonly ContactRow[]): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
@@ -128,19 +126,29 @@ async function copyInto(url: string, rows: readonly ContactRow[]): Promise<void>
   }
 }
 
-async function rowsWritten(db: Kysely<Database>): Promise<number> {
+/**
+ * Rows inserted + updated + deleted in intercom.<table> (every intercom.* table when omitted), per
+ * pg_stat_user_tables. Flushes only this connection's pending statistics: other backends must have
+ * exited (or flushed) first.
+ */
+export async function rowsWritten(db: Kysely<any>, table?: string): Promise<number> {
   await sql`select pg_stat_force_next_flush()`.execute(db);
   await sql`select 1`.execute(db);
   await sql`select pg_stat_clear_snapshot()`.execute(db);
   const result = await sql<{ n: number }>`
-    select (n_tup_ins + n_tup_upd + n_tup_del)::int as n from pg_stat_user_tables
-    where schemaname = 'intercom' and relname = 'contacts'`.execute(db);
+    select coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::bigint::int as n from pg_stat_user_tables
+    where schemaname = 'intercom' and (${table ?? null}::text is null or relname = ${table ?? null})`.execute(db);
   return result.rows[0]!.n;
 }
 
 const seconds = (start: bigint) => Number(process.hrtime.bigint() - start) / 1e9;
 
 async function main(): Promise<void> {
+  const { values: args } = parseArgs({
+    options: { rows: { type: 'string', default: '100000' }, batch: { type: 'string', default: '1000' } },
+  });
+  const rowCount = Number(args.rows);
+  const batchSize = Number(args.batch);
   const server = serverUrl();
   const name = `bench_${Date.now().toString(36)}`;
   const admin = new pg.Client({ connectionString: server });
@@ -180,11 +188,11 @@ async function main(): Promise<void> {
     );
     console.log(`ratio upsert / COPY: ${(upsertTime / copyTime).toFixed(2)} (target <= 3)`);
 
-    const before = await rowsWritten(db);
+    const before = await rowsWritten(db, 'contacts');
     start = process.hrtime.bigint();
     const again = await upsertContacts(db, rows, { batchSize });
     const resyncTime = seconds(start);
-    const written = (await rowsWritten(db)) - before;
+    const written = (await rowsWritten(db, 'contacts')) - before;
     console.log(
       `identical re-sync: ${resyncTime.toFixed(2)} s, rows written (pg_stat_user_tables): ${written} (target 0)`,
       again,
@@ -196,4 +204,4 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

@@ -10,7 +10,7 @@ import { RateBudget } from '../intercom/rate-budget.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { CallMeter } from '../sync/call-meter.js';
-import { DEFAULT_SYNC_SETTINGS, type SyncContext, type SyncSettings } from '../sync/context.js';
+import { DEFAULT_SYNC_SETTINGS, type SyncSettings } from '../sync/context.js';
 import type { PushContext, PushSettings } from '../sync/push/context.js';
 import { connectRedis } from '../workers/redis.js';
 

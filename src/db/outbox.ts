@@ -19,7 +19,9 @@ export interface OutboxRow {
 }
 
 /**
- * Takes every due pending change of one record (marks them in flight), oldest first.
+ * Takes every pending change of one record (marks them in flight), oldest first, once any of them
+ * is due: a new edit takes the older ones waiting out a backoff along, so changes are never sent
+ * out of order (an older value pushed after a newer one would overwrite it).
  * @example const changes = await claimRecord(db, 'contact', 42);
  */
 export async function claimRecord(db: Executor, entity: OutboxEntity, rowId: number): Promise<OutboxRow[]> {
@@ -27,25 +29,41 @@ export async function claimRecord(db: Executor, entity: OutboxEntity, rowId: num
     update intercom_sync.outbox set state = 'in_flight', attempts = attempts + 1, updated_at = now()
     where id in (
       select id from intercom_sync.outbox
-      where entity = ${entity} and row_id = ${rowId} and state = 'pending' and next_attempt_at <= now()
+      where entity = ${entity} and row_id = ${rowId} and state = 'pending'
+        and exists (
+          select 1 from intercom_sync.outbox due
+          where due.entity = ${entity} and due.row_id = ${rowId} and due.state = 'pending'
+            and due.next_attempt_at <= now())
       for update skip locked)
     returning id, entity, row_id, op, changed_columns, old_data, new_data, attempts, created_at`.execute(db);
   return result.rows.sort((a, b) => a.id - b.id);
 }
 
-/** @example await finishChanges(trx, ids, 'done'); */
+/**
+ * Finishes claimed changes; resolves true when their record has more changes waiting (made while
+ * these were in flight), so the pusher knows without another query whether to go round again.
+ * @example const more = await finishChanges(db, ids, 'done');
+ */
 export async function finishChanges(
   db: Executor,
   ids: readonly number[],
   state: 'done' | 'superseded' | 'failed',
   error?: string,
-): Promise<void> {
-  if (ids.length === 0) return;
-  await db
-    .updateTable('intercom_sync.outbox')
-    .set({ state, last_error: error ?? null, updated_at: new Date() })
-    .where('id', 'in', [...ids])
-    .execute();
+): Promise<boolean> {
+  if (ids.length === 0) return false;
+  // One statement: the sub-select sees the table as it was before the update, when the finished
+  // changes were in flight, not pending, so it counts only the others.
+  const result = await sql<{ more: boolean }>`
+    with finished as (
+      update intercom_sync.outbox set state = ${state}, last_error = ${error ?? null}, updated_at = now()
+      where id = any(${[...ids]}::bigint[])
+      returning entity, row_id)
+    select exists (
+      select 1 from intercom_sync.outbox o
+      where o.state = 'pending' and (o.entity, o.row_id) in (select entity, row_id from finished)) as more`.execute(
+    db,
+  );
+  return result.rows[0]?.more ?? false;
 }
 
 /** Puts changes back to pending after a failure that may pass (API down, dependency not pushed yet). */

@@ -29,3 +29,27 @@ export async function finishWebhookEvent(
     .where('id', '=', id)
     .execute();
 }
+
+/** Several events at once, as a batch of webhooks applied together. */
+export async function loadWebhookEvents(db: Kysely<Database>, ids: readonly number[]) {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('intercom_sync.webhook_events')
+    .select(['id', 'notification_id', 'topic', 'payload', 'status', 'attempts'])
+    .where('id', 'in', ids)
+    .execute();
+}
+
+/** @example await finishWebhookEvents(db, [1, 2, 3], 'applied'); */
+export async function finishWebhookEvents(
+  db: Kysely<Database>,
+  ids: readonly number[],
+  status: 'applied' | 'ignored',
+): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('intercom_sync.webhook_events')
+    .set((eb) => ({ status, error: null, attempts: eb('attempts', '+', 1), applied_at: new Date() }))
+    .where('id', 'in', ids)
+    .execute();
+}

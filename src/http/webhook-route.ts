@@ -17,6 +17,11 @@ export interface WebhookRouteDeps {
   readonly clientSecret: string;
   /** Hands a stored event to the workers. If it fails the event stays stored and the sweeper retries. */
   readonly enqueue: (eventId: number, notificationId: string) => Promise<void>;
+  /**
+   * How long the acknowledgement waits for the enqueue (1 s). With Redis down the queue client
+   * holds commands until it reconnects; the event is stored, so answer instead of waiting.
+   */
+  readonly enqueueTimeoutMs?: number;
 }
 
 export const WEBHOOK_PATH = '/webhooks/intercom';
@@ -65,7 +70,7 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
     }
     metrics.webhooks.inc({ outcome: 'received' });
     try {
-      await enqueue(stored.id, notification.id);
+      await withTimeout(enqueue(stored.id, notification.id), deps.enqueueTimeoutMs ?? 1_000);
     } catch (error) {
       // Stored is what counts: the sweeper re-enqueues events left in 'received'.
       log.error(
@@ -75,4 +80,14 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
     }
     return reply.code(200).send({ received: true, duplicate: false });
   });
+}
+
+/** Settles with `work`, or rejects after `ms` (work goes on; its late outcome is ignored). */
+function withTimeout(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the queue did not answer within ${ms} ms`)), ms);
+  });
+  work.catch(() => undefined);
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

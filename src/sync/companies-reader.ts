@@ -36,7 +36,11 @@ export async function* readAllCompanies(
         return;
       } catch (error) {
         if (!(error instanceof IntercomApiError)) throw error;
-        if (error.code === 'scroll_exists') {
+        // A lost page leaves our old scroll open for its idle minute, so the restart meets
+        // scroll_exists; if that answer itself arrives cut off, its code cannot be read — a 400
+        // with an unreadable body to a fresh scroll is treated the same way.
+        const unreadable400 = error.status === 400 && /not JSON|an empty body/.test(error.message);
+        if (error.code === 'scroll_exists' || unreadable400) {
           // Someone outside our lock (or our own crashed run) holds a scroll; it expires after a
           // minute idle and cannot be cancelled, so wait (notes §2: back off, don't fail).
           if (Date.now() > deadline) throw error;
@@ -46,8 +50,9 @@ export async function* readAllCompanies(
           await sleep(settings.scrollExistsRetryMs, signal);
           continue;
         }
-        // 404: our scroll expired; 5xx: "please restart the scroll operation". Neither can resume.
-        if (error.status === 404 || error.status >= 500 || error.status === 0) {
+        // 404: our scroll expired; 5xx: "please restart the scroll operation"; a cut-off body or a
+        // dropped connection lost the page and its scroll_param. None can resume.
+        if (error.status === 404 || error.status >= 500 || error.status === 0 || error.code === 'invalid_response') {
           stats.restarts++;
           if (stats.restarts > settings.maxScrollRestarts) throw error;
           log.warn({ code: error.code, status: error.status, restarts: stats.restarts }, 'restarting the companies scroll');

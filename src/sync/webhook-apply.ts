@@ -8,6 +8,7 @@ import { removeLink } from '../db/remove-links.js';
 import { addLinks } from '../db/upsert-links.js';
 import { upsertTags } from '../db/upsert-tags-segments.js';
 import { InvalidPayloadError } from '../mappers/invalid-payload.js';
+import { mapCompany } from '../mappers/company.js';
 import { mapTag } from '../mappers/tag.js';
 import type { Company, Contact } from '../intercom/types.js';
 import { saveCompanies } from './catalog-streams.js';
@@ -42,6 +43,8 @@ const contactUpserts = [
   'contact.unsubscribed',
   'contact.subscribed',
 ];
+/** Topics whose item is the whole contact, upserted (these may be applied in batches, webhook-batch.ts). */
+export const CONTACT_UPSERT_TOPICS: ReadonlySet<string> = new Set(contactUpserts);
 const tagCreated = [
   'user.tag.created',
   'contact.tag.created',
@@ -71,8 +74,8 @@ const handlers = new Map<string, Handler>([
   ['contact.merged', mergeContacts],
   ...tagCreated.map((t) => [t, tagContact] as const),
   ...tagDeleted.map((t) => [t, untagContact] as const),
-  ['company.created', async (ctx, item) => void (await saveCompanies(ctx, [item as unknown as Company]))],
-  ['company.updated', async (ctx, item) => void (await saveCompanies(ctx, [item as unknown as Company]))],
+  ['company.created', saveCompanyItem],
+  ['company.updated', saveCompanyItem],
   ['company.deleted', async (ctx, item) => void (await markDeleted(ctx.db, 'companies', [idOf(item)]))],
   ['company.contact.attached', attachCompany],
   ['company.contact.detached', detachCompany],
@@ -130,6 +133,12 @@ async function saveContactItem(ctx: SyncContext, item: Item): Promise<void> {
     const fresh = await ctx.intercom.contacts.get(idOf(item), { lane: 'inbound' });
     await saveContacts(ctx, [fresh]);
   }
+}
+
+/** saveCompanies skips a company it cannot map (right for a page); one webhook item must fail instead. */
+async function saveCompanyItem(ctx: SyncContext, item: Item): Promise<void> {
+  mapCompany(item);
+  await saveCompanies(ctx, [item as unknown as Company]);
 }
 
 async function deleteContact(ctx: SyncContext, item: Item): Promise<void> {

@@ -10,9 +10,17 @@ import { dashboardPlugin } from '../http/dashboard.js';
 import { buildHttpServer } from '../http/server.js';
 import { openRuntime, type Runtime } from '../cli/runtime.js';
 import type { Logger } from '../observability/logger.js';
-import { enqueueWebhook, sweeperProcessor, syncProcessor, webhookProcessor } from './processors.js';
+import {
+  enqueueWebhook,
+  outboxSweep,
+  pushProcessor,
+  sweeperProcessor,
+  syncProcessor,
+  webhookProcessor,
+} from './processors.js';
+import { listenForOutbox } from './outbox-listener.js';
 import { createQueues, QUEUE_NAMES, type Queues } from './queues.js';
-import { upsertSchedules } from './schedules.js';
+import { ensureSchedules, upsertSchedules, type ScheduleSettings } from './schedules.js';
 
 export type DaemonConfig = ConfigWith<
   'DATABASE_URL' | 'REDIS_URL' | 'INTERCOM_TOKEN' | 'INTERCOM_CLIENT_SECRET'
@@ -28,6 +36,10 @@ export interface DaemonOptions {
   readonly schedule?: boolean;
   readonly dashboard?: { readonly user?: string | undefined; readonly password?: string | undefined };
   readonly concurrency?: { readonly sync?: number; readonly webhooks?: number };
+  /** The sweeper: how often it runs and how old a stored, unapplied webhook must be (both 30 s). */
+  readonly sweep?: { readonly everyMs?: number; readonly olderThanMs?: number };
+  /** How often to check the job schedulers still exist in Redis (60 s); missing ones are put back. */
+  readonly scheduleCheckMs?: number;
 }
 
 export interface Daemon {
@@ -55,6 +67,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const connection: ConnectionOptions = redis;
   const prefix = config.REDIS_PREFIX;
   const queues = createQueues({ connection, prefix });
+  // Without a listener BullMQ prints connection errors to stderr, outside the JSON log.
+  for (const queue of [queues.sync, queues.webhooks, queues.push, queues.sweeper])
+    queue.on('error', (error: Error) => log.warn({ queue: queue.name, err: error.message }, 'queue error'));
   const stopping = new AbortController();
   const workers = [
     new Worker(QUEUE_NAMES.sync, syncProcessor(runtime, stopping.signal), {
@@ -65,9 +80,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     new Worker(QUEUE_NAMES.webhooks, webhookProcessor(runtime), {
       connection,
       prefix,
-      concurrency: options.concurrency?.webhooks ?? 16,
+      // Many at once: concurrent events are written in groups, so this bounds a group, not connections.
+      concurrency: options.concurrency?.webhooks ?? 64,
     }),
-    new Worker(QUEUE_NAMES.sweeper, sweeperProcessor(runtime, queues.webhooks), {
+    new Worker(QUEUE_NAMES.push, pushProcessor(runtime), { connection, prefix, concurrency: config.PUSH_CONCURRENCY }),
+    new Worker(QUEUE_NAMES.sweeper, sweepBoth(runtime, queues, options.sweep?.olderThanMs), {
       connection,
       prefix,
       concurrency: 1,
@@ -79,13 +96,33 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     );
     worker.on('error', (error) => log.error({ queue: worker.name, err: error }, 'worker error'));
   }
+  const scheduleSettings: ScheduleSettings = {
+    fullSyncCron: config.FULL_SYNC_CRON,
+    incrementalEveryMs: config.INCREMENTAL_EVERY_MINUTES * 60_000,
+    sweepEveryMs: options.sweep?.everyMs ?? 30_000,
+  };
+  let scheduleTimer: NodeJS.Timeout | undefined;
   if (options.schedule ?? true) {
-    await upsertSchedules(queues, {
-      fullSyncCron: config.FULL_SYNC_CRON,
-      incrementalEveryMs: config.INCREMENTAL_EVERY_MINUTES * 60_000,
-      sweepEveryMs: 30_000,
-    });
+    await upsertSchedules(queues, scheduleSettings);
+    // Schedulers live only in Redis: after a FLUSHALL or a restart without persistence, nothing
+    // would run again (not even the sweeper that recovers the webhooks) until a daemon restarted.
+    scheduleTimer = setInterval(
+      () =>
+        void ensureSchedules(queues, scheduleSettings).then(
+          (restored) => restored && log.warn('job schedulers were missing from Redis; put them back'),
+          (error: unknown) => log.warn({ err: (error as Error).message }, 'could not check the job schedulers'),
+        ),
+      options.scheduleCheckMs ?? 60_000,
+    );
+    scheduleTimer.unref();
   }
+
+  const listener = await listenForOutbox({
+    url: config.DATABASE_URL,
+    queue: queues.push,
+    log,
+    delayMs: config.PUSH_COALESCE_MS,
+  });
 
   const http = await buildHttpServer({
     db,
@@ -105,7 +142,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       },
     ],
     plugins: [
-      dashboardPlugin({ queues: [queues.sync, queues.webhooks, queues.sweeper], ...options.dashboard }),
+      dashboardPlugin({ queues: [queues.sync, queues.webhooks, queues.push, queues.sweeper], ...options.dashboard }),
     ],
   });
   const address = await http.listen({ port: config.PORT, host: options.host ?? '0.0.0.0' });
@@ -120,7 +157,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     (closing ??= (async () => {
       log.info('stopping: no new jobs; in-flight jobs get the grace period');
       clearInterval(depthTimer);
+      clearInterval(scheduleTimer);
       await http.close();
+      await listener.close();
       const graceful = Promise.all(workers.map((w) => w.close()));
       const graceMs = options.graceMs ?? 30_000;
       const inTime = await Promise.race([graceful.then(() => true), sleep(graceMs).then(() => false)]);
@@ -141,7 +180,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 
 async function reportQueueDepths(queues: Queues, runtime: Runtime): Promise<void> {
   try {
-    for (const queue of [queues.sync, queues.webhooks, queues.sweeper]) {
+    for (const queue of [queues.sync, queues.webhooks, queues.push, queues.sweeper]) {
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
       for (const [state, count] of Object.entries(counts))
         runtime.metrics.queueDepth.set({ queue: queue.name, state }, count);
@@ -153,4 +192,14 @@ async function reportQueueDepths(queues: Queues, runtime: Runtime): Promise<void
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
+
+/** The sweeper job: stored webhooks not yet applied, and local changes whose push was lost. */
+function sweepBoth(runtime: Runtime, queues: Queues, webhookOlderThanMs?: number) {
+  const webhooks = sweeperProcessor(runtime, queues.webhooks, webhookOlderThanMs);
+  const outbox = outboxSweep(runtime, queues.push, {
+    stuckPushMs: 120_000,
+    pushDelayMs: runtime.config.PUSH_COALESCE_MS,
+  });
+  return async () => ({ ...(await webhooks()), ...(await outbox()) });
 }

@@ -1,16 +1,38 @@
 // The job processors: thin shells that call src/sync and turn its outcomes into BullMQ's terms
 // (permanent failures are UnrecoverableError, so they are not retried).
-import { UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { Queue } from 'bullmq';
 import type { SyncContext } from '../sync/context.js';
 import { runFullSync, SyncAlreadyRunningError, type FullSyncStream } from '../sync/full-sync.js';
 import { runIncrementalSync } from '../sync/incremental-sync.js';
-import { applyWebhookEvent, UnappliableWebhookError } from '../sync/webhook-apply.js';
+import { UnappliableWebhookError } from '../sync/webhook-apply.js';
+import { webhookApplier } from '../sync/webhook-batch.js';
 import { pendingWebhookEvents } from '../db/webhook-events.js';
-import type { FullSyncJob, IncrementalSyncJob, WebhookJob } from './queues.js';
+import { recordsWithPendingChanges, releaseStuckChanges } from '../db/outbox.js';
+import type { PushContext } from '../sync/push/context.js';
+import { pushRecord, PushRetryError } from '../sync/push/push-record.js';
+import { enqueuePush } from './outbox-listener.js';
+import type { FullSyncJob, IncrementalSyncJob, PushJob, WebhookJob } from './queues.js';
 
-/** Processes `full` and `incremental` jobs of the sync queue. `signal` aborts on shutdown. */
+/**
+ * Processes `full` and `incremental` jobs of the sync queue. `signal` aborts on shutdown: a job cut
+ * off that way goes back to wait without spending an attempt (a rolling restart must not use up
+ * the nightly job's retries), and the next daemon resumes its run from the checkpoints.
+ */
 export function syncProcessor(ctx: SyncContext, signal: AbortSignal) {
+  const process = runSyncJob(ctx, signal);
+  return async (job: Job<FullSyncJob | IncrementalSyncJob>, token?: string) => {
+    try {
+      return await process(job);
+    } catch (error) {
+      if (!signal.aborted || !token) throw error;
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
+  };
+}
+
+function runSyncJob(ctx: SyncContext, signal: AbortSignal) {
   return async (job: Job<FullSyncJob | IncrementalSyncJob>) => {
     if (job.name === 'full') {
       const data = job.data as FullSyncJob;
@@ -45,10 +67,12 @@ export function syncProcessor(ctx: SyncContext, signal: AbortSignal) {
   };
 }
 
+/** Applies stored webhook events; concurrent jobs are written in groups (sync/webhook-batch.ts). */
 export function webhookProcessor(ctx: SyncContext) {
+  const apply = webhookApplier(ctx);
   return async (job: Job<WebhookJob>) => {
     try {
-      return await applyWebhookEvent(ctx, job.data.eventId);
+      return await apply(job.data.eventId);
     } catch (error) {
       if (error instanceof UnappliableWebhookError) throw new UnrecoverableError(error.message);
       throw error;
@@ -65,12 +89,50 @@ export function enqueueWebhook(queue: Queue<WebhookJob>) {
 
 /**
  * Re-enqueues what Postgres says is pending, so losing Redis loses nothing (design principle 1).
+ * Only events older than `olderThanMs` (the webhook route enqueues fresh ones itself); a job still
+ * in Redis makes the add a no-op, so a young event re-enqueued costs nothing either.
  */
-export function sweeperProcessor(ctx: SyncContext, webhooks: Queue<WebhookJob>) {
+export function sweeperProcessor(ctx: SyncContext, webhooks: Queue<WebhookJob>, olderThanMs = 30_000) {
   return async () => {
-    const pending = await pendingWebhookEvents(ctx.db, 30_000, 1_000);
+    const pending = await pendingWebhookEvents(ctx.db, olderThanMs, 1_000);
     const enqueue = enqueueWebhook(webhooks);
     for (const event of pending) await enqueue(event.id, event.notification_id);
     return { webhooks: pending.length };
+  };
+}
+
+/**
+ * Pushes one record's local changes. A change that may pass later is back to pending with its own
+ * due time: the job waits for exactly that (BullMQ's backoff would come back before it is due,
+ * claim nothing and finish, leaving the change to the sweeper).
+ */
+export function pushProcessor(ctx: PushContext) {
+  return async (job: Job<PushJob>, token?: string) => {
+    try {
+      return await pushRecord(ctx, job.data.entity, job.data.rowId);
+    } catch (error) {
+      if (!(error instanceof PushRetryError) || !token) throw error;
+      await job.moveToDelayed(Date.now() + error.retryInMs, token);
+      throw new DelayedError();
+    }
+  };
+}
+
+export interface OutboxSweepSettings {
+  /** A push in flight this long was lost (worker died, Redis flushed): its changes go back to pending. */
+  readonly stuckPushMs: number;
+  readonly pushDelayMs: number;
+}
+
+/**
+ * The outbox half of the sweep: pushes lost with Redis or a dead worker are found in Postgres
+ * and enqueued again, so no local change is ever lost (design principle 1).
+ */
+export function outboxSweep(ctx: SyncContext, push: Queue<PushJob>, settings: OutboxSweepSettings) {
+  return async () => {
+    const released = await releaseStuckChanges(ctx.db, settings.stuckPushMs);
+    const records = await recordsWithPendingChanges(ctx.db, { olderThanMs: 5_000, limit: 10_000 });
+    await enqueuePush(push, records.map((r) => ({ entity: r.entity, rowId: r.row_id })), settings.pushDelayMs);
+    return { releasedPushes: released, pushes: records.length };
   };
 }

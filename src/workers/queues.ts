@@ -9,6 +9,8 @@ export const QUEUE_NAMES = {
   webhooks: 'webhooks',
   /** Periodic upkeep: re-enqueue what Postgres says is pending. */
   sweeper: 'sweeper',
+  /** One job per record with local changes (job id `push-<entity>-<row id>`), so edits coalesce. */
+  push: 'push',
 } as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
@@ -19,6 +21,10 @@ export interface FullSyncJob {
 }
 export interface IncrementalSyncJob {
   readonly trigger: 'schedule' | 'manual';
+}
+export interface PushJob {
+  readonly entity: 'contact' | 'company' | 'contact_company' | 'note';
+  readonly rowId: number;
 }
 export interface WebhookJob {
   readonly eventId: number;
@@ -37,6 +43,7 @@ export interface Queues {
   readonly sync: Queue<FullSyncJob | IncrementalSyncJob>;
   readonly webhooks: Queue<WebhookJob>;
   readonly sweeper: Queue<Record<string, never>>;
+  readonly push: Queue<PushJob>;
   close(): Promise<void>;
 }
 
@@ -53,12 +60,19 @@ export function createQueues(options: { connection: ConnectionOptions; prefix: s
   const sync = make<FullSyncJob | IncrementalSyncJob>(QUEUE_NAMES.sync);
   const webhooks = make<WebhookJob>(QUEUE_NAMES.webhooks);
   const sweeper = make<Record<string, never>>(QUEUE_NAMES.sweeper);
+  // The outbox is the record of a push; a finished job leaves nothing in Redis worth keeping.
+  const push = new Queue<PushJob>(QUEUE_NAMES.push, {
+    connection: options.connection,
+    prefix: options.prefix,
+    defaultJobOptions: { attempts: 8, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: true, removeOnFail: true },
+  });
   return {
     sync,
     webhooks,
     sweeper,
+    push,
     async close() {
-      await Promise.all([sync.close(), webhooks.close(), sweeper.close()]);
+      await Promise.all([sync.close(), webhooks.close(), sweeper.close(), push.close()]);
     },
   };
 }

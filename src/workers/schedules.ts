@@ -1,5 +1,6 @@
 // The job schedulers: nightly full sync, incremental sync every few minutes, the sweeper. Upserted
 // by every daemon at start; BullMQ keeps one scheduler per id, so N daemons still run each once.
+// Schedulers live in Redis only, so a daemon also puts back any that a flushed or restarted Redis lost.
 import type { Queues } from './queues.js';
 
 export interface ScheduleSettings {
@@ -8,10 +9,16 @@ export interface ScheduleSettings {
   readonly sweepEveryMs: number;
 }
 
+export const SCHEDULER_IDS = {
+  full: 'nightly-full-sync',
+  incremental: 'incremental-sync',
+  sweeper: 'sweeper',
+} as const;
+
 /** @example await upsertSchedules(queues, { fullSyncCron: '0 3 * * *', incrementalEveryMs: 300_000, sweepEveryMs: 30_000 }); */
 export async function upsertSchedules(queues: Queues, settings: ScheduleSettings): Promise<void> {
   await queues.sync.upsertJobScheduler(
-    'nightly-full-sync',
+    SCHEDULER_IDS.full,
     { pattern: settings.fullSyncCron },
     {
       name: 'full',
@@ -20,13 +27,30 @@ export async function upsertSchedules(queues: Queues, settings: ScheduleSettings
     },
   );
   await queues.sync.upsertJobScheduler(
-    'incremental-sync',
+    SCHEDULER_IDS.incremental,
     { every: settings.incrementalEveryMs },
     { name: 'incremental', data: { trigger: 'schedule' }, opts: { attempts: 1 } },
   );
   await queues.sweeper.upsertJobScheduler(
-    'sweeper',
+    SCHEDULER_IDS.sweeper,
     { every: settings.sweepEveryMs },
     { name: 'sweep', data: {}, opts: { attempts: 1 } },
   );
+}
+
+/**
+ * Upserts the schedulers again if any is missing (Redis was flushed or restarted without
+ * persistence); leaves them alone otherwise, so an `every` slot is not reset. Returns whether it
+ * had to put them back.
+ * @example setInterval(() => void ensureSchedules(queues, settings), 60_000);
+ */
+export async function ensureSchedules(queues: Queues, settings: ScheduleSettings): Promise<boolean> {
+  const present = await Promise.all([
+    queues.sync.getJobScheduler(SCHEDULER_IDS.full),
+    queues.sync.getJobScheduler(SCHEDULER_IDS.incremental),
+    queues.sweeper.getJobScheduler(SCHEDULER_IDS.sweeper),
+  ]);
+  if (present.every(Boolean)) return false;
+  await upsertSchedules(queues, settings);
+  return true;
 }

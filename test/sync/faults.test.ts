@@ -13,6 +13,9 @@ beforeAll(async () => {
       seed: 17,
       faultRate: 0.2,
       faultKinds: ['500', '502', '503', 'truncated'],
+      // A cut-off scroll page loses its scroll_param while the scroll stays open until it idles out
+      // (a minute live); the restart waits for that, so keep the wait short here.
+      scrollExpirySeconds: 3,
       // Intercom's 10-second windows (the client assumes them): 300 calls each, about what a pass needs.
       rateLimit: 1_800,
     },

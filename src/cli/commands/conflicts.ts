@@ -6,9 +6,11 @@ import { sql } from 'kysely';
 import { loadConfig } from '../../config/config.js';
 import { getConflict, listConflicts, markConflictResolved } from '../../db/conflicts.js';
 import { createDatabase } from '../../db/database.js';
+import { COMPANY_TIMESTAMPS, CONTACT_TIMESTAMPS } from '../../mappers/push-input.js';
 import { UserError } from '../user-error.js';
 
 const TABLES: Record<string, string> = { contact: 'intercom.contacts', company: 'intercom.companies' };
+const TIMESTAMPS: ReadonlySet<string> = new Set([...CONTACT_TIMESTAMPS, ...COMPANY_TIMESTAMPS]);
 
 export function registerConflicts(program: Command): void {
   const conflicts = program
@@ -84,15 +86,17 @@ async function writeField(
   const [column, key] = field.startsWith('custom_attributes.')
     ? ['custom_attributes', field.slice(18)]
     : [field, undefined];
-  const json = JSON.stringify(value ?? null);
+  // Conflicts keep timestamps as the API's UNIX seconds; the columns are timestamptz.
+  const timestamp = TIMESTAMPS.has(field) && typeof value === 'number';
+  const json = JSON.stringify(timestamp ? new Date(value * 1000).toISOString() : (value ?? null));
   const target = sql.table(table);
   if (key !== undefined) {
     await sql`update ${target} set custom_attributes = jsonb_set(custom_attributes, ${[key]}::text[], ${json}::jsonb) where id = ${rowId}`.execute(
       db,
     );
   } else {
-    // jsonb → the column's own type, whatever it is (text, boolean, timestamptz from epoch seconds).
-    await sql`update ${target} t set ${sql.ref(column)} = (jsonb_populate_record(t, jsonb_build_object(${column}, ${json}::jsonb))).${sql.ref(column)} where id = ${rowId}`.execute(
+    // jsonb → the column's own type, whatever it is (text, boolean, timestamptz).
+    await sql`update ${target} t set ${sql.ref(column)} = (jsonb_populate_record(t, jsonb_build_object(${column}::text, ${json}::jsonb))).${sql.ref(column)} where id = ${rowId}`.execute(
       db,
     );
   }

@@ -8,7 +8,7 @@ import { COMPANY_PUSHABLE, COMPANY_TIMESTAMPS, companyBody } from '../../mappers
 import type { CompanyInput } from '../../intercom/types.js';
 import { policyFor, type PushContext } from './context.js';
 import { asLocalChanges, ignoreNotFound, type PushResult } from './push-contact.js';
-import { dropSnapshot, remoteView, restoreRemoteFields, writeBack } from './write-back.js';
+import { dropSnapshot, readCompany, remoteView, restoreRemoteFields, writeBack } from './write-back.js';
 
 const call = { lane: 'outbound' as const };
 
@@ -18,11 +18,7 @@ export async function pushCompany(
   rowId: number,
   changes: readonly OutboxRow[],
 ): Promise<PushResult> {
-  const row = await ctx.db
-    .selectFrom('intercom.companies')
-    .selectAll()
-    .where('id', '=', rowId)
-    .executeTakeFirst();
+  const row = await readCompany(ctx, rowId);
   if (!row) {
     const intercomId = changes.map((c) => c.old_data?.intercom_id).find((id) => typeof id === 'string') as
       string | undefined;
@@ -32,7 +28,7 @@ export async function pushCompany(
     return { calls: 1, superseded: false };
   }
   const creating = !row.intercom_id;
-  const remote = await remoteView(ctx, 'company', rowId, changes[0]!.old_data);
+  const remote = remoteView(row, changes[0]!.old_data);
   const plan = creating
     ? { push: undefined, conflicts: [] }
     : planFieldPush({
@@ -52,9 +48,10 @@ export async function pushCompany(
   }
   const saved = await ctx.intercom.companies.upsert(companyBody(row, plan.push) as CompanyInput, call);
   const keep = await columnsChangedAfter(ctx.db, 'company', rowId, changes.at(-1)!.id);
-  await writeBack(ctx, 'company', rowId, saved, keep, (trx) =>
-    recordConflicts(trx, conflictRows(rowId, row.intercom_id, plan.conflicts)),
-  );
+  await writeBack(ctx, 'company', rowId, saved, keep, {
+    knownAs: row.intercom_id,
+    also: (trx) => recordConflicts(trx, conflictRows(rowId, row.intercom_id, plan.conflicts)),
+  });
   return { calls: 1, superseded: false };
 }
 

@@ -14,7 +14,7 @@ import {
 import { IntercomApiError } from '../../intercom/errors.js';
 import type { Contact, ContactInput } from '../../intercom/types.js';
 import { policyFor, type PushContext } from './context.js';
-import { dropSnapshot, remoteView, restoreRemoteFields, writeBack } from './write-back.js';
+import { dropSnapshot, readContact, remoteView, restoreRemoteFields, writeBack } from './write-back.js';
 
 const call = { lane: 'outbound' as const };
 
@@ -42,11 +42,7 @@ export async function pushContact(
   rowId: number,
   changes: readonly OutboxRow[],
 ): Promise<PushResult> {
-  const row = await ctx.db
-    .selectFrom('intercom.contacts')
-    .selectAll()
-    .where('id', '=', rowId)
-    .executeTakeFirst();
+  const row = await readContact(ctx, rowId);
   const lastId = changes.at(-1)!.id;
   if (!row) {
     // Deleted locally: delete it in Intercom too (if it ever got there).
@@ -59,7 +55,7 @@ export async function pushContact(
   }
   if (!row.intercom_id) return createContact(ctx, row, lastId);
 
-  const remote = await remoteView(ctx, 'contact', rowId, changes[0]!.old_data);
+  const remote = remoteView(row, changes[0]!.old_data);
   const plan = planFieldPush({
     changes: asLocalChanges(changes),
     current: remote.current,
@@ -88,6 +84,11 @@ export async function pushContact(
   }));
   let calls = 0;
   let latest: Contact | undefined;
+  // An archived contact answers 404 to an update (intercom-notes.md §7): unarchive first, archive last.
+  if (archived === false) {
+    await ctx.intercom.contacts.unarchive(row.intercom_id, call);
+    calls++;
+  }
   if (Object.keys(body).length > 0) {
     latest = await ctx.intercom.contacts.update(
       row.intercom_id,
@@ -96,14 +97,16 @@ export async function pushContact(
     );
     calls++;
   }
-  if (archived !== undefined) {
-    if (archived) await ctx.intercom.contacts.archive(row.intercom_id, call);
-    else await ctx.intercom.contacts.unarchive(row.intercom_id, call);
+  if (archived === true) {
+    await ctx.intercom.contacts.archive(row.intercom_id, call);
     calls++;
   }
   const keep = await columnsChangedAfter(ctx.db, 'contact', rowId, lastId);
   if (latest) {
-    await writeBack(ctx, 'contact', rowId, latest, keep, (trx) => recordConflicts(trx, conflicts));
+    await writeBack(ctx, 'contact', rowId, latest, keep, {
+      knownAs: row.intercom_id,
+      also: (trx) => recordConflicts(trx, conflicts),
+    });
   } else {
     await withSyncWrites(ctx.db, async (trx) => {
       // Intercom won every conflicting field (or nothing was left to send): show its values.

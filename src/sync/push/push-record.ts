@@ -28,9 +28,16 @@ const pushers: Record<
   note: pushNotes,
 };
 
-/** Thrown so the job is retried later (the changes are back to pending already). */
+/** Thrown so the job is retried later (the changes are back to pending already, due in `retryInMs`). */
 export class PushRetryError extends Error {
   override name = 'PushRetryError';
+  constructor(
+    message: string,
+    readonly retryInMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
 }
 
 /**
@@ -49,9 +56,10 @@ export async function pushRecord(
     const ids = changes.map((c) => c.id);
     try {
       const result = await pushers[entity](ctx, rowId, changes);
-      await finishChanges(ctx.db, ids, result.superseded ? 'superseded' : 'done');
+      const more = await finishChanges(ctx.db, ids, result.superseded ? 'superseded' : 'done');
       ctx.metrics?.recordsSynced.inc({ entity, operation: result.superseded ? 'superseded' : 'pushed' });
       outcome = result.superseded && outcome === 'nothing' ? 'superseded' : 'pushed';
+      if (!more) break;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (isPermanent(error)) {
@@ -68,7 +76,7 @@ export async function pushRecord(
           ? 2_000
           : Math.min(60_000, 1_000 * 2 ** Math.min(changes[0]!.attempts, 6));
       await releaseChanges(ctx.db, ids, message, wait);
-      throw new PushRetryError(`${entity} ${rowId}: ${message}`, { cause: error });
+      throw new PushRetryError(`${entity} ${rowId}: ${message}`, wait, { cause: error });
     }
   }
   return outcome;

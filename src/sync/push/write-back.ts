@@ -10,10 +10,17 @@ import type { SyncContext } from '../context.js';
 
 type Entity = 'contact' | 'company';
 
+export interface WriteBackOptions {
+  /** The Intercom id the row had before this push (null for a create): an update cannot collide. */
+  readonly knownAs?: string | null;
+  /** More writes for the same transaction (the conflicts this push decided). */
+  readonly also?: (trx: Transaction<Database>) => Promise<void>;
+}
+
 /**
  * Writes Intercom's answer into the row `rowId`, leaving alone the columns in `keep` (changed
- * locally again while this push was in flight: their own push follows).
- * @example await writeBack(ctx, 'contact', rowId, updated, new Set());
+ * locally again while this push was in flight: their own push follows), and makes it the snapshot.
+ * @example await writeBack(ctx, 'contact', rowId, updated, new Set(), { knownAs: row.intercom_id });
  */
 export async function writeBack(
   ctx: SyncContext,
@@ -21,17 +28,20 @@ export async function writeBack(
   rowId: number,
   payload: Contact | Company,
   keep: ReadonlySet<string>,
-  also?: (trx: Transaction<Database>) => Promise<void>,
+  options: WriteBackOptions = {},
 ): Promise<void> {
-  const row: Record<string, unknown> =
+  const mapped: Record<string, unknown> =
     entity === 'contact' ? { ...mapContact(payload).row } : { ...mapCompany(payload).row };
+  // 2.2 contacts do not say whether they are archived: the row's own value stands.
+  if (mapped.archived === null) delete mapped.archived;
+  const { raw: _raw, ...agreed } = mapped;
+  const row = { ...mapped };
   for (const column of keep) delete row[column];
-  if (row.archived === null) delete row.archived;
   const table = entity === 'contact' ? 'intercom.contacts' : 'intercom.companies';
   await withSyncWrites(ctx.db, async (trx) => {
     // An inbound sync or webhook may have mirrored a just-created record before this answer was
     // written back: that row is the same record, so it gives way to the local one.
-    if (row.intercom_id) {
+    if (row.intercom_id && row.intercom_id !== options.knownAs) {
       await trx
         .deleteFrom(table)
         .where('intercom_id', '=', String(row.intercom_id))
@@ -43,26 +53,17 @@ export async function writeBack(
       .set({ ...row, deleted_at: null } as never)
       .where('id', '=', rowId)
       .execute();
-    const { raw: _raw, ...agreed } = row;
-    await trx
-      .insertInto('intercom_sync.snapshots')
-      .values({
-        entity,
-        row_id: rowId,
-        intercom_id: String(row.intercom_id ?? ''),
-        data: JSON.stringify(agreed),
-        remote_updated_at: (row.updated_at as Date | null) ?? null,
-      })
-      .onConflict((oc) =>
-        oc.columns(['entity', 'row_id']).doUpdateSet((eb) => ({
-          intercom_id: eb.ref('excluded.intercom_id'),
-          data: eb.ref('excluded.data'),
-          remote_updated_at: eb.ref('excluded.remote_updated_at'),
-          agreed_at: new Date(),
-        })),
-      )
-      .execute();
-    await also?.(trx);
+    // The agreed state is Intercom's answer, also for the columns kept locally (their push is next
+    // and merges against it), over the row for what the answer does not carry (archived).
+    await sql`
+      insert into intercom_sync.snapshots as s (entity, row_id, intercom_id, data, remote_updated_at)
+      select ${entity}, t.id, t.intercom_id, (to_jsonb(t) - 'raw') || ${JSON.stringify(agreed)}::jsonb,
+             ${(mapped.updated_at as Date | null) ?? null}::timestamptz
+      from ${sql.table(table)} t where t.id = ${rowId}
+      on conflict (entity, row_id) do update
+        set intercom_id = excluded.intercom_id, data = excluded.data,
+            remote_updated_at = excluded.remote_updated_at, agreed_at = now()`.execute(trx);
+    await options.also?.(trx);
   });
 }
 
@@ -75,25 +76,56 @@ export async function dropSnapshot(ctx: SyncContext, entity: string, rowId: numb
     .execute();
 }
 
+/** The snapshot columns read along with a row (null when the record has none yet). */
+export interface SnapshotColumns {
+  readonly snapshot_data: unknown;
+  readonly snapshot_remote_updated_at: Date | null;
+}
+
+/**
+ * A contact row and its snapshot in one query (a push reads both; every round trip counts at the
+ * rate limit's pace).
+ * @example const row = await readContact(ctx, rowId);
+ */
+export function readContact(ctx: SyncContext, rowId: number) {
+  return ctx.db
+    .selectFrom('intercom.contacts as r')
+    .leftJoin('intercom_sync.snapshots as s', (join) =>
+      join.onRef('s.row_id', '=', 'r.id').on('s.entity', '=', 'contact'),
+    )
+    .selectAll('r')
+    .select(['s.data as snapshot_data', 's.remote_updated_at as snapshot_remote_updated_at'])
+    .where('r.id', '=', rowId)
+    .executeTakeFirst();
+}
+
+/** @example const row = await readCompany(ctx, rowId); */
+export function readCompany(ctx: SyncContext, rowId: number) {
+  return ctx.db
+    .selectFrom('intercom.companies as r')
+    .leftJoin('intercom_sync.snapshots as s', (join) =>
+      join.onRef('s.row_id', '=', 'r.id').on('s.entity', '=', 'company'),
+    )
+    .selectAll('r')
+    .select(['s.data as snapshot_data', 's.remote_updated_at as snapshot_remote_updated_at'])
+    .where('r.id', '=', rowId)
+    .executeTakeFirst();
+}
+
 /**
  * Intercom's state of a record as last seen, and when Intercom last changed it: the snapshot the
  * capture trigger keeps while local changes wait, or (none yet) the row before the first change.
- * @example const remote = await remoteView(ctx, 'contact', rowId, changes[0].old_data);
+ * @example const remote = remoteView(await readContact(ctx, rowId), changes[0].old_data);
  */
-export async function remoteView(
-  ctx: SyncContext,
-  entity: Entity,
-  rowId: number,
+export function remoteView(
+  read: SnapshotColumns,
   before: Readonly<Record<string, unknown>> | null,
-): Promise<{ current: Readonly<Record<string, unknown>>; remoteUpdatedAt: Date | null }> {
-  const snapshot = await ctx.db
-    .selectFrom('intercom_sync.snapshots')
-    .select(['data', 'remote_updated_at'])
-    .where('entity', '=', entity)
-    .where('row_id', '=', rowId)
-    .executeTakeFirst();
-  if (snapshot)
-    return { current: snapshot.data as Record<string, unknown>, remoteUpdatedAt: snapshot.remote_updated_at };
+): { current: Readonly<Record<string, unknown>>; remoteUpdatedAt: Date | null } {
+  if (read.snapshot_data !== null && read.snapshot_data !== undefined)
+    return {
+      current: read.snapshot_data as Record<string, unknown>,
+      remoteUpdatedAt: read.snapshot_remote_updated_at,
+    };
   const updated = before?.updated_at;
   return { current: before ?? {}, remoteUpdatedAt: typeof updated === 'string' ? new Date(updated) : null };
 }

@@ -1,0 +1,617 @@
+// Benchmark: a full sync of a sandbox workspace (issue 4 "Benchmark"). Prints figures, asserts nothing.
+//
+//   npx tsx bench/full-sync.ts [--contacts 100000] [--companies 10000] [--latency-ms 100] [--rate-limit 10000]
+//                              [--small-contacts 10000] [--small-companies 1000] [--seed 1] [--json]
+//
+// The sandbox runs in its own child process (`intercom-sync sandbox`), so this process's peak RSS is
+// the sync's. One run: full sync, a second no-change full sync, a single sequential `GET /contacts`
+// cursor over the same data through the same client, then the Postgres side (our upsert of the
+// same contacts vs a plain COPY, reusing bench/pg-upsert). Unless --small-contacts is 0, the same
+// bench first runs in a child process at the small size, so peak RSS can be compared across sizes.
+// Uses scratch databases and a scratch Redis prefix, removed at the end. Sync settings come from the
+// environment as usual (SYNC_CONTACT_PARTITIONS, SYNC_CONTACT_CONCURRENCY, RATE_RESERVE_OUTBOUND, …).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { sql, type Kysely } from 'kysely';
+import pg from 'pg';
+import { Redis } from 'ioredis';
+import { loadConfig } from '../src/config/config.js';
+import { createDatabase, type Database } from '../src/db/database.js';
+import { migrateToLatest } from '../src/db/migrate.js';
+import { upsertContacts } from '../src/db/upsert-contacts.js';
+import { mapContact } from '../src/mappers/contact.js';
+import type { ContactRow } from '../src/mappers/rows.js';
+import { createLogger } from '../src/observability/logger.js';
+import { openRuntime, type Runtime } from '../src/cli/runtime.js';
+import { runFullSync, type FullSyncSummary } from '../src/sync/full-sync.js';
+import type { StreamResult } from '../src/sync/stream.js';
+import { copyInto, rowsWritten, serverUrl } from './pg-upsert.js';
+
+const { values: flags } = parseArgs({
+  options: {
+    contacts: { type: 'string', default: '100000' },
+    companies: { type: 'string', default: '10000' },
+    'latency-ms': { type: 'string', default: '100' },
+    'rate-limit': { type: 'string', default: '10000' },
+    'small-contacts': { type: 'string', default: '10000' },
+    'small-companies': { type: 'string', default: '1000' },
+    seed: { type: 'string', default: '1' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const size = { contacts: int(flags.contacts), companies: int(flags.companies) };
+const small = { contacts: int(flags['small-contacts']), companies: int(flags['small-companies']) };
+const latencyMs = Number(flags['latency-ms']);
+const rateLimit = int(flags['rate-limit']);
+const seed = int(flags.seed);
+
+function int(value: string | undefined): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`expected a whole number, got '${value}'`);
+  return n;
+}
+
+const say = (line: string) => process.stderr.write(`[full-sync ${size.contacts}] ${line}\n`);
+const seconds = (startMs: number) => (performance.now() - startMs) / 1000;
+const maxRssMb = () => process.resourceUsage().maxRSS / 1024;
+
+interface SandboxStats {
+  requests: number;
+  byRoute: Record<string, Record<string, number>>;
+  rateLimited: number;
+  peakConcurrency: number;
+}
+
+interface SyncRun {
+  wallS: number;
+  status: string;
+  streams: Record<string, { s: number; calls: number; rateLimited: number; fetched: number; written: number }>;
+  /** API calls by sandbox route (status 2xx and others alike). */
+  routes: Record<string, number>;
+  peakConcurrency: number;
+  rowsWritten: number;
+  peakRssMb: number;
+  /** Peaks sampled every 100 ms during the run (MB): V8 heap used, external (incl. array buffers). */
+  peakHeapMb: number;
+  peakExternalMb: number;
+  /** CPU seconds during the run: this process, the sandbox, and the whole machine (busy / available). */
+  cpu: { sync: number; sandbox: number; machineBusy: number; machineTotal: number };
+  /** 1-minute load average at the end of the run (other work on the machine skews every figure). */
+  load: number;
+}
+
+export interface BenchResult {
+  size: { contacts: number; companies: number };
+  latencyMs: number;
+  rateLimit: number;
+  settings: { partitions: number; concurrency: number; detailConcurrency: number; reserveOutbound: number };
+  sandbox: { loadS: number; seedMs: number; peakRssMb: number | undefined };
+  first: SyncRun;
+  second: SyncRun;
+  cursor: { s: number; calls: number; contacts: number };
+  postgres: { upsertS: number; upsert1000S: number; copyS: number; rows: number };
+  mirror: Record<string, number>;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** Starts `intercom-sync sandbox` in a child process; resolves with its URL once it listens. */
+async function startSandboxProcess(): Promise<{ child: ChildProcess; url: string; seedMs: number; loadS: number }> {
+  const started = performance.now();
+  const bin = fileURLToPath(new URL('../bin/intercom-sync.js', import.meta.url));
+  const child = spawn(
+    process.execPath,
+    [
+      bin,
+      'sandbox',
+      '--port=0',
+      `--contacts=${size.contacts}`,
+      `--companies=${size.companies}`,
+      `--seed=${seed}`,
+      `--latency-ms=${latencyMs}`,
+      `--rate-limit=${rateLimit}`,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  process.once('exit', () => child.kill('SIGTERM')); // never leave the sandbox behind
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let stdout = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /listening on (\S+)/.exec(stdout);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`sandbox exited (${code}) before listening: ${stderr.trim()}`)));
+  });
+  const loadS = seconds(started);
+  await new Promise((resolve) => setTimeout(resolve, 100)); // its "loaded in" line follows "listening on"
+  const seedMs = Number(/loaded in (\d+) ms/.exec(stderr)?.[1] ?? NaN);
+  return { child, url, seedMs, loadS };
+}
+
+/** CPU seconds used so far by a process (utime + stime from /proc), Linux only. */
+function cpuSecondsOf(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // clock ticks, USER_HZ = 100
+  } catch {
+    return NaN;
+  }
+}
+
+/** Busy and total CPU seconds of the whole machine so far (/proc/stat), Linux only. */
+function machineCpu(): { busy: number; total: number } {
+  try {
+    const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const idle = ticks[3]! + (ticks[4] ?? 0);
+    const total = ticks.reduce((a, b) => a + b, 0);
+    return { busy: (total - idle) / 100, total: total / 100 };
+  } catch {
+    return { busy: NaN, total: NaN };
+  }
+}
+
+/** The child's peak RSS (VmHWM) in MB, Linux only. */
+function peakRssOf(pid: number | undefined): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+    return kb ? Number(kb) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+async function sandboxStats(url: string, reset = false): Promise<SandboxStats> {
+  const response = await fetch(`${url}/_sandbox/stats`);
+  const stats = (await response.json()) as SandboxStats;
+  if (reset) await fetch(`${url}/_sandbox/stats/reset`, { method: 'POST' });
+  return stats;
+}
+
+function callsByRoute(stats: SandboxStats): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(stats.byRoute).map(([route, statuses]) => [route, Object.values(statuses).reduce((a, b) => a + b, 0)]),
+  );
+}
+
+/**
+ * Runs `fn` on a short-lived connection to the server's maintenance database (tests running beside
+ * the bench create and force-drop databases; a long-lived admin connection is not worth the risk).
+ */
+async function withAdmin<T>(server: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const url = new URL(server);
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Waits until every backend of the runtime's pool has exited, so their statistics are flushed. */
+async function waitForBackends(server: string, database: string, application: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const { rows } = await withAdmin(server, (admin) => admin.query<{ n: number }>(
+      'select count(*)::int as n from pg_stat_activity where datname = $1 and application_name = $2',
+      [database, application],
+    ));
+    if (rows[0]!.n === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('the sync connections did not close');
+}
+
+async function runSync(
+  label: string,
+  open: () => Promise<Runtime>,
+  sandboxUrl: string,
+  sandboxPid: number | undefined,
+  statsDb: Kysely<any>,
+  waitClosed: () => Promise<void>,
+): Promise<SyncRun> {
+  const writesBefore = await rowsWritten(statsDb);
+  await sandboxStats(sandboxUrl, true);
+  const rt = await open();
+  const progress = new Map<string, string>();
+  const memory = { heap: 0, external: 0 };
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    memory.heap = Math.max(memory.heap, m.heapUsed / 2 ** 20);
+    memory.external = Math.max(memory.external, m.external / 2 ** 20);
+    if (process.env.BENCH_TRACE_MEMORY)
+      say(`rss ${(m.rss / 2 ** 20).toFixed(0)} heapUsed ${(m.heapUsed / 2 ** 20).toFixed(0)} heapTotal ${(m.heapTotal / 2 ** 20).toFixed(0)} external ${(m.external / 2 ** 20).toFixed(0)} buffers ${(m.arrayBuffers / 2 ** 20).toFixed(0)}`);
+  }, process.env.BENCH_TRACE_MEMORY ? 1000 : 100);
+  const ticker = setInterval(() => say(`${label}: ${[...progress].map(([s, p]) => `${s} ${p}`).join(', ')}`), 10_000);
+  const started = performance.now();
+  const cpu0 = { sync: process.cpuUsage(), sandbox: cpuSecondsOf(sandboxPid), machine: machineCpu() };
+  let summary: FullSyncSummary;
+  try {
+    summary = await runFullSync(rt, {
+      trigger: 'bench',
+      onProgress: (p) => progress.set(p.stream, p.total === undefined ? `${p.done}` : `${p.done}/${p.total}`),
+    });
+  } finally {
+    clearInterval(ticker);
+    clearInterval(sampler);
+    await rt.close();
+  }
+  const wallS = seconds(started);
+  const peakRssMb = maxRssMb();
+  const syncCpu = process.cpuUsage(cpu0.sync);
+  const machine = machineCpu();
+  const cpu = {
+    sync: (syncCpu.user + syncCpu.system) / 1e6,
+    sandbox: cpuSecondsOf(sandboxPid) - cpu0.sandbox,
+    machineBusy: machine.busy - cpu0.machine.busy,
+    machineTotal: machine.total - cpu0.machine.total,
+  };
+  const stats = await sandboxStats(sandboxUrl);
+  await waitClosed();
+  const written = (await rowsWritten(statsDb)) - writesBefore;
+  if (summary.status !== 'succeeded') say(`${label} ended ${summary.status}: ${summary.error}`);
+  say(`${label}: ${summary.status} in ${wallS.toFixed(1)} s, ${stats.requests} API calls, ${written} rows written`);
+  const streams = Object.fromEntries(
+    summary.streams.map((r: StreamResult) => [
+      r.stream,
+      {
+        s: r.durationMs / 1000,
+        calls: r.apiCalls,
+        rateLimited: r.rateLimited,
+        fetched: r.fetched,
+        written: r.inserted + r.updated + r.deleted,
+      },
+    ]),
+  );
+  return {
+    wallS,
+    status: summary.status,
+    streams,
+    routes: callsByRoute(stats),
+    peakConcurrency: stats.peakConcurrency,
+    rowsWritten: written,
+    peakRssMb,
+    peakHeapMb: memory.heap,
+    peakExternalMb: memory.external,
+    cpu,
+    load: loadavg()[0]!,
+  };
+}
+
+/** One sequential cursor, one request at a time, through the sync's own client (rate budget included). */
+async function sequentialCursor(rt: Runtime, sandboxUrl: string): Promise<{ s: number; calls: number; rows: ContactRow[] }> {
+  await sandboxStats(sandboxUrl, true);
+  const rows: ContactRow[] = [];
+  const pages = rt.intercom.contacts.list({ perPage: 150, lane: 'inbound' });
+  let waitingMs = 0;
+  for (;;) {
+    const t = performance.now();
+    const next = await pages.next();
+    waitingMs += performance.now() - t; // time in the API only; mapping below is not charged to the cursor
+    if (next.done) break;
+    for (const payload of next.value.items) rows.push(mapContact(payload).row);
+  }
+  const stats = await sandboxStats(sandboxUrl);
+  return { s: waitingMs / 1000, calls: stats.requests, rows };
+}
+
+/**
+ * Our upsert of `rows` into an empty mirror (batches of 150, one statement per page as the sync
+ * writes, and of 1000) vs COPY into an empty table of the same shape (bench/pg-upsert). The machine
+ * is shared, so the 150-row upsert and COPY are each timed twice and the faster time is kept.
+ */
+async function postgresSide(server: string, rows: readonly ContactRow[]): Promise<BenchResult['postgres']> {
+  const name = `bench_fullsync_pg_${Date.now().toString(36)}`;
+  await withAdmin(server, (admin) => admin.query(`create database ${name}`));
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  const db = createDatabase({ url: url.toString(), poolSize: 1 });
+  const emptyMirror = async () => {
+    await sql`truncate intercom.contacts cascade`.execute(db);
+    await sql`vacuum intercom.contacts`.execute(db);
+  };
+  const timed = async (fn: () => Promise<unknown>) => {
+    const t = performance.now();
+    await fn();
+    return seconds(t);
+  };
+  try {
+    await migrateToLatest(db);
+    const upserts: number[] = [];
+    const copies: number[] = [];
+    for (let i = 0; i < 2; i++) {
+      await emptyMirror();
+      upserts.push(await timed(() => upsertContacts(db, rows, { batchSize: 150 })));
+      await sql`drop table if exists public.contacts_copy`.execute(db);
+      copies.push(await timed(() => copyInto(url.toString(), rows)));
+    }
+    await emptyMirror();
+    const upsert1000S = await timed(() => upsertContacts(db, rows, { batchSize: 1000 }));
+    return { upsertS: Math.min(...upserts), upsert1000S, copyS: Math.min(...copies), rows: rows.length };
+  } finally {
+    await db.destroy();
+    await withAdmin(server, (admin) => admin.query(`drop database if exists ${name} with (force)`));
+  }
+}
+
+async function mirrorCounts(db: Kysely<Database>): Promise<Record<string, number>> {
+  const { rows } = await sql<{ t: string; n: number }>`
+    select 'contacts' as t, count(*)::int as n from intercom.contacts where deleted_at is null
+    union all select 'companies', count(*)::int from intercom.companies where deleted_at is null
+    union all select 'notes', count(*)::int from intercom.notes where deleted_at is null
+    union all select 'tags', count(*)::int from intercom.tags where deleted_at is null
+    union all select 'segments', count(*)::int from intercom.segments where deleted_at is null
+    union all select 'contact_tags', count(*)::int from intercom.contact_tags
+    union all select 'contact_companies', count(*)::int from intercom.contact_companies`.execute(db);
+  return Object.fromEntries(rows.map((r) => [r.t, r.n]));
+}
+
+async function bench(): Promise<BenchResult> {
+  const server = serverUrl();
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:63799';
+  const tag = `${Date.now().toString(36)}${process.pid}`;
+  const database = `bench_fullsync_${tag}`;
+  const prefix = `bench-fullsync-${tag}`;
+  const application = `bench full-sync ${tag}`;
+  await withAdmin(server, (admin) => admin.query(`create database ${database}`));
+  const url = new URL(server);
+  url.pathname = `/${database}`;
+  const statsDb = createDatabase({ url: url.toString(), poolSize: 1, applicationName: 'bench full-sync stats' });
+  let sandbox: Awaited<ReturnType<typeof startSandboxProcess>> | undefined;
+  try {
+    await migrateToLatest(statsDb);
+    say(`starting the sandbox: ${size.contacts} contacts, ${size.companies} companies, ${latencyMs} ms, ${rateLimit}/min`);
+    sandbox = await startSandboxProcess();
+    const { url: sandboxUrl } = sandbox;
+    const config = loadConfig(
+      {
+        ...process.env,
+        DATABASE_URL: url.toString(),
+        REDIS_URL: redisUrl,
+        INTERCOM_TOKEN: 'sandbox-token',
+        INTERCOM_BASE_URL: sandboxUrl,
+        RATE_LIMIT_PER_MINUTE: String(rateLimit),
+        REDIS_PREFIX: prefix,
+        INTERCOM_WORKSPACE: 'bench',
+      },
+      ['DATABASE_URL', 'REDIS_URL', 'INTERCOM_TOKEN'],
+    );
+    const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }, process.stderr);
+    const open = () => openRuntime(config, { log, name: application });
+    const waitClosed = () => waitForBackends(server, database, application);
+
+    const first = await runSync('first full sync', open, sandboxUrl, sandbox.child.pid, statsDb, waitClosed);
+    const second = await runSync('second (no-change) full sync', open, sandboxUrl, sandbox.child.pid, statsDb, waitClosed);
+    const mirror = await mirrorCounts(statsDb);
+
+    say('sequential cursor: GET /contacts, per_page 150, one request at a time');
+    const rt = await open();
+    let cursor: Awaited<ReturnType<typeof sequentialCursor>>;
+    try {
+      cursor = await sequentialCursor(rt, sandboxUrl);
+    } finally {
+      await rt.close();
+    }
+    say(`sequential cursor: ${cursor.rows.length} contacts in ${cursor.s.toFixed(1)} s (${cursor.calls} calls)`);
+    const sandboxPeak = peakRssOf(sandbox.child.pid);
+
+    say('postgres: upsert vs COPY of the same contacts');
+    const postgres = await postgresSide(server, cursor.rows);
+    return {
+      size,
+      latencyMs,
+      rateLimit,
+      settings: {
+        partitions: config.SYNC_CONTACT_PARTITIONS,
+        concurrency: config.SYNC_CONTACT_CONCURRENCY,
+        detailConcurrency: rt.settings.detailConcurrency,
+        reserveOutbound: config.RATE_RESERVE_OUTBOUND,
+      },
+      sandbox: { loadS: sandbox.loadS, seedMs: sandbox.seedMs, peakRssMb: sandboxPeak },
+      first,
+      second,
+      cursor: { s: cursor.s, calls: cursor.calls, contacts: cursor.rows.length },
+      postgres,
+      mirror,
+    };
+  } finally {
+    sandbox?.child.kill('SIGTERM');
+    await statsDb.destroy();
+    await withAdmin(server, (admin) => admin.query(`drop database if exists ${database} with (force)`));
+    const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await redis.connect();
+      const keys = await redis.keys(`${prefix}:*`);
+      if (keys.length > 0) await redis.del(...keys);
+    } finally {
+      redis.disconnect();
+    }
+  }
+}
+
+/** Runs this bench at the small size in a child process (its own peak RSS) and returns its figures. */
+async function smallRun(): Promise<BenchResult> {
+  const args = [
+    ...process.execArgv,
+    fileURLToPath(import.meta.url),
+    `--contacts=${small.contacts}`,
+    `--companies=${small.companies}`,
+    `--latency-ms=${latencyMs}`,
+    `--rate-limit=${rateLimit}`,
+    `--seed=${seed}`,
+    '--small-contacts=0',
+    '--json',
+  ];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`the ${small.contacts}-contact run failed (exit ${code})`);
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as BenchResult;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Derived {
+  contactsS: number;
+  contactsCalls: number;
+  searchCalls: number;
+  notesCalls: number;
+  cutListCalls: number;
+  boundS: number;
+  ratioA: number;
+  ratioB: number;
+  ratioB2: number;
+  pgRatio: number;
+}
+
+function derive(r: BenchResult): Derived {
+  const c = r.first.streams.contacts!;
+  const routes = r.first.routes;
+  const bound = c.calls / (r.rateLimit / 60);
+  return {
+    contactsS: c.s,
+    contactsCalls: c.calls,
+    searchCalls: routes['POST /contacts/search'] ?? 0,
+    notesCalls: routes['GET /contacts/:id/notes'] ?? 0,
+    cutListCalls: (routes['GET /contacts/:id/tags'] ?? 0) + (routes['GET /contacts/:id/companies'] ?? 0),
+    boundS: bound,
+    ratioA: c.s / bound,
+    ratioB: r.cursor.s / c.s,
+    ratioB2: r.cursor.s / r.second.streams.contacts!.s,
+    pgRatio: r.postgres.upsertS / r.postgres.copyS,
+  };
+}
+
+const f1 = (n: number) => n.toFixed(1);
+const f2 = (n: number) => n.toFixed(2);
+const mb = (n: number | undefined) => (n === undefined ? 'n/a' : `${Math.round(n)} MB`);
+
+function report(r: BenchResult, smallResult?: BenchResult): void {
+  const d = derive(r);
+  const first = r.first;
+  const s = (name: string) => first.streams[name] ?? { s: 0, calls: 0, rateLimited: 0, fetched: 0, written: 0 };
+  const routes = (run: SyncRun) =>
+    Object.entries(run.routes)
+      .sort((a, b) => b[1] - a[1])
+      .map(([route, n]) => `${route} ${n}`)
+      .join(', ');
+  const lines: string[] = [];
+  const out = (line = '') => lines.push(line);
+  out(
+    `full-sync benchmark: ${r.size.contacts} contacts, ${r.size.companies} companies, latency ${r.latencyMs} ms, ` +
+      `rate limit ${r.rateLimit}/min (${f1(r.rateLimit / 60)}/s), partitions ${r.settings.partitions}, ` +
+      `concurrency ${r.settings.concurrency}, detail concurrency ${r.settings.detailConcurrency}, ` +
+      `outbound reserve ${r.settings.reserveOutbound}`,
+  );
+  out();
+  out('phase                wall s    API calls   records   records/s   notes');
+  const row = (phase: string, wall: number | string, calls: number, records: number | string, note = '') => {
+    const rate = typeof wall === 'number' && typeof records === 'number' && wall > 0 ? f1(records / wall) : '';
+    out(
+      `${phase.padEnd(20)} ${(typeof wall === 'number' ? f1(wall) : wall).padStart(6)} ${String(calls).padStart(12)} ` +
+        `${String(records).padStart(9)} ${rate.padStart(11)}   ${note}`,
+    );
+  };
+  row('sandbox load', r.sandbox.loadS, 0, r.size.contacts + r.size.companies, `seeding ${r.sandbox.seedMs} ms (child process)`);
+  row(
+    'tags/segments',
+    Math.max(s('tags').s, s('segments').s),
+    s('tags').calls + s('segments').calls,
+    s('tags').fetched + s('segments').fetched,
+    'run in parallel',
+  );
+  row('companies', s('companies').s, s('companies').calls, s('companies').fetched, 'scroll, in parallel with contacts');
+  row(
+    'contacts',
+    s('contacts').s,
+    s('contacts').calls,
+    s('contacts').fetched,
+    `search pages ${d.searchCalls}, notes ${d.notesCalls}, cut tag/company lists ${d.cutListCalls}`,
+  );
+  row('notes', 'inside', d.notesCalls, s('notes').fetched, 'read per page inside the contacts phase; its calls are in that phase');
+  row(
+    'first sync total',
+    first.wallS,
+    Object.values(first.routes).reduce((a, b) => a + b, 0),
+    Object.values(first.streams).reduce((a, b) => a + b.fetched, 0),
+    `429s ${Object.values(first.streams).reduce((a, b) => a + b.rateLimited, 0)}, peak in flight ${first.peakConcurrency}`,
+  );
+  row(
+    'second sync total',
+    r.second.wallS,
+    Object.values(r.second.routes).reduce((a, b) => a + b, 0),
+    Object.values(r.second.streams).reduce((a, b) => a + b.fetched, 0),
+    `contacts phase ${f1(r.second.streams.contacts!.s)} s, companies ${f1(r.second.streams.companies!.s)} s`,
+  );
+  row('sequential cursor', r.cursor.s, r.cursor.calls, r.cursor.contacts, 'GET /contacts per_page 150, one at a time');
+  out();
+  out(`first sync calls by route: ${routes(first)}`);
+  out(`second sync calls by route: ${routes(r.second)}`);
+  const cpuLine = (run: SyncRun) =>
+    `sync ${f1(run.cpu.sync)} s, sandbox ${f1(run.cpu.sandbox)} s, machine busy ${f1(run.cpu.machineBusy)} of ${f1(run.cpu.machineTotal)} s ` +
+    `(${Math.round((100 * run.cpu.machineBusy) / run.cpu.machineTotal)}% of ${cpus().length} CPUs; Postgres and anything else running ` +
+    `are the rest), load average ${f1(run.load)} at the end`;
+  out(`CPU, first sync: ${cpuLine(first)}`);
+  out(`CPU, second sync: ${cpuLine(r.second)}`);
+  out(
+    `sync process memory peaks: first sync RSS ${mb(first.peakRssMb)}, heap used ${mb(first.peakHeapMb)}, external ${mb(first.peakExternalMb)}; ` +
+      `second sync RSS ${mb(r.second.peakRssMb)}, heap used ${mb(r.second.peakHeapMb)}, external ${mb(r.second.peakExternalMb)}`,
+  );
+  out(`mirror after the runs: ${Object.entries(r.mirror).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  out(`rows written (pg_stat_user_tables, intercom.*): first sync ${first.rowsWritten}, second sync ${r.second.rowsWritten}`);
+  out(
+    `postgres: upsert of ${r.postgres.rows} contacts into an empty mirror ${f2(r.postgres.upsertS)} s in batches of 150 ` +
+      `(${f2(r.postgres.upsert1000S)} s in batches of 1000), COPY into an empty table ${f2(r.postgres.copyS)} s (best of 2 each)`,
+  );
+  out(`sandbox process peak RSS ${mb(r.sandbox.peakRssMb)} (not counted below)`);
+  out();
+  const target = (ok: boolean) => (ok ? 'met' : 'MISSED');
+  const rssFlat = smallResult ? r.first.peakRssMb / smallResult.first.peakRssMb : undefined;
+  const peak = Math.max(r.first.peakRssMb, r.second.peakRssMb);
+  out('measure                                          value      target    ');
+  const t = (name: string, value: string, goal: string, ok: boolean | undefined) =>
+    out(`${name.padEnd(48)} ${value.padStart(9)}   ${goal.padEnd(9)} ${ok === undefined ? '' : target(ok)}`);
+  t(`(a) contacts phase / rate-limit bound`, f2(d.ratioA), '<= 1.5', d.ratioA <= 1.5);
+  out(`    ${f1(d.contactsS)} s / (${d.contactsCalls} calls / ${f1(r.rateLimit / 60)} per s = ${f1(d.boundS)} s)`);
+  t(`(b) sequential cursor / contacts phase`, f2(d.ratioB), '>= 8', d.ratioB >= 8);
+  out(`    ${f1(r.cursor.s)} s / ${f1(d.contactsS)} s (first sync: contacts phase includes notes and cut lists)`);
+  t(`(b) same, vs the second (no-change) sync`, f2(d.ratioB2), '>= 8', d.ratioB2 >= 8);
+  out(`    ${f1(r.cursor.s)} s / ${f1(r.second.streams.contacts!.s)} s (contact pages only: notes and lists unchanged)`);
+  t(`postgres upsert / COPY`, f2(d.pgRatio), '<= 3', d.pgRatio <= 3);
+  t(`rows written by the second sync`, String(r.second.rowsWritten), '0', r.second.rowsWritten === 0);
+  t(`peak RSS of the sync process`, mb(peak), '< 300 MB', peak < 300);
+  if (smallResult) {
+    t(`peak RSS at ${smallResult.size.contacts} contacts (first sync)`, mb(smallResult.first.peakRssMb), '', undefined);
+    t(`peak RSS at ${r.size.contacts} contacts (first sync)`, mb(r.first.peakRssMb), '', undefined);
+    t(`RSS growth ${smallResult.size.contacts} -> ${r.size.contacts} contacts`, `x${f2(rssFlat!)}`, 'flat', rssFlat! <= 1.25);
+    const sd = derive(smallResult);
+    out(
+      `    at ${smallResult.size.contacts}: contacts phase ${f1(sd.contactsS)} s, (a) ${f2(sd.ratioA)}, (b) ${f2(sd.ratioB)} / ` +
+        `${f2(sd.ratioB2)} (no-change), postgres ${f2(sd.pgRatio)}, second-run writes ${smallResult.second.rowsWritten}`,
+    );
+  }
+  console.log(lines.join('\n'));
+}
+
+async function main(): Promise<void> {
+  const smallResult = small.contacts > 0 && small.contacts < size.contacts ? await smallRun() : undefined;
+  const result = await bench();
+  if (flags.json) console.log(JSON.stringify(result));
+  else report(result, smallResult);
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(error);
+  process.exitCode = 1;
+}

@@ -1,0 +1,227 @@
+// A daemon started in-process (startDaemon, port 0) against real Postgres, Redis and a sandbox over
+// HTTP that sends its webhooks to it: what the daemon tests build on. Each harness has its own
+// database, Redis key prefix and workspace name, so test files never see each other's work.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import { loadConfig } from '../../src/config/config.js';
+import { createDatabase } from '../../src/db/database.js';
+import { migrateToLatest } from '../../src/db/migrate.js';
+import { signBody } from '../../src/http/signature.js';
+import type { Logger } from '../../src/observability/logger.js';
+import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import type { SandboxOptionsInput } from '../../src/sandbox/options.js';
+import { startDaemon, type Daemon, type DaemonOptions } from '../../src/workers/daemon.js';
+import { createTestDatabase, redisUrl, uniqueName, type TestDatabase } from '../support/services.js';
+
+export const CLIENT_SECRET = 'daemon-test-client-secret';
+export const TOKEN = 'sandbox-token';
+
+export interface DaemonHarness {
+  readonly sandbox: Sandbox;
+  readonly database: TestDatabase;
+  /** The environment a daemon (in-process or spawned) needs for this database, Redis and sandbox. */
+  readonly env: Record<string, string>;
+  readonly daemons: Daemon[];
+  /** Starts one more daemon on the same Postgres, Redis prefix and sandbox. */
+  startDaemon(options?: Partial<DaemonOptions> & { env?: Record<string, string> }): Promise<Daemon>;
+  /** Points the sandbox's webhooks at a daemon. */
+  subscribe(daemon: Daemon, family?: 'legacy' | 'modern'): void;
+  control<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface DaemonHarnessOptions {
+  readonly sandbox?: SandboxOptionsInput;
+  readonly env?: Record<string, string>;
+}
+
+export async function startDaemonHarness(options: DaemonHarnessOptions = {}): Promise<DaemonHarness> {
+  const sandbox = await startSandbox({
+    contacts: 40,
+    companies: 12,
+    seed: 5,
+    rateLimit: 0,
+    webhookSecret: CLIENT_SECRET,
+    webhookRetryDelayMs: 200,
+    ...options.sandbox,
+  });
+  const database = await createTestDatabase('daemon');
+  const migrator = createDatabase({ url: database.url, poolSize: 1 });
+  await migrateToLatest(migrator);
+  await migrator.destroy();
+  const env: Record<string, string> = {
+    DATABASE_URL: database.url,
+    REDIS_URL: redisUrl(),
+    INTERCOM_TOKEN: TOKEN,
+    INTERCOM_BASE_URL: sandbox.url,
+    INTERCOM_CLIENT_SECRET: CLIENT_SECRET,
+    INTERCOM_WORKSPACE: uniqueName('ws'),
+    REDIS_PREFIX: uniqueName('d'),
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    RATE_LIMIT_PER_MINUTE: '100000',
+    HTTP_TIMEOUT_MS: '5000',
+    SEARCH_LAG_SECONDS: '0',
+    SYNC_CONTACT_PARTITIONS: '4',
+    SYNC_CONTACT_CONCURRENCY: '4',
+    ...options.env,
+  };
+  const daemons: Daemon[] = [];
+  return {
+    sandbox,
+    database,
+    env,
+    daemons,
+    async startDaemon(extra = {}) {
+      const { env: more, ...rest } = extra;
+      const config = loadConfig({ ...env, ...more }, [
+        'DATABASE_URL',
+        'REDIS_URL',
+        'INTERCOM_TOKEN',
+        'INTERCOM_CLIENT_SECRET',
+      ]);
+      const daemon = await startDaemon({ config, host: '127.0.0.1', schedule: false, graceMs: 5_000, ...rest });
+      daemons.push(daemon);
+      return daemon;
+    },
+    subscribe(daemon, family = 'modern') {
+      sandbox.updateSettings({ webhookUrl: `${daemon.url}/webhooks/intercom`, webhookTopics: family });
+    },
+    async control<T>(method: string, path: string, body?: unknown): Promise<T> {
+      const response = await fetch(`${sandbox.url}/_sandbox${path}`, {
+        method,
+        ...(body !== undefined && {
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        }),
+      });
+      const text = await response.text();
+      if (!response.ok) throw new Error(`${method} /_sandbox${path} → ${response.status}: ${text}`);
+      return JSON.parse(text) as T;
+    },
+    async close() {
+      sandbox.updateSettings({ webhookUrl: null });
+      for (const daemon of daemons) await daemon.close();
+      await sandbox.close();
+      await database.drop();
+    },
+  };
+}
+
+/** A notification as Intercom sends it. */
+export function notification(topic: string, item: Record<string, unknown>, id = uniqueName('notif')) {
+  return {
+    type: 'notification_event',
+    id,
+    topic,
+    app_id: 'sbx0ws01',
+    created_at: Math.floor(Date.now() / 1000),
+    delivery_attempts: 1,
+    data: { type: 'notification_event_data', item },
+  };
+}
+
+/** POSTs a body signed with the client secret to a daemon's webhook endpoint. */
+export async function deliver(daemon: Pick<Daemon, 'url'>, body: unknown, secret = CLIENT_SECRET) {
+  const raw = typeof body === 'string' ? body : JSON.stringify(body);
+  const response = await fetch(`${daemon.url}/webhooks/intercom`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-hub-signature': signBody(raw, secret) },
+    body: raw,
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** Polls `probe` until it returns something other than undefined/false, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export async function webhookEvent(daemon: Daemon, notificationId: string) {
+  return daemon.runtime.db
+    .selectFrom('intercom_sync.webhook_events')
+    .select(['id', 'topic', 'status', 'attempts', 'error'])
+    .where('notification_id', '=', notificationId)
+    .execute();
+}
+
+/** Waits until every stored webhook event left 'received' (applied, ignored or failed). */
+export async function webhooksSettled(daemon: Daemon, timeoutMs = 10_000): Promise<void> {
+  await eventually(
+    async () => {
+      const row = await sql<{ n: number }>`
+        select count(*)::int as n from intercom_sync.webhook_events where status = 'received'`.execute(
+        daemon.runtime.db,
+      );
+      return row.rows[0]!.n === 0;
+    },
+    'every stored webhook to be applied',
+    timeoutMs,
+  );
+}
+
+export function contactRow(daemon: Daemon, intercomId: string) {
+  return daemon.runtime.db
+    .selectFrom('intercom.contacts')
+    .select(['name', 'email', 'updated_at', 'archived', 'deleted_at', 'merged_into_id', 'role'])
+    .where('intercom_id', '=', intercomId)
+    .executeTakeFirst();
+}
+
+export function companyRow(daemon: Daemon, intercomId: string) {
+  return daemon.runtime.db
+    .selectFrom('intercom.companies')
+    .select(['name', 'deleted_at', 'updated_at'])
+    .where('intercom_id', '=', intercomId)
+    .executeTakeFirst();
+}
+
+/** Intercom ids of what a contact is linked to in the mirror. */
+export async function linked(daemon: Daemon, kind: 'tags' | 'companies', contactId: string): Promise<string[]> {
+  const result =
+    kind === 'tags'
+      ? await sql<{ id: string }>`
+          select t.intercom_id as id from intercom.contact_tags l join intercom.contacts c on c.id = l.contact_id
+          join intercom.tags t on t.id = l.tag_id where c.intercom_id = ${contactId}`.execute(daemon.runtime.db)
+      : await sql<{ id: string }>`
+          select co.intercom_id as id from intercom.contact_companies l join intercom.contacts c on c.id = l.contact_id
+          join intercom.companies co on co.id = l.company_id where c.intercom_id = ${contactId}`.execute(
+          daemon.runtime.db,
+        );
+  return result.rows.map((r) => r.id).sort();
+}
+
+/** `node bin/intercom-sync.js …` as a child process, its output collected. */
+export function spawnCli(args: readonly string[], env: Record<string, string>) {
+  const bin = fileURLToPath(new URL('../../bin/intercom-sync.js', import.meta.url));
+  const child: ChildProcess = spawn(process.execPath, [bin, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output = { stdout: '', stderr: '' };
+  child.stdout!.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, output, exited };
+}
+
+export type { Logger };
