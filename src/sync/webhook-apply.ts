@@ -174,6 +174,13 @@ async function attachCompany(ctx: SyncContext, item: Item): Promise<void> {
   await addLinks(ctx.db, 'contact_companies', [
     { parentIntercomId: contactOf(item), children: [{ intercomId: idOf(company, 'company'), name: null }] },
   ]);
+  await refreshContact(ctx, item);
+}
+
+/** The attach/detach bumped the contact's updated_at; the item carries it whole (2.6+ payloads). */
+async function refreshContact(ctx: SyncContext, item: Item): Promise<void> {
+  const contact = item.contact as Item | undefined;
+  if (contact && contact.updated_at !== undefined) await saveContacts(ctx, [contact as unknown as Contact]);
 }
 
 async function detachCompany(ctx: SyncContext, item: Item): Promise<void> {
@@ -183,4 +190,5 @@ async function detachCompany(ctx: SyncContext, item: Item): Promise<void> {
     contactOf(item),
     idOf(item.company as Item | undefined, 'company'),
   );
+  await refreshContact(ctx, item);
 }

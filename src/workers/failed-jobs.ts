@@ -5,7 +5,8 @@ import type { Queue } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
 import { enqueueWebhook } from './processors.js';
-import { QUEUE_NAMES, type WebhookJob } from './queues.js';
+import { QUEUE_NAMES, type PushJob, type WebhookJob } from './queues.js';
+import { outboxSource } from './failed-outbox.js';
 
 export interface FailedItem {
   /** What `failed retry <id>` takes: `<queue>/<job id>` for a job, `webhook/<event id>` for an event. */
@@ -38,13 +39,14 @@ export interface FailedDeps {
 }
 
 /**
- * The places failures are parked. The two-way issue adds `outboxSource(deps.db)` (outbox rows in
- * state 'failed', prefix `outbox`) to this list; `failed list|retry` then cover them unchanged.
+ * The places failures are parked: each queue's failed jobs, failed webhook events, and local
+ * changes that failed to push (outbox rows, prefix `outbox`).
  * @example const items = await listFailed(failedSources({ db, queues }));
  */
 export function failedSources(deps: FailedDeps): FailedSource[] {
   const webhooks = deps.queues.find((q) => q.name === QUEUE_NAMES.webhooks) as Queue<WebhookJob> | undefined;
-  return [...deps.queues.map((q) => jobSource(q)), webhookEventSource(deps.db, webhooks)];
+  const push = deps.queues.find((q) => q.name === QUEUE_NAMES.push) as Queue<PushJob> | undefined;
+  return [...deps.queues.map((q) => jobSource(q)), webhookEventSource(deps.db, webhooks), outboxSource(deps.db, push)];
 }
 
 /** Every failed item, newest first; an item that another stands for (`sameAs`) is left out. */
