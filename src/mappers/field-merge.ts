@@ -1,6 +1,7 @@
 // Decides, field by field, what a push sends: the local changes (from the outbox) against the state
 // both sides last agreed on (the value before the first pending local change) and what Intercom
-// has now (the mirror row, which inbound syncs keep current). Pure: no I/O (design principle 4).
+// has now (the snapshot: Intercom's state as the sync last saw it). Pure: no I/O (principle 4).
+import { unixSeconds } from './unix-seconds.js';
 
 export type ConflictPolicy = 'newest-wins' | 'intercom-wins' | 'postgres-wins';
 
@@ -32,7 +33,7 @@ export interface FieldPlan {
 
 export interface MergeInput {
   readonly changes: readonly LocalChange[];
-  /** The mirror row now: Intercom's state as far as the sync has seen it. */
+  /** Intercom's state as far as the sync has seen it (the snapshot). */
   readonly current: Readonly<Record<string, unknown>>;
   /** When Intercom last changed the record (the mirror's updated_at). */
   readonly remoteUpdatedAt: Date | null;
@@ -106,16 +107,8 @@ function read(row: Readonly<Record<string, unknown>>, field: string): unknown {
 
 function normalise(value: unknown, timestamp: boolean): unknown {
   if (value === undefined) return null;
-  if (timestamp && value !== null) {
-    const ms =
-      value instanceof Date
-        ? value.getTime()
-        : typeof value === 'number'
-          ? value * 1000
-          : Date.parse(String(value));
-    return Number.isNaN(ms) ? value : Math.floor(ms / 1000);
-  }
-  return value instanceof Date ? Math.floor(value.getTime() / 1000) : value;
+  if (timestamp && value !== null) return unixSeconds(value) ?? value;
+  return value instanceof Date ? unixSeconds(value) : value;
 }
 
 function same(a: unknown, b: unknown): boolean {

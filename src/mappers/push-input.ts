@@ -1,5 +1,6 @@
 // Mirror rows → API request bodies for pushes, and the checks Intercom would otherwise fail with
 // (intercom-notes.md §7: a user needs an email or external_id; a user cannot become a lead).
+import { unixSeconds } from './unix-seconds.js';
 
 /** Contact columns the API can write (UpdateContactRequest), plus `archived` (its own endpoint). */
 export const CONTACT_PUSHABLE: ReadonlySet<string> = new Set([
@@ -39,16 +40,7 @@ export class PushRejectedError extends Error {
 
 type Row = Readonly<Record<string, unknown>>;
 
-function seconds(value: unknown): number | null {
-  if (value === null || value === undefined) return null;
-  const ms =
-    value instanceof Date
-      ? value.getTime()
-      : typeof value === 'number'
-        ? value * 1000
-        : Date.parse(String(value));
-  return Number.isNaN(ms) ? null : Math.floor(ms / 1000);
-}
+const seconds = (value: unknown): number | null => unixSeconds(value) ?? null;
 
 /** The body of `POST /contacts` for a row created locally. */
 export function contactCreateBody(row: Row): Record<string, unknown> {

@@ -1,19 +1,10 @@
 // Opens Redis connections for queues, budgets and locks, failing with one clear sentence when
 // Redis cannot be reached instead of retrying silently forever.
 import { Redis } from 'ioredis';
+import { redactUrl } from '../db/errors.js';
 
 export class RedisUnavailableError extends Error {
   override name = 'RedisUnavailableError';
-}
-
-function redact(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable URL)';
-  }
 }
 
 /**
@@ -39,6 +30,6 @@ export async function connectRedis(url: string, options: { timeoutMs?: number } 
   } catch (error) {
     redis.disconnect();
     const reason = (lastError ?? (error as Error)).message.replace(/^connect /, '');
-    throw new RedisUnavailableError(`cannot reach Redis at ${redact(url)}: ${reason}.`);
+    throw new RedisUnavailableError(`cannot reach Redis at ${redactUrl(url)}: ${reason}.`);
   }
 }

@@ -5,7 +5,10 @@ import { fileURLToPath } from 'node:url';
 
 export default function setup(): void {
   const script = fileURLToPath(new URL('../../scripts/services.sh', import.meta.url));
-  const output = execFileSync('bash', [script, 'start'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const output = execFileSync('bash', [script, 'start'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   for (const line of output.split('\n')) {
     const match = /^(DATABASE_URL|REDIS_URL)=(.+)$/.exec(line.trim());
     if (match) process.env[match[1]!] = match[2]!;

@@ -6,7 +6,8 @@ import { Redis } from 'ioredis';
 
 export function databaseUrl(): string {
   const url = process.env.DATABASE_URL;
-  if (!url) throw new Error('DATABASE_URL is not set: run the tests with `npm test` (it starts the services)');
+  if (!url)
+    throw new Error('DATABASE_URL is not set: run the tests with `npm test` (it starts the services)');
   return url;
 }
 

@@ -11,6 +11,7 @@ import type { SandboxOptionsInput } from '../../src/sandbox/options.js';
 import type { SyncSettings } from '../../src/sync/context.js';
 import { createDatabase } from '../../src/db/database.js';
 import { createTestDatabase, uniqueName, type TestDatabase } from './services.js';
+import { sandboxControl } from './sandbox-control.js';
 
 /** Settings that make a small workspace sync fast: few partitions, short waits. */
 export const FAST_SETTINGS: Partial<SyncSettings> = {
@@ -86,18 +87,7 @@ export async function startSyncHarness(options: SyncHarnessOptions = {}): Promis
       opened.push(another);
       return another;
     },
-    async control<T>(method: string, path: string, body?: unknown): Promise<T> {
-      const response = await fetch(`${sandbox.url}/_sandbox${path}`, {
-        method,
-        ...(body !== undefined && {
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        }),
-      });
-      const text = await response.text();
-      if (!response.ok) throw new Error(`${method} /_sandbox${path} → ${response.status}: ${text}`);
-      return JSON.parse(text) as T;
-    },
+    control: sandboxControl(sandbox.url),
     async close() {
       for (const r of opened) await r.close();
       await sandbox.close();

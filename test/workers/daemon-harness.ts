@@ -13,6 +13,10 @@ import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import type { SandboxOptionsInput } from '../../src/sandbox/options.js';
 import { startDaemon, type Daemon, type DaemonOptions } from '../../src/workers/daemon.js';
 import { createTestDatabase, redisUrl, uniqueName, type TestDatabase } from '../support/services.js';
+import { eventually } from '../support/eventually.js';
+import { sandboxControl } from '../support/sandbox-control.js';
+
+export { eventually };
 
 export const CLIENT_SECRET = 'daemon-test-client-secret';
 export const TOKEN = 'sandbox-token';
@@ -81,25 +85,20 @@ export async function startDaemonHarness(options: DaemonHarnessOptions = {}): Pr
         'INTERCOM_TOKEN',
         'INTERCOM_CLIENT_SECRET',
       ]);
-      const daemon = await startDaemon({ config, host: '127.0.0.1', schedule: false, graceMs: 5_000, ...rest });
+      const daemon = await startDaemon({
+        config,
+        host: '127.0.0.1',
+        schedule: false,
+        graceMs: 5_000,
+        ...rest,
+      });
       daemons.push(daemon);
       return daemon;
     },
     subscribe(daemon, family = 'modern') {
       sandbox.updateSettings({ webhookUrl: `${daemon.url}/webhooks/intercom`, webhookTopics: family });
     },
-    async control<T>(method: string, path: string, body?: unknown): Promise<T> {
-      const response = await fetch(`${sandbox.url}/_sandbox${path}`, {
-        method,
-        ...(body !== undefined && {
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(body),
-        }),
-      });
-      const text = await response.text();
-      if (!response.ok) throw new Error(`${method} /_sandbox${path} → ${response.status}: ${text}`);
-      return JSON.parse(text) as T;
-    },
+    control: sandboxControl(sandbox.url),
     async close() {
       sandbox.updateSettings({ webhookUrl: null });
       for (const daemon of daemons) await daemon.close();
@@ -131,27 +130,6 @@ export async function deliver(daemon: Pick<Daemon, 'url'>, body: unknown, secret
     body: raw,
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-/** Polls `probe` until it returns something other than undefined/false, or fails after `timeoutMs`. */
-export async function eventually<T>(
-  probe: () => Promise<T | undefined | false>,
-  what: string,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 export async function webhookEvent(daemon: Daemon, notificationId: string) {
@@ -194,12 +172,18 @@ export function companyRow(daemon: Daemon, intercomId: string) {
 }
 
 /** Intercom ids of what a contact is linked to in the mirror. */
-export async function linked(daemon: Daemon, kind: 'tags' | 'companies', contactId: string): Promise<string[]> {
+export async function linked(
+  daemon: Daemon,
+  kind: 'tags' | 'companies',
+  contactId: string,
+): Promise<string[]> {
   const result =
     kind === 'tags'
       ? await sql<{ id: string }>`
           select t.intercom_id as id from intercom.contact_tags l join intercom.contacts c on c.id = l.contact_id
-          join intercom.tags t on t.id = l.tag_id where c.intercom_id = ${contactId}`.execute(daemon.runtime.db)
+          join intercom.tags t on t.id = l.tag_id where c.intercom_id = ${contactId}`.execute(
+          daemon.runtime.db,
+        )
       : await sql<{ id: string }>`
           select co.intercom_id as id from intercom.contact_companies l join intercom.contacts c on c.id = l.contact_id
           join intercom.companies co on co.id = l.company_id where c.intercom_id = ${contactId}`.execute(
