@@ -7,8 +7,8 @@ import { planFieldPush } from '../../mappers/field-merge.js';
 import { COMPANY_PUSHABLE, COMPANY_TIMESTAMPS, companyBody } from '../../mappers/push-input.js';
 import type { CompanyInput } from '../../intercom/types.js';
 import { policyFor, type PushContext } from './context.js';
-import { asLocalChanges, ignoreNotFound, type PushResult } from './push-contact.js';
-import { dropSnapshot, readCompany, remoteView, restoreRemoteFields, writeBack } from './write-back.js';
+import { asLocalChanges, deleteRemote, type PushResult } from './push-contact.js';
+import { readCompany, remoteView, restoreRemoteFields, writeBack } from './write-back.js';
 
 const call = { lane: 'outbound' as const };
 
@@ -19,14 +19,8 @@ export async function pushCompany(
   changes: readonly OutboxRow[],
 ): Promise<PushResult> {
   const row = await readCompany(ctx, rowId);
-  if (!row) {
-    const intercomId = changes.map((c) => c.old_data?.intercom_id).find((id) => typeof id === 'string') as
-      string | undefined;
-    if (!intercomId) return { calls: 0, superseded: true };
-    await ctx.intercom.companies.delete(intercomId, call).catch(ignoreNotFound);
-    await dropSnapshot(ctx, 'company', rowId);
-    return { calls: 1, superseded: false };
-  }
+  if (!row)
+    return deleteRemote(ctx, 'company', rowId, changes, (id) => ctx.intercom.companies.delete(id, call));
   const creating = !row.intercom_id;
   const remote = remoteView(row, changes[0]!.old_data);
   const plan = creating

@@ -44,15 +44,8 @@ export async function pushContact(
 ): Promise<PushResult> {
   const row = await readContact(ctx, rowId);
   const lastId = changes.at(-1)!.id;
-  if (!row) {
-    // Deleted locally: delete it in Intercom too (if it ever got there).
-    const intercomId = changes.map((c) => c.old_data?.intercom_id).find((id) => typeof id === 'string') as
-      string | undefined;
-    if (!intercomId) return { calls: 0, superseded: true };
-    await ctx.intercom.contacts.delete(intercomId, call).catch(ignoreNotFound);
-    await dropSnapshot(ctx, 'contact', rowId);
-    return { calls: 1, superseded: false };
-  }
+  if (!row)
+    return deleteRemote(ctx, 'contact', rowId, changes, (id) => ctx.intercom.contacts.delete(id, call));
   if (!row.intercom_id) return createContact(ctx, row, lastId);
 
   const remote = remoteView(row, changes[0]!.old_data);
@@ -191,4 +184,20 @@ async function createContact(
 export function ignoreNotFound(error: unknown): void {
   if (error instanceof IntercomApiError && error.status === 404) return;
   throw error;
+}
+
+/** The row was deleted locally: delete the record in Intercom too, if it ever got there. */
+export async function deleteRemote(
+  ctx: PushContext,
+  entity: 'contact' | 'company',
+  rowId: number,
+  changes: readonly OutboxRow[],
+  remove: (intercomId: string) => Promise<unknown>,
+): Promise<PushResult> {
+  const intercomId = changes.map((c) => c.old_data?.intercom_id).find((id) => typeof id === 'string') as
+    string | undefined;
+  if (!intercomId) return { calls: 0, superseded: true };
+  await remove(intercomId).catch(ignoreNotFound);
+  await dropSnapshot(ctx, entity, rowId);
+  return { calls: 1, superseded: false };
 }
