@@ -15,11 +15,19 @@ latency="${DEMO_LATENCY_MS:-20}"
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 
 say "services (Postgres, Redis)"
+own_database="${DATABASE_URL:-}"
 # shellcheck disable=SC2046
 export $(bash scripts/services.sh start | xargs)
+pg_bin="$(dirname "$(command -v psql 2>/dev/null || echo /usr/lib/postgresql/15/bin/psql)")"
+if [ -z "$own_database" ]; then
+  # On the local services the demo gets a fresh database each run, so every run shows the same.
+  admin_url="${DATABASE_URL%/*}/postgres"
+  "$pg_bin/psql" "$admin_url" -qc "drop database if exists intercom_sync_demo with (force)" -c "create database intercom_sync_demo"
+  export DATABASE_URL="${DATABASE_URL%/*}/intercom_sync_demo"
+  export REDIS_PREFIX="demo$(date +%s)"
+fi
 echo "DATABASE_URL=$DATABASE_URL"
 echo "REDIS_URL=$REDIS_URL"
-pg_bin="$(dirname "$(command -v psql 2>/dev/null || echo /usr/lib/postgresql/15/bin/psql)")"
 psql() { "$pg_bin/psql" "$DATABASE_URL" -v ON_ERROR_STOP=1 -P pager=off "$@"; }
 
 say "migrate"
@@ -68,11 +76,21 @@ curl -fsS -X PATCH "http://127.0.0.1:$port/_sandbox/contacts/$id" -H 'content-ty
 node bin/intercom-sync.js sync incremental
 psql -c "select intercom_id, name, updated_at from intercom.contacts where intercom_id = '$id'"
 
-if node bin/intercom-sync.js verify >/dev/null 2>&1; then
-  say "intercom-sync verify"
-  node bin/intercom-sync.js verify
-fi
-if node bin/intercom-sync.js status >/dev/null 2>&1; then
-  say "intercom-sync status"
-  node bin/intercom-sync.js status
-fi
+say "writing to Intercom: edit a row in Postgres, add a note, push"
+export INTERCOM_ADMIN_ID="$(curl -fsS -H 'authorization: Bearer sandbox-token' "http://127.0.0.1:$port/admins" \
+  | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const b=JSON.parse(s);console.log((b.admins??b.data)[0].id)})')"
+psql -c "update intercom.contacts set name = 'Grace Hopper (edited in Postgres)',
+           custom_attributes = custom_attributes || '{\"plan_tier\": \"gold\"}' where intercom_id = '$id'"
+psql -c "insert into intercom.notes (contact_id, body)
+         select id, '<p>Written in Postgres, pushed by intercom-sync</p>' from intercom.contacts where intercom_id = '$id'"
+psql -c "select entity, op, changed_columns, state from intercom_sync.outbox order by id"
+node bin/intercom-sync.js push
+echo "Intercom (the sandbox) now has:"
+curl -fsS -H 'authorization: Bearer sandbox-token' "http://127.0.0.1:$port/contacts/$id" \
+  | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const c=JSON.parse(s);console.log(JSON.stringify({name:c.name,plan_tier:c.custom_attributes.plan_tier,notes:c.notes.total_count??c.notes.data.length}))})'
+
+say "intercom-sync verify (Postgres and Intercom agree)"
+node bin/intercom-sync.js verify
+
+say "intercom-sync status"
+node bin/intercom-sync.js status
