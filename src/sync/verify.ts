@@ -2,17 +2,25 @@
 // contact's full tag and company lists) and reports what Postgres lacks, has extra, or holds stale.
 // Users run it after incidents; the tests use it as their oracle. It never writes.
 import pMap from 'p-map';
-import { sql } from 'kysely';
 import type { Contact } from '../intercom/types.js';
 import { mapCompany, type MappedCompany } from '../mappers/company.js';
 import { mapContact, type MappedContact } from '../mappers/contact.js';
-import { InvalidPayloadError } from '../mappers/invalid-payload.js';
 import type { ReferenceList } from '../mappers/rows.js';
 import { mapSegment } from '../mappers/segment.js';
 import { mapTag } from '../mappers/tag.js';
 import { readAllCompanies } from './companies-reader.js';
 import { planPartitions, readContactPartitions } from './contacts-reader.js';
 import type { SyncContext } from './context.js';
+import {
+  COMPANY_COLUMNS,
+  CONTACT_COLUMNS,
+  compareLinks,
+  compareNotes,
+  compareRow,
+  Differences,
+  mapAll,
+} from './verify-compare.js';
+import { liveIds, storedLinks, storedNotes, storedRows } from './verify-read.js';
 
 export type VerifiedEntity =
   | 'contacts'
@@ -140,98 +148,6 @@ export async function verifyMirror(ctx: SyncContext, options: VerifyOptions = {}
   };
 }
 
-/** Collects differences: counts every one, keeps the first `limit`. */
-class Differences {
-  readonly listed: Difference[] = [];
-  total = 0;
-  readonly #byKind = { missing: 0, extra: 0, stale: 0 };
-  readonly #byEntity: Partial<Record<VerifiedEntity, number>> = {};
-  constructor(private readonly limit: number) {}
-
-  add(difference: Difference): void {
-    this.total++;
-    this.#byKind[difference.kind]++;
-    this.#byEntity[difference.entity] = (this.#byEntity[difference.entity] ?? 0) + 1;
-    if (this.listed.length < this.limit) this.listed.push(difference);
-  }
-
-  counts(): VerifyReport['counts'] {
-    return { total: this.total, ...this.#byKind, byEntity: { ...this.#byEntity } };
-  }
-}
-
-function mapAll<T>(
-  payloads: readonly unknown[],
-  map: (p: unknown) => T,
-  entity: VerifiedEntity,
-  found: Differences,
-): T[] {
-  const out: T[] = [];
-  for (const payload of payloads) {
-    try {
-      out.push(map(payload));
-    } catch (error) {
-      if (!(error instanceof InvalidPayloadError)) throw error;
-      // The sync skips a payload it cannot map, so the mirror cannot hold it: it is missing.
-      found.add({
-        entity,
-        intercom_id: error.recordId ?? '(no id)',
-        kind: 'missing',
-        field: error.field,
-        intercom: error.message,
-      });
-    }
-  }
-  return out;
-}
-
-type StoredRow = Record<string, unknown> & { intercom_id: string; deleted_at: Date | null };
-
-async function storedRows(
-  ctx: SyncContext,
-  table: string,
-  ids: readonly string[],
-): Promise<Map<string, StoredRow>> {
-  if (ids.length === 0) return new Map();
-  const result = await sql<StoredRow>`
-    select * from ${sql.table(table)} where intercom_id = any(${ids}::text[])`.execute(ctx.db);
-  return new Map(result.rows.map((r) => [r.intercom_id, r]));
-}
-
-/** Compares one record's mapped columns (never `raw`) with its stored row. */
-function compareRow(
-  found: Differences,
-  entity: VerifiedEntity,
-  expected: { readonly intercom_id: string },
-  stored: StoredRow | undefined,
-  columns: readonly string[],
-): boolean {
-  const id = expected.intercom_id;
-  const values = expected as unknown as Record<string, unknown>;
-  if (!stored || stored.deleted_at !== null) {
-    found.add({
-      entity,
-      intercom_id: id,
-      kind: 'missing',
-      ...(stored && { postgres: { deleted_at: stored.deleted_at } }),
-    });
-    return false;
-  }
-  for (const field of columns) {
-    if (canonical(values[field]) !== canonical(stored[field])) {
-      found.add({
-        entity,
-        intercom_id: id,
-        kind: 'stale',
-        field,
-        intercom: values[field] ?? null,
-        postgres: stored[field] ?? null,
-      });
-    }
-  }
-  return true;
-}
-
 async function compareFlat(
   ctx: SyncContext,
   found: Differences,
@@ -247,55 +163,6 @@ async function compareFlat(
   for (const row of rows) compareRow(found, entity, row, stored.get(row.intercom_id), columns);
   await reportExtra(ctx, found, entity, new Set(rows.map((r) => r.intercom_id)));
 }
-
-const CONTACT_COLUMNS = [
-  'workspace_id',
-  'external_id',
-  'role',
-  'email',
-  'phone',
-  'name',
-  'avatar',
-  'owner_id',
-  'social_profiles',
-  'has_hard_bounced',
-  'marked_email_as_spam',
-  'unsubscribed_from_emails',
-  'language_override',
-  'browser',
-  'browser_version',
-  'browser_language',
-  'os',
-  'location',
-  'custom_attributes',
-  'created_at',
-  'updated_at',
-  'signed_up_at',
-  'last_seen_at',
-  'last_replied_at',
-  'last_contacted_at',
-  'last_email_opened_at',
-  'last_email_clicked_at',
-  'archived',
-] as const;
-
-const COMPANY_COLUMNS = [
-  'company_id',
-  'app_id',
-  'name',
-  'plan',
-  'size',
-  'website',
-  'industry',
-  'monthly_spend',
-  'session_count',
-  'user_count',
-  'custom_attributes',
-  'remote_created_at',
-  'created_at',
-  'updated_at',
-  'last_request_at',
-] as const;
 
 async function compareContacts(
   ctx: SyncContext,
@@ -384,88 +251,6 @@ async function compareCompanies(ctx: SyncContext, found: Differences, mapped: re
   }
 }
 
-function compareLinks(
-  found: Differences,
-  entity: VerifiedEntity,
-  parent: string,
-  intercom: readonly string[],
-  postgres: readonly string[],
-) {
-  const remote = new Set(intercom);
-  const local = new Set(postgres);
-  for (const child of remote)
-    if (!local.has(child)) found.add({ entity, intercom_id: parent, kind: 'missing', intercom: child });
-  for (const child of local)
-    if (!remote.has(child)) found.add({ entity, intercom_id: parent, kind: 'extra', postgres: child });
-}
-
-/**
- * Notes are checked against what the contact embeds (count and the ids shown) without a call per
- * contact: notes cannot be edited, so a matching count and ids means the same notes.
- */
-function compareNotes(found: Differences, contact: string, notes: ReferenceList, stored: readonly string[]) {
-  const have = new Set(stored);
-  for (const ref of notes.refs) {
-    if (!have.has(ref.intercomId))
-      found.add({
-        entity: 'notes',
-        intercom_id: ref.intercomId,
-        kind: 'missing',
-        field: `contact ${contact}`,
-      });
-  }
-  const total = notes.totalCount ?? notes.refs.length;
-  if (total !== stored.length) {
-    found.add({
-      entity: 'notes',
-      intercom_id: contact,
-      kind: 'stale',
-      field: 'count',
-      intercom: total,
-      postgres: stored.length,
-    });
-  }
-}
-
-/** The mirrored links of parents (`contact` or `company`), keyed `tags:<id>`, `companies:<id>`, `segments:<id>`. */
-async function storedLinks(
-  ctx: SyncContext,
-  parent: 'contact' | 'company',
-  ids: readonly string[],
-): Promise<Map<string, string[]>> {
-  if (ids.length === 0) return new Map();
-  const result =
-    parent === 'contact'
-      ? await sql<{ key: string; ids: string[] }>`
-          select 'tags:' || c.intercom_id as key, array_agg(t.intercom_id) as ids
-          from intercom.contacts c join intercom.contact_tags l on l.contact_id = c.id join intercom.tags t on t.id = l.tag_id
-          where c.intercom_id = any(${ids}::text[]) group by c.intercom_id
-          union all
-          select 'companies:' || c.intercom_id, array_agg(co.intercom_id)
-          from intercom.contacts c join intercom.contact_companies l on l.contact_id = c.id
-            join intercom.companies co on co.id = l.company_id
-          where c.intercom_id = any(${ids}::text[]) group by c.intercom_id`.execute(ctx.db)
-      : await sql<{ key: string; ids: string[] }>`
-          select 'tags:' || c.intercom_id as key, array_agg(t.intercom_id) as ids
-          from intercom.companies c join intercom.company_tags l on l.company_id = c.id join intercom.tags t on t.id = l.tag_id
-          where c.intercom_id = any(${ids}::text[]) group by c.intercom_id
-          union all
-          select 'segments:' || c.intercom_id, array_agg(s.intercom_id)
-          from intercom.companies c join intercom.company_segments l on l.company_id = c.id
-            join intercom.segments s on s.id = l.segment_id
-          where c.intercom_id = any(${ids}::text[]) group by c.intercom_id`.execute(ctx.db);
-  return new Map(result.rows.map((r) => [r.key, r.ids]));
-}
-
-async function storedNotes(ctx: SyncContext, contactIds: readonly string[]): Promise<Map<string, string[]>> {
-  if (contactIds.length === 0) return new Map();
-  const result = await sql<{ contact: string; ids: string[] }>`
-    select c.intercom_id as contact, array_agg(n.intercom_id) as ids
-    from intercom.contacts c join intercom.notes n on n.contact_id = c.id and n.deleted_at is null
-    where c.intercom_id = any(${contactIds}::text[]) group by c.intercom_id`.execute(ctx.db);
-  return new Map(result.rows.map((r) => [r.contact, r.ids]));
-}
-
 /** Live rows (not deleted; for contacts, not archived) that Intercom did not list. */
 async function reportExtra(
   ctx: SyncContext,
@@ -473,32 +258,6 @@ async function reportExtra(
   entity: 'contacts' | 'companies' | 'tags' | 'segments',
   seen: ReadonlySet<string>,
 ) {
-  const archived = entity === 'contacts' ? sql`and not archived` : sql``;
-  const result = await sql<{ intercom_id: string }>`
-    select intercom_id from ${sql.table(`intercom.${entity}`)}
-    where intercom_id is not null and deleted_at is null ${archived}`.execute(ctx.db);
-  for (const { intercom_id } of result.rows)
+  for (const intercom_id of await liveIds(ctx, entity))
     if (!seen.has(intercom_id)) found.add({ entity, intercom_id, kind: 'extra' });
-}
-
-/** A comparable form of a column value: Dates by instant, JSON with sorted keys, numbers by value. */
-function canonical(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (value instanceof Date) return `date:${value.getTime()}`;
-  if (typeof value === 'number' || typeof value === 'bigint') return `number:${Number(value)}`;
-  if (typeof value === 'object') return `json:${JSON.stringify(sortKeys(value))}`;
-  return `${typeof value}:${String(value)}`;
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>)
-        .filter(([, v]) => v !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([k, v]) => [k, sortKeys(v)]),
-    );
-  }
-  return value;
 }
