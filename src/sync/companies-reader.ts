@@ -25,12 +25,14 @@ export async function* readAllCompanies(
     waitMs: settings.scrollLockWaitMs,
     ...(signal && { signal }),
   });
-  const deadline = Date.now() + settings.scrollLockWaitMs;
+  // How long we have been meeting scroll_exists in a row (reset by every page we get).
+  let waitingSince: number | undefined;
   try {
     for (;;) {
       try {
         for await (const page of intercom.companies.scroll({ lane: 'inbound', ...(signal && { signal }) })) {
           if (!(await lease.renew())) throw new Error('lost the companies scroll lock (Redis lease expired)');
+          waitingSince = undefined;
           if (page.items.length > 0) yield page.items;
         }
         return;
@@ -43,7 +45,8 @@ export async function* readAllCompanies(
         if (error.code === 'scroll_exists' || unreadable400) {
           // Someone outside our lock (or our own crashed run) holds a scroll; it expires after a
           // minute idle and cannot be cancelled, so wait (notes §2: back off, don't fail).
-          if (Date.now() > deadline) throw error;
+          waitingSince ??= Date.now();
+          if (Date.now() - waitingSince > settings.scrollLockWaitMs) throw error;
           stats.scrollExistsWaits++;
           log.warn({ waitMs: settings.scrollExistsRetryMs }, 'a companies scroll is already open; waiting');
           await lease.renew();
