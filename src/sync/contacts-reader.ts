@@ -23,23 +23,41 @@ export interface PartitionProgress {
 
 export type ContactPageHandler = (partition: ContactPartition, page: CursorPage<Contact>) => Promise<void>;
 
-/** The oldest and newest created_at, two one-contact searches. */
-export async function contactCreatedRange(ctx: SyncContext): Promise<{ oldest: number; newest: number } | undefined> {
+/** The oldest and newest created_at, and how many contacts there are: two one-contact searches. */
+export async function contactCreatedRange(
+  ctx: SyncContext,
+): Promise<{ oldest: number; newest: number; total: number | undefined } | undefined> {
   const edge = async (order: 'ascending' | 'descending') => {
-    const pages = ctx.intercom.contacts.search(EVERY_CONTACT, { perPage: 1, sort: { field: 'created_at', order } });
+    const pages = ctx.intercom.contacts.search(EVERY_CONTACT, {
+      perPage: 1,
+      sort: { field: 'created_at', order },
+    });
     const first = await pages.next();
     await pages.return(undefined);
-    return first.done ? undefined : first.value.items[0]?.created_at;
+    return first.done ? undefined : { at: first.value.items[0]?.created_at, total: first.value.totalCount };
   };
   const [oldest, newest] = await Promise.all([edge('ascending'), edge('descending')]);
-  return oldest === undefined || newest === undefined ? undefined : { oldest, newest };
+  if (oldest?.at === undefined || newest?.at === undefined) return undefined;
+  return { oldest: oldest.at, newest: newest.at, total: oldest.total };
+}
+
+/** The partitions for this workspace's contacts, and their total (for progress and ETA). */
+export async function planContactRead(
+  ctx: SyncContext,
+): Promise<{ partitions: ContactPartition[]; total: number | undefined }> {
+  const range = await contactCreatedRange(ctx);
+  const now = Math.floor(Date.now() / 1000);
+  const partitions = planContactPartitions(
+    range?.oldest ?? now,
+    range?.newest ?? now,
+    ctx.settings.contactPartitions,
+  );
+  return { partitions, total: range ? range.total : 0 };
 }
 
 /** The partitions for this workspace's contacts (one open partition when it has none yet). */
 export async function planPartitions(ctx: SyncContext): Promise<ContactPartition[]> {
-  const range = await contactCreatedRange(ctx);
-  const now = Math.floor(Date.now() / 1000);
-  return planContactPartitions(range?.oldest ?? now, range?.newest ?? now, ctx.settings.contactPartitions);
+  return (await planContactRead(ctx)).partitions;
 }
 
 /**

@@ -6,7 +6,7 @@ import { readCheckpoints, saveCheckpoint } from '../db/checkpoints.js';
 import { findResumableRun, finishRun, startRun } from '../db/runs.js';
 import { forgetSeen } from '../db/mark-and-sweep.js';
 import { workspaceKey, type SyncContext } from './context.js';
-import { planPartitions, type PartitionProgress } from './contacts-reader.js';
+import { planContactRead, type PartitionProgress } from './contacts-reader.js';
 import { readContactPartitions } from './contacts-reader.js';
 import { saveContacts } from './contact-pages.js';
 import { syncCompanies, syncSegmentsList, syncTagsList } from './catalog-streams.js';
@@ -64,9 +64,15 @@ export async function runFullSync(ctx: SyncContext, options: FullSyncOptions = {
   const streamList = FULL_SYNC_STREAMS.filter((s) => only.has(s));
   const unfinished = await findResumableRun(ctx.db, 'full');
   const resumable = unfinished && sameStreams(unfinished.options, streamList) ? unfinished : null;
-  if (unfinished && !resumable) await finishRun(ctx.db, unfinished.id, { status: 'cancelled', error: 'superseded' });
+  if (unfinished && !resumable)
+    await finishRun(ctx.db, unfinished.id, { status: 'cancelled', error: 'superseded' });
   const runId =
-    resumable?.id ?? (await startRun(ctx.db, { kind: 'full', trigger: options.trigger ?? 'manual', options: { streams: streamList } }));
+    resumable?.id ??
+    (await startRun(ctx.db, {
+      kind: 'full',
+      trigger: options.trigger ?? 'manual',
+      options: { streams: streamList },
+    }));
   ctx.log.info({ runId, resumed: Boolean(resumable), streams: streamList }, 'full sync started');
 
   const results: StreamResult[] = [];
@@ -76,15 +82,21 @@ export async function runFullSync(ctx: SyncContext, options: FullSyncOptions = {
     // Tags and segments first (cheap, and links then find their rows); then companies (one
     // sequential scroll) alongside contacts (parallel partitions): together they use the budget.
     const catalog = await Promise.all([
-      only.has('tags') ? runStream(ctx, runId, 'tags', { sweep: true }, (t) => syncTagsList(ctx, runId, t, report('tags'))) : null,
+      only.has('tags')
+        ? runStream(ctx, runId, 'tags', { sweep: true }, (t) => syncTagsList(ctx, runId, t, report('tags')))
+        : null,
       only.has('segments')
-        ? runStream(ctx, runId, 'segments', { sweep: true }, (t) => syncSegmentsList(ctx, runId, t, report('segments')))
+        ? runStream(ctx, runId, 'segments', { sweep: true }, (t) =>
+            syncSegmentsList(ctx, runId, t, report('segments')),
+          )
         : null,
     ]);
     results.push(...catalog.filter((r) => r !== null));
     const [companies, contacts] = await Promise.all([
       only.has('companies')
-        ? runStream(ctx, runId, 'companies', { sweep: true }, (t) => syncCompanies(ctx, runId, t, report('companies'), options.signal))
+        ? runStream(ctx, runId, 'companies', { sweep: true }, (t) =>
+            syncCompanies(ctx, runId, t, report('companies'), options.signal),
+          )
         : null,
       only.has('contacts') ? syncAllContacts(ctx, runId, only.has('notes'), report, options.signal) : null,
     ]);
@@ -94,7 +106,11 @@ export async function runFullSync(ctx: SyncContext, options: FullSyncOptions = {
     // the run unfinished and the next one resumes it from its checkpoints instead of starting over.
     options.signal?.throwIfAborted();
     const failed = results.find((r) => r.status === 'failed');
-    await finishRun(ctx.db, runId, failed ? { status: 'failed', error: `${failed.stream}: ${failed.error}` } : { status: 'succeeded' });
+    await finishRun(
+      ctx.db,
+      runId,
+      failed ? { status: 'failed', error: `${failed.stream}: ${failed.error}` } : { status: 'succeeded' },
+    );
     await forgetSeen(ctx.db, runId);
     const summary: FullSyncSummary = {
       runId,
@@ -126,12 +142,13 @@ async function syncAllContacts(
 ): Promise<StreamResult[]> {
   let notesResult: StreamResult | undefined;
   const contacts = await runStream(ctx, runId, 'contacts', { sweep: true }, async (contactTally) => {
-    const partitions = await planPartitions(ctx);
+    const { partitions, total } = await planContactRead(ctx);
     const saved = await readCheckpoints(ctx.db, runId, 'contacts');
-    const progress = new Map<string, PartitionProgress>(saved.map((c) => [c.partition, { cursor: c.cursor ?? undefined, done: c.done }]));
+    const progress = new Map<string, PartitionProgress>(
+      saved.map((c) => [c.partition, { cursor: c.cursor ?? undefined, done: c.done }]),
+    );
     const fetched = new Map(saved.map((c) => [c.partition, c.fetched]));
     let done = saved.reduce((sum, c) => sum + c.fetched, 0);
-    let total: number | undefined;
     let newest = 0;
     const notesWork = { fetched: 0, inserted: 0, updated: 0, unchanged: 0 };
     await readContactPartitions(
@@ -139,7 +156,6 @@ async function syncAllContacts(
       partitions,
       progress,
       async (partition, page) => {
-        if (page.startingAfter === undefined && page.totalCount !== undefined) total = (total ?? done) + page.totalCount;
         const count = (fetched.get(partition.key) ?? 0) + page.items.length;
         fetched.set(partition.key, count);
         const result = await saveContacts(ctx, page.items, {
@@ -156,7 +172,8 @@ async function syncAllContacts(
           fetched: count,
         });
         contactTally.add(result.contacts);
-        for (const key of ['fetched', 'inserted', 'updated', 'unchanged'] as const) notesWork[key] += result.notes[key];
+        for (const key of ['fetched', 'inserted', 'updated', 'unchanged'] as const)
+          notesWork[key] += result.notes[key];
         newest = Math.max(newest, result.newestUpdatedAt ?? 0);
         done += page.items.length;
         report('contacts')(done, total);
