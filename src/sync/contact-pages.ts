@@ -21,8 +21,6 @@ import { tally, type Tally } from './tally.js';
 export interface SaveContactsOptions {
   /** The full run recording what it saw (for mark and sweep); absent for incremental and webhooks. */
   readonly runId?: number;
-  /** Written in the same transaction as the rows (a partition checkpoint, a watermark). */
-  readonly alsoInTransaction?: (trx: Transaction<Database>) => Promise<void>;
   readonly signal?: AbortSignal;
   /**
    * The contacts came from list or search, which return only active contacts (notes §7): one that
@@ -42,7 +40,7 @@ export interface SavedContacts {
 }
 
 /**
- * @example const saved = await saveContacts(ctx, page.items, { runId, alsoInTransaction: (trx) => saveCheckpoint(trx, …) });
+ * @example const saved = await saveContacts(ctx, page.items, { runId, listed: true });
  */
 export async function saveContacts(
   ctx: SyncContext,
@@ -63,10 +61,10 @@ export async function saveContacts(
   const contactTally = tally({ fetched: contacts.length });
   const rows = mapped.map((m) => (options.listed && m.row.archived === null ? { ...m.row, archived: false } : m.row));
 
-  // The links the mirror holds now, in one read: only contacts whose embedded tags or companies
+  // The links and notes the mirror holds now, in one read: only contacts whose embedded tags or companies
   // say otherwise get their links written (a no-change pass otherwise spent ~30 statements a page
   // rewriting nothing, bench/full-sync.ts), and cut lists that still match are not re-read.
-  const mirrored = await linkCounts(ctx, rows.map((r) => r.intercom_id));
+  const mirrored = await mirroredLists(ctx, rows.map((r) => r.intercom_id));
   const relinked = mapped.filter((m) => linksDiffer(m, mirrored.get(m.row.intercom_id)));
   // Placeholder tags and companies first, each in its own short transaction: inside the page's
   // they would hold shared rows' locks for its whole length (deadlocks across partitions). Marked
@@ -82,7 +80,6 @@ export async function saveContacts(
       await recordSeen(trx, options.runId, 'contacts', rows.map((r) => r.intercom_id));
     }
     await writeEmbeddedLinks(trx, relinked);
-    await options.alsoInTransaction?.(trx);
     return upserted;
   });
   contactTally.add(counts);
@@ -90,7 +87,7 @@ export async function saveContacts(
   ctx.metrics?.recordsSynced.inc({ entity: 'contacts', operation: 'updated' }, contactTally.updated);
 
   await completeCutLists(ctx, mapped, mirrored, options.signal);
-  const notes = await syncNotes(ctx, mapped, options);
+  const notes = await syncNotes(ctx, mapped, mirrored, options);
   if (ctx.settings.contactSegments) await syncSegments(ctx, mapped, options.signal);
 
   const newest = rows.reduce<number | undefined>((max, r) => {
@@ -114,10 +111,9 @@ async function writeEmbeddedLinks(trx: Transaction<Database>, mapped: readonly M
 }
 
 /** Whether a contact's embedded tags or companies name a link the mirror lacks, or (complete) lacks one it has. */
-function linksDiffer(m: MappedContact, have: MirroredLinks | undefined): boolean {
-  const differs = (list: MappedContact['tags'], links: LinkSummary | undefined) => {
+function linksDiffer(m: MappedContact, have: MirroredLists | undefined): boolean {
+  const differs = (list: MappedContact['tags'], ids: ReadonlySet<string> = new Set()) => {
     if (!list) return false;
-    const ids = links?.ids ?? new Set<string>();
     if (list.refs.some((r) => !ids.has(r.intercomId))) return true;
     return list.complete && ids.size !== new Set(list.refs.map((r) => r.intercomId)).size;
   };
@@ -132,15 +128,14 @@ function linksDiffer(m: MappedContact, have: MirroredLinks | undefined): boolean
 async function completeCutLists(
   ctx: SyncContext,
   mapped: readonly MappedContact[],
-  mirrored: ReadonlyMap<string, MirroredLinks>,
+  mirrored: ReadonlyMap<string, MirroredLists>,
   signal?: AbortSignal,
 ) {
   const cut = mapped.filter((m) => m.tags?.complete === false || m.companies?.complete === false);
   if (cut.length === 0) return;
   // A cut list whose total and shown entries match the mirrored links has not changed: skip the call.
-  const stale = (list: MappedContact['tags'], have: LinkSummary | undefined) =>
-    list?.complete === false &&
-    (!have || have.count !== list.totalCount || list.refs.some((r) => !have.ids.has(r.intercomId)));
+  const stale = (list: MappedContact['tags'], have: ReadonlySet<string> | undefined) =>
+    list?.complete === false && (!have || have.size !== list.totalCount || list.refs.some((r) => !have.has(r.intercomId)));
   await pMap(
     cut,
     async (m) => {
@@ -161,29 +156,28 @@ async function completeCutLists(
   );
 }
 
-interface LinkSummary {
-  readonly count: number;
-  readonly ids: ReadonlySet<string>;
+/** What the mirror holds for a contact, by Intercom id: its tags, companies and live notes. */
+interface MirroredLists {
+  readonly tags: ReadonlySet<string>;
+  readonly companies: ReadonlySet<string>;
+  readonly notes: ReadonlySet<string>;
 }
 
-interface MirroredLinks {
-  tags?: LinkSummary;
-  companies?: LinkSummary;
-}
-
-/** Per contact: the tags and companies it is linked to in the mirror, by Intercom id. */
-async function linkCounts(ctx: SyncContext, contactIds: readonly string[]): Promise<Map<string, MirroredLinks>> {
-  // One pass over the page's contacts with a subquery per list: a union of two grouped joins was
-  // planned as a parallel append, launching two worker processes per page (~10x slower).
-  const result = await sql<{ contact: string; tags: string[]; companies: string[] }>`
+/** Per contact already mirrored: its tags, companies and notes, one statement for the page. */
+async function mirroredLists(ctx: SyncContext, contactIds: readonly string[]): Promise<Map<string, MirroredLists>> {
+  // One pass over the page's contacts with a subquery per list: a union of grouped joins was
+  // planned as a parallel append, launching worker processes per page (~10x slower).
+  const result = await sql<{ contact: string; tags: string[]; companies: string[]; notes: string[] }>`
     select c.intercom_id as contact,
       array(select t.intercom_id from intercom.contact_tags l join intercom.tags t on t.id = l.tag_id
             where l.contact_id = c.id) as tags,
       array(select co.intercom_id from intercom.contact_companies l join intercom.companies co on co.id = l.company_id
-            where l.contact_id = c.id) as companies
+            where l.contact_id = c.id) as companies,
+      array(select n.intercom_id from intercom.notes n where n.contact_id = c.id and n.deleted_at is null) as notes
     from intercom.contacts c where c.intercom_id = any(${contactIds}::text[])`.execute(ctx.db);
-  const summary = (ids: readonly string[]): LinkSummary => ({ count: ids.length, ids: new Set(ids) });
-  return new Map(result.rows.map((r) => [r.contact, { tags: summary(r.tags), companies: summary(r.companies) }]));
+  return new Map(
+    result.rows.map((r) => [r.contact, { tags: new Set(r.tags), companies: new Set(r.companies), notes: new Set(r.notes) }]),
+  );
 }
 
 /**
@@ -191,20 +185,18 @@ async function linkCounts(ctx: SyncContext, contactIds: readonly string[]): Prom
  * for contacts whose embedded notes (count and the ids shown) differ from what is mirrored.
  * Intercom notes cannot be edited, so same count and same ids means nothing new to read.
  */
-async function syncNotes(ctx: SyncContext, mapped: readonly MappedContact[], options: SaveContactsOptions): Promise<Tally> {
+async function syncNotes(
+  ctx: SyncContext,
+  mapped: readonly MappedContact[],
+  mirrored: ReadonlyMap<string, MirroredLists>,
+  options: SaveContactsOptions,
+): Promise<Tally> {
   const notesTally = tally();
-  const withNotes = mapped.filter((m) => (m.notes?.totalCount ?? m.notes?.refs.length ?? 0) > 0);
-  if (withNotes.length === 0) return notesTally;
-  const mirrored = await sql<{ contact: string; count: number; ids: string[] }>`
-    select c.intercom_id as contact, count(n.id)::int as count, coalesce(array_agg(n.intercom_id) filter (where n.id is not null), '{}') as ids
-    from intercom.contacts c left join intercom.notes n on n.contact_id = c.id and n.deleted_at is null
-    where c.intercom_id = any(${withNotes.map((m) => m.row.intercom_id)}::text[])
-    group by c.intercom_id`.execute(ctx.db);
-  const known = new Map(mirrored.rows.map((r) => [r.contact, r]));
-  const stale = withNotes.filter((m) => {
-    const have = known.get(m.row.intercom_id);
-    const total = m.notes!.totalCount ?? m.notes!.refs.length;
-    return !have || have.count !== total || m.notes!.refs.some((r) => !have.ids.includes(r.intercomId));
+  const stale = mapped.filter((m) => {
+    const total = m.notes?.totalCount ?? m.notes?.refs.length ?? 0;
+    if (total === 0) return false;
+    const have = mirrored.get(m.row.intercom_id)?.notes;
+    return !have || have.size !== total || m.notes!.refs.some((r) => !have.has(r.intercomId));
   });
   await pMap(
     stale,
@@ -213,10 +205,8 @@ async function syncNotes(ctx: SyncContext, mapped: readonly MappedContact[], opt
       const pages = ctx.intercom.contacts.notes(id, { lane: 'inbound', ...(options.signal && { signal: options.signal }) });
       const rows = await collect(pages, (n) => mapNote(n, { contactIntercomId: id }));
       notesTally.add({ fetched: rows.length });
-      const counts = await withSyncWrites(ctx.db, async (trx) => {
-        if (options.runId !== undefined) await recordSeen(trx, options.runId, 'notes', rows.map((r) => r.intercom_id));
-        return upsertNotes(trx, rows);
-      });
+      // Not recorded as seen: notes are never swept (only changed contacts' notes are re-read).
+      const counts = await withSyncWrites(ctx.db, (trx) => upsertNotes(trx, rows));
       notesTally.add(counts);
     },
     { concurrency: ctx.settings.detailConcurrency, ...(options.signal && { signal: options.signal }) },
