@@ -3,7 +3,7 @@
 import type { Company } from '../intercom/types.js';
 import { IntercomApiError } from '../intercom/errors.js';
 import { workspaceKey, type SyncContext } from './context.js';
-import { acquireScrollLock } from './scroll-lock.js';
+import { acquireLease } from './workspace-lease.js';
 
 export interface CompaniesReadStats {
   restarts: number;
@@ -19,7 +19,7 @@ export async function* readAllCompanies(
   signal?: AbortSignal,
 ): AsyncGenerator<readonly Company[], void, undefined> {
   const { intercom, redis, log, settings } = ctx;
-  const lease = await acquireScrollLock({
+  const lease = await acquireLease({
     redis,
     key: workspaceKey(ctx, 'scroll-lock'),
     waitMs: settings.scrollLockWaitMs,

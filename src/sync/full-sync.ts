@@ -10,7 +10,7 @@ import { planContactRead, type PartitionProgress } from './contacts-reader.js';
 import { readContactPartitions } from './contacts-reader.js';
 import { saveContacts } from './contact-pages.js';
 import { syncCompanies, syncSegmentsList, syncTagsList } from './catalog-streams.js';
-import { acquireScrollLock } from './scroll-lock.js';
+import { acquireLease } from './workspace-lease.js';
 import { runStream, type StreamResult } from './stream.js';
 
 export const FULL_SYNC_STREAMS = ['tags', 'segments', 'companies', 'contacts', 'notes'] as const;
@@ -51,7 +51,7 @@ export class SyncAlreadyRunningError extends Error {
 export async function runFullSync(ctx: SyncContext, options: FullSyncOptions = {}): Promise<FullSyncSummary> {
   const only = new Set(options.only ?? FULL_SYNC_STREAMS);
   if (only.has('notes')) only.add('contacts');
-  const lock = await acquireScrollLock({
+  const lock = await acquireLease({
     redis: ctx.redis,
     key: workspaceKey(ctx, 'full-sync-lock'),
     ttlMs: 60_000,

@@ -1,8 +1,8 @@
-// The workspace-wide lock around the companies scroll: Intercom allows one open scroll per
-// workspace (intercom-notes.md §2), so every process must take this before it starts one.
+// Workspace-wide leases in Redis, held by one process at a time across every daemon: the lock
+// around the companies scroll (Intercom allows one open scroll per workspace, intercom-notes.md §2)
+// and the one-full-sync-at-a-time guard.
 //
-// A lease in Redis (SET NX PX with a random token, renewed while the scroll runs, released only
-// by its holder). A library such as redlock adds multi-master quorum we do not need with one
+// SET NX PX with a random token, renewed while the work runs, released only by its holder. A library such as redlock adds multi-master quorum we do not need with one
 // Redis; the two Lua lines below are the whole algorithm.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -10,13 +10,13 @@ import type { Redis } from 'ioredis';
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 
-export interface ScrollLease {
+export interface Lease {
   /** Extends the lease; false when it was lost (expired and taken by another process). */
   renew(): Promise<boolean>;
   release(): Promise<void>;
 }
 
-export interface ScrollLockOptions {
+export interface LeaseOptions {
   readonly redis: Redis;
   /** Redis key, e.g. `<prefix>:<workspace>:scroll-lock`. */
   readonly key: string;
@@ -28,15 +28,15 @@ export interface ScrollLockOptions {
   readonly signal?: AbortSignal;
 }
 
-export class ScrollLockTimeoutError extends Error {
-  override name = 'ScrollLockTimeoutError';
+export class LeaseTimeoutError extends Error {
+  override name = 'LeaseTimeoutError';
 }
 
 /**
- * Waits for and takes the scroll lock.
- * @example const lease = await acquireScrollLock({ redis, key }); try { … } finally { await lease.release(); }
+ * Waits for and takes the lease.
+ * @example const lease = await acquireLease({ redis, key }); try { … } finally { await lease.release(); }
  */
-export async function acquireScrollLock(options: ScrollLockOptions): Promise<ScrollLease> {
+export async function acquireLease(options: LeaseOptions): Promise<Lease> {
   const { redis, key, ttlMs = 90_000, waitMs = 10 * 60_000, pollMs = 500, signal } = options;
   const token = randomUUID();
   const deadline = Date.now() + waitMs;
@@ -44,8 +44,8 @@ export async function acquireScrollLock(options: ScrollLockOptions): Promise<Scr
     signal?.throwIfAborted();
     if ((await redis.set(key, token, 'PX', ttlMs, 'NX')) === 'OK') break;
     if (Date.now() >= deadline) {
-      throw new ScrollLockTimeoutError(
-        `another process has held the companies scroll lock (${key}) for over ${Math.round(waitMs / 1000)} s`,
+      throw new LeaseTimeoutError(
+        `another process has held ${key} for over ${Math.round(waitMs / 1000)} s`,
       );
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
