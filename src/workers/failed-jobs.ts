@@ -4,7 +4,7 @@
 import type { Queue } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
-import { enqueueWebhook } from './processors.js';
+import { enqueueWebhook, webhookJobId } from './processors.js';
 import { QUEUE_NAMES, type PushJob, type WebhookJob } from './queues.js';
 import { outboxSource } from './failed-outbox.js';
 
@@ -154,7 +154,7 @@ function webhookEventSource(db: Kysely<Database>, webhooks: Queue<WebhookJob> | 
         .executeTakeFirst();
       if (!event) return false;
       // The failed job still holds the id `webhook-<id>`, so a plain add would be a no-op.
-      const job = await webhooks.getJob(`webhook-${id}`);
+      const job = await webhooks.getJob(webhookJobId(id));
       const state = job ? await job.getState() : 'unknown';
       if (state === 'failed') await job!.retry('failed');
       else if (state === 'completed' || state === 'unknown') {

@@ -80,10 +80,13 @@ export function webhookProcessor(ctx: SyncContext) {
   };
 }
 
+/** One job per stored event, so a second add of the same event is a no-op (":" is not allowed). */
+export const webhookJobId = (eventId: number): string => `webhook-${eventId}`;
+
 /** Adds a stored event to the webhooks queue; the job id makes a second add a no-op. */
 export function enqueueWebhook(queue: Queue<WebhookJob>) {
   return async (eventId: number, notificationId: string): Promise<void> => {
-    await queue.add('apply', { eventId, notificationId }, { jobId: `webhook-${eventId}` });
+    await queue.add('apply', { eventId, notificationId }, { jobId: webhookJobId(eventId) });
   };
 }
 
@@ -95,8 +98,13 @@ export function enqueueWebhook(queue: Queue<WebhookJob>) {
 export function sweeperProcessor(ctx: SyncContext, webhooks: Queue<WebhookJob>, olderThanMs = 30_000) {
   return async () => {
     const pending = await pendingWebhookEvents(ctx.db, olderThanMs, 1_000);
-    const enqueue = enqueueWebhook(webhooks);
-    for (const event of pending) await enqueue(event.id, event.notification_id);
+    await webhooks.addBulk(
+      pending.map((e) => ({
+        name: 'apply',
+        data: { eventId: e.id, notificationId: e.notification_id },
+        opts: { jobId: webhookJobId(e.id) },
+      })),
+    );
     return { webhooks: pending.length };
   };
 }
