@@ -32,22 +32,27 @@ export async function streamStatus(
   db: Executor,
   options: { perStream?: number } = {},
 ): Promise<StreamStatus[]> {
-  const [history, watermarks, succeeded] = await Promise.all([
+  const [history, watermarks, succeededAt] = await Promise.all([
     lastStreamRuns(db, { perStream: options.perStream ?? 3 }),
     db.selectFrom('intercom_sync.watermarks').select(['stream', 'watermark']).execute(),
-    sql<{ stream: string; finished_at: Date }>`
-      select stream, max(finished_at) as finished_at from intercom_sync.run_streams
-      where status = 'succeeded' group by stream`.execute(db),
+    lastSuccessPerStream(db),
   ]);
   const names = [...new Set([...history.map((r) => r.stream), ...watermarks.map((w) => w.stream)])].sort();
   const watermarkOf = new Map(watermarks.map((w) => [w.stream, w.watermark]));
-  const succeededAt = new Map(succeeded.rows.map((r) => [r.stream, r.finished_at]));
   return names.map((stream) => ({
     stream,
     runs: history.filter((r) => r.stream === stream),
     watermark: watermarkOf.get(stream) ?? null,
     lastSucceededAt: succeededAt.get(stream) ?? null,
   }));
+}
+
+/** When each stream last finished a run successfully (for `status` and the lag metric). */
+export async function lastSuccessPerStream(db: Executor): Promise<Map<string, Date>> {
+  const result = await sql<{ stream: string; finished_at: Date }>`
+    select stream, max(finished_at) as finished_at from intercom_sync.run_streams
+    where status = 'succeeded' group by stream`.execute(db);
+  return new Map(result.rows.map((r) => [r.stream, r.finished_at]));
 }
 
 /** @example const { outbox, openConflicts } = await backlogStatus(db); */

@@ -52,7 +52,7 @@ export function createMetrics(options: { defaults?: boolean } = {}): Metrics {
     }),
     lagSeconds: new Gauge({
       name: 'intercom_sync_lag_seconds',
-      help: 'Seconds since each stream last completed successfully',
+      help: 'Seconds since each stream last completed successfully (sampled every 15 s by the daemon)',
       labelNames: ['stream'],
       registers,
     }),

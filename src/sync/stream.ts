@@ -56,7 +56,6 @@ export async function runStream(
     durationMs,
   });
   ctx.metrics?.recordsSynced.inc({ entity: stream, operation: 'deleted' }, deleted);
-  if (!error) ctx.metrics?.lagSeconds.set({ stream }, 0);
   return {
     stream,
     status: error ? 'failed' : 'succeeded',

@@ -20,6 +20,7 @@ import {
 } from './processors.js';
 import { listenForOutbox } from './outbox-listener.js';
 import { createQueues, QUEUE_NAMES, type Queues } from './queues.js';
+import { lastSuccessPerStream } from '../db/status-queries.js';
 import { ensureSchedules, upsertSchedules, type ScheduleSettings } from './schedules.js';
 
 export type DaemonConfig = ConfigWith<
@@ -38,6 +39,8 @@ export interface DaemonOptions {
   readonly concurrency?: { readonly sync?: number; readonly webhooks?: number };
   /** The sweeper: how often it runs and how old a stored, unapplied webhook must be (both 30 s). */
   readonly sweep?: { readonly everyMs?: number; readonly olderThanMs?: number };
+  /** How often queue depths and stream lag are sampled into /metrics (15 s). */
+  readonly sampleEveryMs?: number;
   /** How often to check the job schedulers still exist in Redis (60 s); missing ones are put back. */
   readonly scheduleCheckMs?: number;
 }
@@ -148,7 +151,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const address = await http.listen({ port: config.PORT, host: options.host ?? '0.0.0.0' });
   const url = address.replace('[::]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
 
-  const depthTimer = setInterval(() => void reportQueueDepths(queues, runtime), 15_000);
+  const depthTimer = setInterval(() => void reportGauges(queues, runtime), options.sampleEveryMs ?? 15_000);
   depthTimer.unref();
   log.info({ url, prefix, workspace: runtime.settings.workspace }, 'daemon started');
 
@@ -178,15 +181,19 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   return { url, runtime, queues, http, close };
 }
 
-async function reportQueueDepths(queues: Queues, runtime: Runtime): Promise<void> {
+/** Samples the gauges that are state, not events: queue depths and each stream's lag. */
+async function reportGauges(queues: Queues, runtime: Runtime): Promise<void> {
   try {
     for (const queue of [queues.sync, queues.webhooks, queues.push, queues.sweeper]) {
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
       for (const [state, count] of Object.entries(counts))
         runtime.metrics.queueDepth.set({ queue: queue.name, state }, count);
     }
+    for (const [stream, at] of await lastSuccessPerStream(runtime.db)) {
+      runtime.metrics.lagSeconds.set({ stream }, Math.max(0, (Date.now() - at.getTime()) / 1000));
+    }
   } catch (error) {
-    runtime.log.warn({ err: (error as Error).message }, 'could not read queue depths');
+    runtime.log.warn({ err: (error as Error).message }, 'could not sample queue depths and lag');
   }
 }
 
