@@ -55,13 +55,14 @@ export async function runIncrementalSync(
       const changed = page.items.filter((c: Contact) => (c.updated_at ?? 0) >= from);
       figures.add({ fetched: page.items.length - changed.length, unchanged: page.items.length - changed.length });
       if (changed.length === 0) continue;
-      const pageNewest = new Date(Math.max(...changed.map((c) => c.updated_at ?? 0)) * 1000);
       const saved = await saveContacts(ctx, changed, {
         listed: true,
         ...(options.signal && { signal: options.signal }),
       });
       // After the page's notes and cut lists too, so a stop in between re-reads the page.
-      newest = await advanceWatermark(ctx.db, 'contacts', pageNewest, runId);
+      if (saved.newestUpdatedAt !== undefined) {
+        newest = await advanceWatermark(ctx.db, 'contacts', new Date(saved.newestUpdatedAt * 1000), runId);
+      }
       figures.add(saved.contacts);
     }
   });
