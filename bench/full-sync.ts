@@ -10,7 +10,7 @@
 // bench first runs in a child process at the small size, so peak RSS can be compared across sizes.
 // Uses scratch databases and a scratch Redis prefix, removed at the end. Sync settings come from the
 // environment as usual (SYNC_CONTACT_PARTITIONS, SYNC_CONTACT_CONCURRENCY, RATE_RESERVE_OUTBOUND, …).
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,7 @@ import { openRuntime, type Runtime } from '../src/cli/runtime.js';
 import { runFullSync, type FullSyncSummary } from '../src/sync/full-sync.js';
 import type { StreamResult } from '../src/sync/stream.js';
 import { copyInto, rowsWritten, serverUrl } from './pg-upsert.js';
+import { startSandboxProcess, type SandboxProcess, type SandboxStats } from './sandbox-process.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -57,13 +58,6 @@ function int(value: string | undefined): number {
 const say = (line: string) => process.stderr.write(`[full-sync ${size.contacts}] ${line}\n`);
 const seconds = (startMs: number) => (performance.now() - startMs) / 1000;
 const maxRssMb = () => process.resourceUsage().maxRSS / 1024;
-
-interface SandboxStats {
-  requests: number;
-  byRoute: Record<string, Record<string, number>>;
-  rateLimited: number;
-  peakConcurrency: number;
-}
 
 interface SyncRun {
   wallS: number;
@@ -98,40 +92,21 @@ export interface BenchResult {
 
 // ---------------------------------------------------------------------------------------------
 
-/** Starts `intercom-sync sandbox` in a child process; resolves with its URL once it listens. */
-async function startSandboxProcess(): Promise<{ child: ChildProcess; url: string; seedMs: number; loadS: number }> {
+/** Starts the sandbox in a child process; also reports how long it took to listen and to seed. */
+async function startSandbox(): Promise<SandboxProcess & { seedMs: number; loadS: number }> {
   const started = performance.now();
-  const bin = fileURLToPath(new URL('../bin/intercom-sync.js', import.meta.url));
-  const child = spawn(
-    process.execPath,
-    [
-      bin,
-      'sandbox',
-      '--port=0',
-      `--contacts=${size.contacts}`,
-      `--companies=${size.companies}`,
-      `--seed=${seed}`,
-      `--latency-ms=${latencyMs}`,
-      `--rate-limit=${rateLimit}`,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  process.once('exit', () => child.kill('SIGTERM')); // never leave the sandbox behind
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let stdout = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /listening on (\S+)/.exec(stdout);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`sandbox exited (${code}) before listening: ${stderr.trim()}`)));
-  });
+  const sandbox = await startSandboxProcess([
+    '--port=0',
+    `--contacts=${size.contacts}`,
+    `--companies=${size.companies}`,
+    `--seed=${seed}`,
+    `--latency-ms=${latencyMs}`,
+    `--rate-limit=${rateLimit}`,
+  ]);
   const loadS = seconds(started);
   await new Promise((resolve) => setTimeout(resolve, 100)); // its "loaded in" line follows "listening on"
-  const seedMs = Number(/loaded in (\d+) ms/.exec(stderr)?.[1] ?? NaN);
-  return { child, url, seedMs, loadS };
+  const seedMs = Number(/loaded in (\d+) ms/.exec(sandbox.stderr())?.[1] ?? NaN);
+  return { ...sandbox, seedMs, loadS };
 }
 
 /** CPU seconds used so far by a process (utime + stime from /proc), Linux only. */
@@ -365,11 +340,11 @@ async function bench(): Promise<BenchResult> {
   const url = new URL(server);
   url.pathname = `/${database}`;
   const statsDb = createDatabase({ url: url.toString(), poolSize: 1, applicationName: 'bench full-sync stats' });
-  let sandbox: Awaited<ReturnType<typeof startSandboxProcess>> | undefined;
+  let sandbox: Awaited<ReturnType<typeof startSandbox>> | undefined;
   try {
     await migrateToLatest(statsDb);
     say(`starting the sandbox: ${size.contacts} contacts, ${size.companies} companies, ${latencyMs} ms, ${rateLimit}/min`);
-    sandbox = await startSandboxProcess();
+    sandbox = await startSandbox();
     const { url: sandboxUrl } = sandbox;
     const config = loadConfig(
       {

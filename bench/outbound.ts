@@ -13,9 +13,7 @@
 // The daemon (startDaemon) runs in this process with the usual settings from the environment
 // (PUSH_CONCURRENCY, PUSH_COALESCE_MS, RATE_RESERVE_OUTBOUND, …). Scratch database and Redis
 // prefix, removed at the end.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import pMap from 'p-map';
 import pg from 'pg';
@@ -27,6 +25,7 @@ import { createLogger } from '../src/observability/logger.js';
 import { runFullSync } from '../src/sync/full-sync.js';
 import { startDaemon } from '../src/workers/daemon.js';
 import { serverUrl } from './pg-upsert.js';
+import { startSandboxProcess, type SandboxStats } from './sandbox-process.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -47,37 +46,6 @@ const perSecond = rateLimit / 60;
 
 const say = (line: string) => process.stderr.write(`[outbound] ${line}\n`);
 const seconds = (startMs: number) => (performance.now() - startMs) / 1000;
-
-interface SandboxStats {
-  requests: number;
-  byRoute: Record<string, Record<string, number>>;
-  rateLimited: number;
-  peakConcurrency: number;
-}
-
-async function startSandboxProcess(contacts: number): Promise<{ child: ChildProcess; url: string }> {
-  const bin = fileURLToPath(new URL('../bin/intercom-sync.js', import.meta.url));
-  const child = spawn(
-    process.execPath,
-    [bin, 'sandbox', '--port=0', `--contacts=${contacts}`, '--companies=50', '--seed=6', '--rate-limit=0'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  process.once('exit', () => child.kill('SIGTERM')); // never leave the sandbox behind
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let stdout = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      const match = /listening on (\S+)/.exec(stdout);
-      if (match) resolve(match[1]!);
-    });
-    child.once('exit', (code) =>
-      reject(new Error(`sandbox exited (${code}) before listening: ${stderr.trim()}`)),
-    );
-  });
-  return { child, url };
-}
 
 async function control<T>(url: string, method: string, path: string, body?: unknown): Promise<T> {
   const response = await fetch(`${url}/_sandbox${path}`, {
@@ -142,7 +110,13 @@ const database = `bench_outbound_${randomBytes(4).toString('hex')}`;
 await withAdmin(server, (admin) => admin.query(`create database ${database}`));
 const dbUrl = new URL(server);
 dbUrl.pathname = `/${database}`;
-const sandbox = await startSandboxProcess(Math.max(records, coalesceRows));
+const sandbox = await startSandboxProcess([
+  '--port=0',
+  `--contacts=${Math.max(records, coalesceRows)}`,
+  '--companies=50',
+  '--seed=6',
+  '--rate-limit=0',
+]);
 say(`sandbox ${sandbox.url}; database ${database}`);
 
 const env = {

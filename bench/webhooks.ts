@@ -8,7 +8,6 @@
 // Needs Postgres and Redis: DATABASE_URL/REDIS_URL, or the project-local ones (scripts/services.sh).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { sql } from 'kysely';
@@ -46,17 +45,6 @@ function services(): { database: string; redis: string } {
   const output = execFileSync('bash', [script, 'start'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   const value = (name: string) => new RegExp(`^${name}=(.+)$`, 'm').exec(output)?.[1];
   return { database: value('DATABASE_URL')!, redis: value('REDIS_URL')! };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 function percentile(sorted: readonly number[], q: number): number {
@@ -144,7 +132,6 @@ try {
     if (!after) break;
   }
 
-  const port = await freePort();
   const bin = fileURLToPath(new URL('../bin/intercom-sync.js', import.meta.url));
   const profile = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
   daemon = spawn(process.execPath, [...profile, bin, 'daemon', '--host', '127.0.0.1', '--no-schedule', '--grace-ms', '5000'], {
@@ -157,19 +144,21 @@ try {
       INTERCOM_TOKEN: sandbox.options.token,
       INTERCOM_BASE_URL: sandbox.url,
       INTERCOM_CLIENT_SECRET: SECRET,
-      PORT: String(port),
+      PORT: '0',
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     },
     stdio: ['ignore', 'inherit', 'pipe'],
   });
   let stderr = '';
   daemon.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  for (const deadline = Date.now() + 30_000; !stderr.includes('daemon listening on'); ) {
+  // It binds a free port and names it: `intercom-sync daemon listening on <url> (webhooks at …)`.
+  let listening: RegExpExecArray | null;
+  for (const deadline = Date.now() + 30_000; !(listening = /daemon listening on (\S+) \(/.exec(stderr)); ) {
     if (daemon.exitCode !== null || Date.now() > deadline) throw new Error(`the daemon did not start:\n${stderr}`);
     await sleep(50);
   }
   const pid = daemon.pid!;
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const baseUrl = listening[1]!;
   say(`daemon pid ${pid} on ${baseUrl}; ${items.length} contacts; ${os()} `);
 
   const pool = new Pool(baseUrl, { connections: Number(args.connections), keepAliveTimeout: 60_000 });

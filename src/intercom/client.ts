@@ -2,7 +2,7 @@
 import { CompaniesApi } from './companies.js';
 import { ContactsApi } from './contacts.js';
 import { IntercomHttp, type IntercomHttpOptions } from './http.js';
-import { callSettings, type CallOptions } from './request-spec.js';
+import { callSpec, type CallOptions } from './request-spec.js';
 import { itemsOf, type ListBody } from './pagination.js';
 import type { Segment, Tag } from './types.js';
 
@@ -28,25 +28,13 @@ export class IntercomClient {
 
   /** Every tag of the workspace (one unpaged response). @example const tags = await intercom.listTags(); */
   async listTags(options: CallOptions = {}): Promise<readonly Tag[]> {
-    return itemsOf(
-      await this.http.request<ListBody<Tag>>({
-        method: 'GET',
-        route: '/tags',
-        path: '/tags',
-        ...callSettings(options),
-      }),
-    );
+    return itemsOf(await this.http.request<ListBody<Tag>>(callSpec('GET', '/tags', {}, undefined, options)));
   }
 
   /** Every segment; the live API lists them under `segments`, the spec under `data`. */
   async listSegments(options: CallOptions = {}): Promise<readonly Segment[]> {
     return itemsOf(
-      await this.http.request<ListBody<Segment>>({
-        method: 'GET',
-        route: '/segments',
-        path: '/segments',
-        ...callSettings(options),
-      }),
+      await this.http.request<ListBody<Segment>>(callSpec('GET', '/segments', {}, undefined, options)),
     );
   }
 

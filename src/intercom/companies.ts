@@ -1,7 +1,7 @@
 // Company endpoints: create-or-update by company_id, look-ups, the numbered list and the scroll.
 import { IntercomApiError } from './errors.js';
 import type { IntercomHttp } from './http.js';
-import { callSettings, fillRoute, type CallOptions } from './request-spec.js';
+import { callSettings, callSpec, type CallOptions } from './request-spec.js';
 import {
   itemsOf,
   numberedPages,
@@ -31,23 +31,12 @@ export class CompaniesApi {
    * @example await client.companies.upsert({ company_id: 'acme', name: 'Acme' });
    */
   upsert(input: CompanyInput, options: CallOptions = {}): Promise<Company> {
-    return this.http.request({
-      method: 'POST',
-      route: '/companies',
-      path: '/companies',
-      body: input,
-      ...callSettings(options),
-    });
+    return this.http.request(callSpec('POST', '/companies', {}, input, options));
   }
 
   /** By Intercom id. @example await client.companies.get('531ee472cce572a6ec000006'); */
   get(id: string, options: CallOptions = {}): Promise<Company> {
-    return this.http.request({
-      method: 'GET',
-      route: '/companies/{id}',
-      path: fillRoute('/companies/{id}', { id }),
-      ...callSettings(options),
-    });
+    return this.http.request(callSpec('GET', '/companies/{id}', { id }, undefined, options));
   }
 
   /**
@@ -74,12 +63,7 @@ export class CompaniesApi {
 
   /** @example await client.companies.delete(id); */
   delete(id: string, options: CallOptions = {}): Promise<DeletedObject> {
-    return this.http.request({
-      method: 'DELETE',
-      route: '/companies/{id}',
-      path: fillRoute('/companies/{id}', { id }),
-      ...callSettings(options),
-    });
+    return this.http.request(callSpec('DELETE', '/companies/{id}', { id }, undefined, options));
   }
 
   /**

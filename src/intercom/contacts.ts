@@ -1,6 +1,6 @@
 // Contact endpoints: read, write, archive, merge, search, and the lists hanging off one contact.
 import type { IntercomHttp } from './http.js';
-import { callSettings, fillRoute, type CallOptions, type HttpMethod } from './request-spec.js';
+import { callSettings, callSpec, fillRoute, type CallOptions, type HttpMethod } from './request-spec.js';
 import {
   cursorPages,
   numberedPages,
@@ -193,12 +193,6 @@ export class ContactsApi {
     body: unknown,
     options: CallOptions,
   ): Promise<T> {
-    return this.http.request<T>({
-      method,
-      route,
-      path: fillRoute(route, params),
-      ...(body !== undefined && { body }),
-      ...callSettings(options),
-    });
+    return this.http.request<T>(callSpec(method, route, params, body, options));
   }
 }

@@ -72,6 +72,7 @@ export class IntercomHttp {
   private readonly dispatcher: Dispatcher;
   private readonly ownsDispatcher: boolean;
   private readonly headers: Readonly<Record<string, string>>;
+  private readonly jsonHeaders: Readonly<Record<string, string>>;
 
   constructor(options: IntercomHttpOptions) {
     this.options = options;
@@ -85,6 +86,7 @@ export class IntercomHttp {
       'intercom-version': '2.2',
       accept: 'application/json',
     };
+    this.jsonHeaders = { ...this.headers, 'content-type': 'application/json' };
   }
 
   /** Sends the request with retries and budget; resolves with the parsed JSON body or rejects with `IntercomApiError`. */
@@ -163,8 +165,7 @@ export class IntercomHttp {
         method: spec.method,
         dispatcher: this.dispatcher,
         signal,
-        headers:
-          spec.body === undefined ? this.headers : { ...this.headers, 'content-type': 'application/json' },
+        headers: spec.body === undefined ? this.headers : this.jsonHeaders,
         ...(spec.body !== undefined && { body: JSON.stringify(spec.body) }),
       });
       const text = await response.body.text();

@@ -37,3 +37,23 @@ export interface RequestSpec {
 export function fillRoute(route: string, params: Readonly<Record<string, string>>): string {
   return route.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(params[name] ?? ''));
 }
+
+/**
+ * The spec of a plain call: the route filled with `params`, the body when there is one, the per-call settings.
+ * @example http.request<Contact>(callSpec('PUT', '/contacts/{id}', { id }, input, options))
+ */
+export function callSpec(
+  method: HttpMethod,
+  route: string,
+  params: Readonly<Record<string, string>>,
+  body: unknown,
+  options: CallOptions,
+): RequestSpec {
+  return {
+    method,
+    route,
+    path: fillRoute(route, params),
+    ...(body !== undefined && { body }),
+    ...callSettings(options),
+  };
+}

@@ -37,13 +37,7 @@ export class ContactMutations {
     checkEmail(email);
     let externalId = optionalString(body, 'external_id') ?? null;
     if (role === 'user') {
-      if (!email && !externalId) {
-        throw new ApiError(
-          400,
-          'parameter_not_found',
-          'A contact with role user requires an email or external_id',
-        );
-      }
+      requireIdentity(email, externalId);
       this.checkConflict(externalId, email, null);
     } else {
       // A lead created with an external_id ignores it; Intercom assigns a UUID (intercom-notes.md §7).
@@ -108,13 +102,7 @@ export class ContactMutations {
     // A lead keeps its assigned external_id until it becomes a user (intercom-notes.md §7).
     if (requested !== undefined && role === 'user') externalId = requested;
     if (role === 'user') {
-      if (!email && !externalId) {
-        throw new ApiError(
-          400,
-          'parameter_not_found',
-          'A contact with role user requires an email or external_id',
-        );
-      }
+      requireIdentity(email, externalId);
       if (externalId !== null && externalId !== current.external_id) this.checkConflict(externalId, null, id);
     }
     const next: ContactRecord = {
@@ -259,6 +247,17 @@ function parseRole(role: unknown): Role | undefined {
   if (role !== 'user' && role !== 'lead')
     throw new ApiError(400, 'parameter_invalid', 'role must be user or lead');
   return role;
+}
+
+/** A user needs an email or an external_id to be identified by (intercom-notes.md §7). */
+function requireIdentity(email: string | null, externalId: string | null): void {
+  if (!email && !externalId) {
+    throw new ApiError(
+      400,
+      'parameter_not_found',
+      'A contact with role user requires an email or external_id',
+    );
+  }
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

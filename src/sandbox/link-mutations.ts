@@ -3,7 +3,7 @@
 import { ApiError, companyNotFound, contactNotFound } from './errors.js';
 import type { ContactMutations, MutationDeps } from './contact-mutations.js';
 import { asBody } from './input.js';
-import type { CompanyRecord, ContactRecord, NoteRecord, TagRecord } from './model.js';
+import type { CompanyRecord, NoteRecord, TagRecord } from './model.js';
 
 /** "Contact has reached the maximum of 1000 company associations" (intercom-notes.md §4). */
 export const MAX_COMPANIES_PER_CONTACT = 1000;
@@ -124,5 +124,3 @@ export class LinkMutations {
     return next;
   }
 }
-
-export type { ContactRecord };

@@ -82,6 +82,14 @@ export function renderTag(t: TagRecord): Record<string, unknown> {
   return { type: 'tag', id: t.id, name: t.name };
 }
 
+/** The tags with these ids, skipping any id the store no longer has. */
+export function renderTags(ids: readonly string[], store: Store): Record<string, unknown>[] {
+  return ids.flatMap((id) => {
+    const tag = store.tags.get(id);
+    return tag ? [renderTag(tag)] : [];
+  });
+}
+
 export function renderSegment(s: SegmentRecord, count?: number): Record<string, unknown> {
   const out: Record<string, unknown> = {
     type: 'segment',
@@ -93,6 +101,14 @@ export function renderSegment(s: SegmentRecord, count?: number): Record<string, 
   };
   if (count !== undefined) out.count = count;
   return out;
+}
+
+/** The segments with these ids, skipping any id the store no longer has. */
+export function renderSegments(ids: readonly string[], store: Store): Record<string, unknown>[] {
+  return ids.flatMap((id) => {
+    const segment = store.segments.get(id);
+    return segment ? [renderSegment(segment)] : [];
+  });
 }
 
 export function renderAdmin(a: AdminRecord): Record<string, unknown> {
@@ -128,16 +144,8 @@ export function renderCompany(c: CompanyRecord, store: Store): Record<string, un
     session_count: c.session_count,
     user_count: store.userCount(c.id),
     custom_attributes: { ...c.custom_attributes },
-    tags: {
-      type: 'tag.list',
-      tags: c.tagIds.flatMap((id) => (store.tags.has(id) ? [renderTag(store.tags.get(id)!)] : [])),
-    },
-    segments: {
-      type: 'segment.list',
-      segments: c.segmentIds.flatMap((id) =>
-        store.segments.has(id) ? [renderSegment(store.segments.get(id)!)] : [],
-      ),
-    },
+    tags: { type: 'tag.list', tags: renderTags(c.tagIds, store) },
+    segments: { type: 'segment.list', segments: renderSegments(c.segmentIds, store) },
   };
   // Intercom omits the plan for companies without one; the spec's Plan object is not nullable.
   if (plan) out.plan = { type: 'plan', id: plan.id, name: plan.name };

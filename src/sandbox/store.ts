@@ -127,7 +127,7 @@ export class Store {
     this.tags.set(tag.id, tag);
   }
 
-  /** Contacts attached to a company (active ones only unless `includeArchived`). */
+  /** Active contacts attached to a company, in (created_at, id) order. */
   contactsOfCompany(companyId: string): ContactRecord[] {
     const out: ContactRecord[] = [];
     for (const id of this.companyContacts.get(companyId) ?? []) {

@@ -4,10 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { ApiError, companyNotFound } from '../errors.js';
 import type { CompanyRecord } from '../model.js';
-import { renderCompany, renderContact, renderSegment } from '../render.js';
+import { renderCompany, renderContact, renderSegments } from '../render.js';
 import type { Workspace } from '../workspace.js';
-import { pageUrl } from './contact-links.js';
-import { cursorPages, intParam, simplePages } from './paging.js';
+import { cursorPages, intParam, pageUrl, simplePages } from './paging.js';
 
 type Query = { Querystring: Record<string, string> };
 type IdParams = { Params: { id: string }; Querystring: Record<string, string> };
@@ -113,11 +112,6 @@ export function registerCompanyRoutes(app: FastifyInstance, ws: Workspace): void
 
   app.get<IdParams>('/companies/:id/segments', async (request) => {
     const company = companyOr404(request.params.id);
-    return {
-      type: 'list',
-      data: company.segmentIds.flatMap((id) =>
-        store.segments.has(id) ? [renderSegment(store.segments.get(id)!)] : [],
-      ),
-    };
+    return { type: 'list', data: renderSegments(company.segmentIds, store) };
   });
 }

@@ -1,17 +1,12 @@
 // Routes for what hangs off a contact: its companies (attach/detach), tags, segments and notes.
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { contactNotFound } from '../errors.js';
 import type { ContactRecord } from '../model.js';
-import { renderCompany, renderNote, renderSegment, renderTag } from '../render.js';
+import { renderCompany, renderNote, renderSegment, renderTag, renderTags } from '../render.js';
 import type { Workspace } from '../workspace.js';
-import { intParam, simplePages } from './paging.js';
+import { intParam, pageUrl, simplePages } from './paging.js';
 
 type IdParams = { Params: { id: string }; Querystring: Record<string, string> };
-
-/** Absolute URL of a numbered page on this server (PagesSimple.next is a URI). */
-export function pageUrl(request: FastifyRequest, path: string, page: number, perPage: number): string {
-  return `${request.protocol}://${request.host}${path}?page=${page}&per_page=${perPage}`;
-}
 
 export function registerContactLinkRoutes(app: FastifyInstance, ws: Workspace): void {
   const { store } = ws;
@@ -51,10 +46,7 @@ export function registerContactLinkRoutes(app: FastifyInstance, ws: Workspace): 
 
   app.get<IdParams>('/contacts/:id/tags', async (request) => {
     const contact = contactOr404(request.params.id);
-    return {
-      type: 'list',
-      data: contact.tagIds.flatMap((id) => (store.tags.has(id) ? [renderTag(store.tags.get(id)!)] : [])),
-    };
+    return { type: 'list', data: renderTags(contact.tagIds, store) };
   });
 
   app.post<IdParams>('/contacts/:id/tags', async (request) =>

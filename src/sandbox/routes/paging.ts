@@ -1,5 +1,6 @@
 // Query-string paging parameters and the two page envelopes the API uses: cursor pages
 // (contacts) and numbered pages (companies, notes) (intercom-notes.md §2, §3).
+import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
 
 /** Reads an integer query parameter; the API answers 400 for a non-integer (spec BadRequest example). */
@@ -45,4 +46,9 @@ export function simplePages(
   if (nextUrl !== null) pages.next = nextUrl;
   else if (nullNext) pages.next = null;
   return pages;
+}
+
+/** Absolute URL of a numbered page on this server (PagesSimple.next is a URI). */
+export function pageUrl(request: FastifyRequest, path: string, page: number, perPage: number): string {
+  return `${request.protocol}://${request.host}${path}?page=${page}&per_page=${perPage}`;
 }
