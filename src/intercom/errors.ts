@@ -13,6 +13,11 @@ export interface IntercomApiErrorFields {
   readonly conflictId?: string | undefined;
   /** True when that existing contact is archived and must be unarchived before an update. */
   readonly conflictArchived?: boolean | undefined;
+  /**
+   * True when an error response's body could not be read (HTML, empty, cut off): its `code` is then
+   * only the status's generic one, and Intercom's real code (say `scroll_exists`) is unknown.
+   */
+  readonly bodyUnreadable?: boolean | undefined;
 }
 
 /**
@@ -31,6 +36,7 @@ export class IntercomApiError extends Error implements IntercomApiErrorFields {
   readonly retryable: boolean;
   readonly conflictId: string | undefined;
   readonly conflictArchived: boolean | undefined;
+  readonly bodyUnreadable: boolean | undefined;
 
   constructor(fields: IntercomApiErrorFields, options?: { readonly cause?: unknown }) {
     super(fields.message, options);
@@ -40,6 +46,7 @@ export class IntercomApiError extends Error implements IntercomApiErrorFields {
     this.retryable = fields.retryable;
     this.conflictId = fields.conflictId;
     this.conflictArchived = fields.conflictArchived;
+    this.bodyUnreadable = fields.bodyUnreadable;
   }
 }
 
@@ -135,6 +142,7 @@ export function errorFromResponse(
     retryable,
     message: `Intercom answered ${status} ${code} to ${context.method} ${context.route}: ${detail}`,
     ...(conflict && { conflictId: conflict[2], conflictArchived: conflict[1] !== undefined }),
+    ...(!parsed && { bodyUnreadable: true }),
   });
 }
 

@@ -41,8 +41,7 @@ export async function* readAllCompanies(
         // A lost page leaves our old scroll open for its idle minute, so the restart meets
         // scroll_exists; if that answer itself arrives cut off, its code cannot be read — a 400
         // with an unreadable body to a fresh scroll is treated the same way.
-        const unreadable400 = error.status === 400 && /not JSON|an empty body/.test(error.message);
-        if (error.code === 'scroll_exists' || unreadable400) {
+        if (error.code === 'scroll_exists' || (error.status === 400 && error.bodyUnreadable)) {
           // Someone outside our lock (or our own crashed run) holds a scroll; it expires after a
           // minute idle and cannot be cancelled, so wait (notes §2: back off, don't fail).
           waitingSince ??= Date.now();
@@ -55,10 +54,18 @@ export async function* readAllCompanies(
         }
         // 404: our scroll expired; 5xx: "please restart the scroll operation"; a cut-off body or a
         // dropped connection lost the page and its scroll_param. None can resume.
-        if (error.status === 404 || error.status >= 500 || error.status === 0 || error.code === 'invalid_response') {
+        if (
+          error.status === 404 ||
+          error.status >= 500 ||
+          error.status === 0 ||
+          error.code === 'invalid_response'
+        ) {
           stats.restarts++;
           if (stats.restarts > settings.maxScrollRestarts) throw error;
-          log.warn({ code: error.code, status: error.status, restarts: stats.restarts }, 'restarting the companies scroll');
+          log.warn(
+            { code: error.code, status: error.status, restarts: stats.restarts },
+            'restarting the companies scroll',
+          );
           continue;
         }
         throw error;

@@ -257,9 +257,14 @@ describe('errors a user can act on', () => {
       { maxRetries: 0 },
     );
     const empty = await failure(intercom.contacts.get('c1'));
-    expect(empty).toMatchObject({ status: 403, code: 'forbidden' });
+    expect(empty).toMatchObject({ status: 403, code: 'forbidden', bodyUnreadable: true });
     expect(empty.message).toBe('Intercom answered 403 forbidden to GET /contacts/{id}: an empty body');
     const truncated = await failure(intercom.contacts.get('c1'));
-    expect(truncated).toMatchObject({ status: 422, code: 'unprocessable_entity', retryable: false });
+    expect(truncated).toMatchObject({
+      status: 422,
+      code: 'unprocessable_entity',
+      retryable: false,
+      bodyUnreadable: true,
+    });
   });
 });
