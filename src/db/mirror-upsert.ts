@@ -13,6 +13,8 @@ export interface MirrorColumn<Row> {
   readonly type: PgType;
   /** A null from the API means "not said": keep the stored value, or insert this (contacts' `archived`). */
   readonly keepWhenNull?: { readonly insert: RawBuilder<unknown> };
+  /** Describes the row instead of being part of it (contacts' `content_hash`): written with the row, never a reason to write it. */
+  readonly digest?: true;
 }
 
 /** How a mirror table is upserted; the column names are constants of this code, never input. */
@@ -97,6 +99,8 @@ async function upsertBatch<Row extends { readonly intercom_id: string }>(
           from jsonb_to_recordset(${toJsonParameter(rows)}::jsonb) as r(${definitions})
           join ${sql.table(parent.table)} p on p.intercom_id = ${sql.ref(`r.${parent.key}`)}`
     : sql`select * from jsonb_to_recordset(${toJsonParameter(rows)}::jsonb) as r(${definitions})`;
+  const digests = new Set(spec.columns.flatMap((c) => (c.digest ? [c.name as string] : [])));
+  const compared = written.filter((c) => !digests.has(c));
   const keep = new Map(
     spec.columns.flatMap((c) => (c.keepWhenNull ? [[c.name as string, c.keepWhenNull.insert]] : [])),
   );
@@ -110,8 +114,8 @@ async function upsertBatch<Row extends { readonly intercom_id: string }>(
     const newer = spec.ordered
       ? sql`(${sql.ref(`${stored}.updated_at`)} is null or ${sql.ref(`${alias}.updated_at`)} >= ${sql.ref(`${stored}.updated_at`)})`
       : sql`true`;
-    const differs = sql`(${sql.join(written.map((c) => sql.ref(`${stored}.${c}`)))}) is distinct from (${sql.join(
-      written.map((c) => incoming(alias, stored, c)),
+    const differs = sql`(${sql.join(compared.map((c) => sql.ref(`${stored}.${c}`)))}) is distinct from (${sql.join(
+      compared.map((c) => incoming(alias, stored, c)),
     )})`;
     const revived = spec.revive.map((c) => sql` or ${sql.ref(`${stored}.${c}`)} is not null`);
     return sql`(${newer} and (${differs}${sql.join(revived, sql``)}))`;

@@ -68,6 +68,7 @@ export interface IntercomContacts {
   browser: string | null;
   browser_language: string | null;
   browser_version: string | null;
+  content_hash: string | null;
   created_at: Timestamp | null;
   custom_attributes: Generated<Json>;
   deleted_at: Timestamp | null;

@@ -43,6 +43,8 @@ export const contactsTable: MirrorTableSpec<ContactRow> = {
     // 2.2 contact objects do not carry `archived`; archive state then comes from webhooks.
     { name: 'archived', type: 'boolean', keepWhenNull: { insert: sql`false` } },
     { name: 'raw', type: 'jsonb' },
+    // Equal payloads, equal rows: saveContacts skips a contact whose stored digest matches (migration 0003).
+    { name: 'content_hash', type: 'text', digest: true },
   ],
   ordered: true,
   revive: ['deleted_at', 'merged_into_id'],

@@ -1,4 +1,5 @@
 // Intercom contact JSON (spec and live shapes, notes §7) → a contacts row and its embedded lists.
+import { hash } from 'node:crypto';
 import { z } from 'zod';
 import { parsePayload } from './invalid-payload.js';
 import {
@@ -48,6 +49,21 @@ const contactSchema = z.looseObject({
   notes: referenceListSchema.nullish(),
 });
 
+/**
+ * Bump when mapContact maps any payload differently: every row's digest then changes, so the next
+ * full pass compares (and, where the mapping changed, rewrites) every row once.
+ */
+const MAPPING_VERSION = 1;
+
+/**
+ * A digest of the payload as received (its JSON text, keys in Intercom's order) and of this
+ * mapping. A full pass skips a contact whose stored digest is equal (contact-pages.ts); a payload
+ * sent with its keys in another order only costs a comparison, never a missed change.
+ */
+export function contentHash(payload: unknown): string {
+  return hash('sha1', `${MAPPING_VERSION}:${JSON.stringify(payload)}`, 'base64');
+}
+
 export interface MappedContact {
   readonly row: ContactRow;
   /** null when the payload carried no such list (then the stored links are left alone). */
@@ -93,6 +109,7 @@ export function mapContact(payload: unknown): MappedContact {
     last_email_clicked_at: c.last_email_clicked_at,
     archived: c.archived,
     raw: payload as JsonObject,
+    content_hash: contentHash(payload),
   };
   return { row, tags: c.tags ?? null, companies: c.companies ?? null, notes: c.notes ?? null };
 }

@@ -36,6 +36,8 @@ export interface ContactRow {
   /** null when the payload does not say (2.2 contact objects carry no `archived`): keep what is stored. */
   readonly archived: boolean | null;
   readonly raw: JsonObject;
+  /** Digest of `raw` and this mapping (contentHash): equal digests mean an equal row. */
+  readonly content_hash: string;
 }
 
 export interface CompanyRow {

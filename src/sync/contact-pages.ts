@@ -13,7 +13,7 @@ import { withSyncWrites } from '../db/sync-writes.js';
 import { mapContact, type MappedContact } from '../mappers/contact.js';
 import { InvalidPayloadError } from '../mappers/invalid-payload.js';
 import { mapNote } from '../mappers/note.js';
-import type { Reference } from '../mappers/rows.js';
+import type { ContactRow, Reference } from '../mappers/rows.js';
 import type { Contact } from '../intercom/types.js';
 import type { SyncContext } from './context.js';
 import { tally, type Tally } from './tally.js';
@@ -61,10 +61,13 @@ export async function saveContacts(
   const contactTally = tally({ fetched: contacts.length });
   const rows = mapped.map((m) => (options.listed && m.row.archived === null ? { ...m.row, archived: false } : m.row));
 
-  // The links and notes the mirror holds now, in one read: only contacts whose embedded tags or companies
-  // say otherwise get their links written (a no-change pass otherwise spent ~30 statements a page
-  // rewriting nothing, bench/full-sync.ts), and cut lists that still match are not re-read.
+  // What the mirror holds now, in one read: the digest each row was written from, and the links and
+  // notes. A row whose digest matches is not sent to Postgres at all (sending every unchanged row
+  // to be compared was most of a no-change pass's CPU, bench/full-sync.ts); only contacts whose
+  // embedded tags or companies say otherwise get their links written, and cut lists that still
+  // match are not re-read.
   const mirrored = await mirroredLists(ctx, rows.map((r) => r.intercom_id));
+  const changed = rows.filter((r) => !mirrored.get(r.intercom_id)?.holds(r));
   const relinked = mapped.filter((m) => linksDiffer(m, mirrored.get(m.row.intercom_id)));
   // Placeholder tags and companies first, each in its own short transaction: inside the page's
   // they would hold shared rows' locks for its whole length (deadlocks across partitions). Marked
@@ -75,14 +78,14 @@ export async function saveContacts(
   if (companyRefs.length > 0) await withSyncWrites(ctx.db, (trx) => ensureChildren(trx, 'intercom.companies', companyRefs));
   // Counts are taken from the committed attempt only: a deadlock retry re-runs the callback.
   const counts = await withSyncWrites(ctx.db, async (trx) => {
-    const upserted = await upsertContacts(trx, rows);
+    const upserted = await upsertContacts(trx, changed);
     if (options.runId !== undefined) {
       await recordSeen(trx, options.runId, 'contacts', rows.map((r) => r.intercom_id));
     }
     await writeEmbeddedLinks(trx, relinked);
     return upserted;
   });
-  contactTally.add(counts);
+  contactTally.add({ ...counts, unchanged: counts.unchanged + rows.length - changed.length });
   ctx.metrics?.recordsSynced.inc({ entity: 'contacts', operation: 'inserted' }, contactTally.inserted);
   ctx.metrics?.recordsSynced.inc({ entity: 'contacts', operation: 'updated' }, contactTally.updated);
 
@@ -161,14 +164,25 @@ interface MirroredLists {
   readonly tags: ReadonlySet<string>;
   readonly companies: ReadonlySet<string>;
   readonly notes: ReadonlySet<string>;
+  /** Whether the stored row already is `row`: the same digest, not deleted, merged or (when it says) archived. */
+  holds(row: ContactRow): boolean;
 }
 
-/** Per contact already mirrored: its tags, companies and notes, one statement for the page. */
+/** Per contact already mirrored: its digest and state, tags, companies and notes, one statement for the page. */
 async function mirroredLists(ctx: SyncContext, contactIds: readonly string[]): Promise<Map<string, MirroredLists>> {
   // One pass over the page's contacts with a subquery per list: a union of grouped joins was
   // planned as a parallel append, launching worker processes per page (~10x slower).
-  const result = await sql<{ contact: string; tags: string[]; companies: string[]; notes: string[] }>`
-    select c.intercom_id as contact,
+  const result = await sql<{
+    contact: string;
+    hash: string | null;
+    live: boolean;
+    archived: boolean;
+    tags: string[];
+    companies: string[];
+    notes: string[];
+  }>`
+    select c.intercom_id as contact, c.content_hash as hash, c.archived,
+      (c.deleted_at is null and c.merged_into_id is null) as live,
       array(select t.intercom_id from intercom.contact_tags l join intercom.tags t on t.id = l.tag_id
             where l.contact_id = c.id) as tags,
       array(select co.intercom_id from intercom.contact_companies l join intercom.companies co on co.id = l.company_id
@@ -176,7 +190,16 @@ async function mirroredLists(ctx: SyncContext, contactIds: readonly string[]): P
       array(select n.intercom_id from intercom.notes n where n.contact_id = c.id and n.deleted_at is null) as notes
     from intercom.contacts c where c.intercom_id = any(${contactIds}::text[])`.execute(ctx.db);
   return new Map(
-    result.rows.map((r) => [r.contact, { tags: new Set(r.tags), companies: new Set(r.companies), notes: new Set(r.notes) }]),
+    result.rows.map((r) => [
+      r.contact,
+      {
+        tags: new Set(r.tags),
+        companies: new Set(r.companies),
+        notes: new Set(r.notes),
+        // The digest is cleared by any other change to the row (migration 0003), so equal means equal.
+        holds: (row) => r.live && r.hash === row.content_hash && (row.archived === null || row.archived === r.archived),
+      },
+    ]),
   );
 }
 

@@ -122,6 +122,27 @@ describe('upsertContacts', () => {
     });
   });
 
+  it('stores the digest of the payload, and any other change to the row clears it (so a pass compares that row again)', async () => {
+    await sql`delete from intercom_sync.outbox`.execute(db);
+    const row = contactRow('a');
+    await upsertContacts(db, [row]);
+    expect((await stored('a')).content_hash).toBe(row.content_hash);
+    expect(contactRow('a', { name: 'Other' }).content_hash).not.toBe(row.content_hash);
+
+    // An update that changes nothing keeps the digest and puts nothing in the outbox.
+    await sql`update intercom.contacts set name = name where intercom_id = 'a'`.execute(db);
+    expect((await stored('a')).content_hash).toBe(row.content_hash);
+    expect(await db.selectFrom('intercom_sync.outbox').select('id').execute()).toEqual([]);
+
+    // A local edit, and equally the sweep's deleted_at, leave a row the digest no longer describes.
+    await sql`update intercom.contacts set email = 'local@example.org' where intercom_id = 'a'`.execute(db);
+    expect((await stored('a')).content_hash).toBeNull();
+    await upsertContacts(db, [row]);
+    expect(await stored('a')).toMatchObject({ email: 'a@example.com', content_hash: row.content_hash });
+    await markDeleted(db, 'contacts', ['a']);
+    expect((await stored('a')).content_hash).toBeNull();
+  });
+
   it("the sync's own writes carry the origin flag", async () => {
     await sql`
       create table public.origin_log (origin text);

@@ -34,9 +34,11 @@ export async function writeBack(
     entity === 'contact' ? { ...mapContact(payload).row } : { ...mapCompany(payload).row };
   // 2.2 contacts do not say whether they are archived: the row's own value stands.
   if (mapped.archived === null) delete mapped.archived;
-  const { raw: _raw, ...agreed } = mapped;
+  const { raw: _raw, content_hash: _hash, ...agreed } = mapped;
   const row = { ...mapped };
   for (const column of keep) delete row[column];
+  // The row's digest vouches that it is the answer as mapped; columns kept local make that untrue.
+  if (keep.size > 0 && 'content_hash' in row) row.content_hash = null;
   const table = entity === 'contact' ? 'intercom.contacts' : 'intercom.companies';
   await withSyncWrites(ctx.db, async (trx) => {
     // An inbound sync or webhook may have mirrored a just-created record before this answer was
