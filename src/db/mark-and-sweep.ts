@@ -1,5 +1,5 @@
 // Deletes found by a full pass: record every id it saw, then mark the rest deleted, only if it completed.
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { withSyncWrites, type Executor } from './sync-writes.js';
 
 /** The mirror tables a pass can sweep; also the names of their run streams. */
@@ -24,12 +24,20 @@ export async function recordSeen(
   intercomIds: readonly string[],
 ): Promise<void> {
   for (let start = 0; start < intercomIds.length; start += SEEN_BATCH) {
-    const ids = intercomIds.slice(start, start + SEEN_BATCH);
-    await sql`
-      insert into intercom_sync.seen (run_id, entity, intercom_id)
-      select ${runId}, ${entity}, id from unnest(${ids}::text[]) as id
-      on conflict do nothing`.execute(db);
+    await seenInsert(runId, entity, intercomIds.slice(start, start + SEEN_BATCH)).execute(db);
   }
+}
+
+/**
+ * The statement recordSeen runs, for a caller that folds it into one of its own (a CTE), saving a
+ * round trip per page. Keep `intercomIds` to a page's worth.
+ * @example sql`with seen as (${seenInsert(runId, 'contacts', ids)}) select …`
+ */
+export function seenInsert(runId: number, entity: MirrorEntity, intercomIds: readonly string[]): RawBuilder<unknown> {
+  return sql`
+    insert into intercom_sync.seen (run_id, entity, intercom_id)
+    select ${runId}, ${entity}, id from unnest(${intercomIds}::text[]) as id
+    on conflict do nothing`;
 }
 
 export interface SweepOptions {

@@ -64,12 +64,30 @@ export function contentHash(payload: unknown): string {
   return hash('sha1', `${MAPPING_VERSION}:${JSON.stringify(payload)}`, 'base64');
 }
 
-export interface MappedContact {
-  readonly row: ContactRow;
+/** A contact's embedded lists, and what a page needs to place them. */
+export interface ContactLists {
+  readonly intercomId: string;
+  readonly updatedAt: Date | null;
   /** null when the payload carried no such list (then the stored links are left alone). */
   readonly tags: ReferenceList | null;
   readonly companies: ReferenceList | null;
   readonly notes: ReferenceList | null;
+}
+
+export interface MappedContact extends ContactLists {
+  readonly row: ContactRow;
+}
+
+const contactListsSchema = contactSchema.pick({ id: true, updated_at: true, tags: true, companies: true, notes: true });
+
+/**
+ * Only the embedded lists of a contact payload: for a contact whose row is already stored as this
+ * payload (its digest matches), so the row need not be mapped again. Throws like mapContact.
+ * @example const { tags, notes } = mapContactLists(json);
+ */
+export function mapContactLists(payload: unknown): ContactLists {
+  const c = parsePayload(contactListsSchema, payload, 'contact');
+  return { intercomId: c.id, updatedAt: c.updated_at, tags: c.tags ?? null, companies: c.companies ?? null, notes: c.notes ?? null };
 }
 
 /**
@@ -111,5 +129,12 @@ export function mapContact(payload: unknown): MappedContact {
     raw: payload as JsonObject,
     content_hash: contentHash(payload),
   };
-  return { row, tags: c.tags ?? null, companies: c.companies ?? null, notes: c.notes ?? null };
+  return {
+    row,
+    intercomId: c.id,
+    updatedAt: c.updated_at,
+    tags: c.tags ?? null,
+    companies: c.companies ?? null,
+    notes: c.notes ?? null,
+  };
 }

@@ -2,15 +2,15 @@
 // where needed — the calls for lists cut at 10, notes and (opt-in) segments. Used by the full and
 // incremental syncs and by webhooks, so a contact is mirrored the same way whichever path read it.
 import pMap from 'p-map';
-import { sql, type Transaction } from 'kysely';
+import { sql, type RawBuilder, type Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import { ensureChildren } from '../db/local-ids.js';
-import { recordSeen } from '../db/mark-and-sweep.js';
+import { seenInsert } from '../db/mark-and-sweep.js';
 import { addLinks, replaceLinks, type LinkSet } from '../db/upsert-links.js';
 import { upsertContacts } from '../db/upsert-contacts.js';
 import { upsertNotes } from '../db/upsert-notes.js';
 import { withSyncWrites } from '../db/sync-writes.js';
-import { mapContact, type MappedContact } from '../mappers/contact.js';
+import { contentHash, mapContact, mapContactLists, type ContactLists } from '../mappers/contact.js';
 import { InvalidPayloadError } from '../mappers/invalid-payload.js';
 import { mapNote } from '../mappers/note.js';
 import type { ContactRow, Reference } from '../mappers/rows.js';
@@ -47,65 +47,87 @@ export async function saveContacts(
   contacts: readonly Contact[],
   options: SaveContactsOptions = {},
 ): Promise<SavedContacts> {
-  const mapped: MappedContact[] = [];
+  // What the mirror holds for these contacts, in one statement that also records them as seen by
+  // the run: the digest each row was written from, its state, links and notes.
+  const ids = contacts.flatMap((c) => (typeof c.id === 'string' && c.id !== '' ? [c.id] : []));
+  const mirrored = await readMirrored(ctx, ids, options.runId);
+
+  // A contact whose stored row was written from this very payload is not mapped or sent to Postgres
+  // again, only its embedded lists are read (sending every unchanged row to be compared was most of
+  // a no-change pass's CPU, bench/full-sync.ts). Any other is mapped whole and upserted.
+  const lists: ContactLists[] = [];
+  const rows: ContactRow[] = [];
   let invalid = 0;
   for (const payload of contacts) {
     try {
-      mapped.push(mapContact(payload));
+      const have = typeof payload.id === 'string' ? mirrored.get(payload.id) : undefined;
+      if (have && holds(have, payload, options.listed)) {
+        lists.push(mapContactLists(payload));
+        continue;
+      }
+      const mapped = mapContact(payload);
+      lists.push(mapped);
+      rows.push(options.listed && mapped.row.archived === null ? { ...mapped.row, archived: false } : mapped.row);
     } catch (error) {
       if (!(error instanceof InvalidPayloadError)) throw error;
       invalid++;
       ctx.log.warn({ err: error.message, id: (payload as { id?: unknown }).id }, 'skipping a contact Intercom sent malformed');
     }
   }
-  const contactTally = tally({ fetched: contacts.length });
-  const rows = mapped.map((m) => (options.listed && m.row.archived === null ? { ...m.row, archived: false } : m.row));
+  const contactTally = tally({ fetched: contacts.length, unchanged: lists.length - rows.length });
 
-  // What the mirror holds now, in one read: the digest each row was written from, and the links and
-  // notes. A row whose digest matches is not sent to Postgres at all (sending every unchanged row
-  // to be compared was most of a no-change pass's CPU, bench/full-sync.ts); only contacts whose
-  // embedded tags or companies say otherwise get their links written, and cut lists that still
-  // match are not re-read.
-  const mirrored = await mirroredLists(ctx, rows.map((r) => r.intercom_id));
-  const changed = rows.filter((r) => !mirrored.get(r.intercom_id)?.holds(r));
-  const relinked = mapped.filter((m) => linksDiffer(m, mirrored.get(m.row.intercom_id)));
-  // Placeholder tags and companies first, each in its own short transaction: inside the page's
-  // they would hold shared rows' locks for its whole length (deadlocks across partitions). Marked
-  // as the sync's writes like every other, or the outbox would capture them as local creations.
-  const tagRefs = relinked.flatMap((m) => m.tags?.refs ?? []);
-  const companyRefs = relinked.flatMap((m) => m.companies?.refs ?? []);
-  if (tagRefs.length > 0) await withSyncWrites(ctx.db, (trx) => ensureChildren(trx, 'intercom.tags', tagRefs));
-  if (companyRefs.length > 0) await withSyncWrites(ctx.db, (trx) => ensureChildren(trx, 'intercom.companies', companyRefs));
-  // Counts are taken from the committed attempt only: a deadlock retry re-runs the callback.
-  const counts = await withSyncWrites(ctx.db, async (trx) => {
-    const upserted = await upsertContacts(trx, changed);
-    if (options.runId !== undefined) {
-      await recordSeen(trx, options.runId, 'contacts', rows.map((r) => r.intercom_id));
-    }
-    await writeEmbeddedLinks(trx, relinked);
-    return upserted;
-  });
-  contactTally.add({ ...counts, unchanged: counts.unchanged + rows.length - changed.length });
+  // Only contacts whose embedded tags or companies say otherwise get their links written (a
+  // no-change pass otherwise spent ~30 statements a page rewriting nothing), and cut lists that
+  // still match are not re-read.
+  const relinked = lists.filter((m) => linksDiffer(m, mirrored.get(m.intercomId)));
+  if (rows.length > 0 || relinked.length > 0) {
+    // Placeholder tags and companies first, each in its own short transaction: inside the page's
+    // they would hold shared rows' locks for its whole length (deadlocks across partitions). Marked
+    // as the sync's writes like every other, or the outbox would capture them as local creations.
+    const tagRefs = relinked.flatMap((m) => m.tags?.refs ?? []);
+    const companyRefs = relinked.flatMap((m) => m.companies?.refs ?? []);
+    if (tagRefs.length > 0) await withSyncWrites(ctx.db, (trx) => ensureChildren(trx, 'intercom.tags', tagRefs));
+    if (companyRefs.length > 0) await withSyncWrites(ctx.db, (trx) => ensureChildren(trx, 'intercom.companies', companyRefs));
+    // Counts are taken from the committed attempt only: a deadlock retry re-runs the callback.
+    const counts = await withSyncWrites(ctx.db, async (trx) => {
+      const upserted = await upsertContacts(trx, rows);
+      await writeEmbeddedLinks(trx, relinked);
+      return upserted;
+    });
+    contactTally.add(counts);
+  }
   ctx.metrics?.recordsSynced.inc({ entity: 'contacts', operation: 'inserted' }, contactTally.inserted);
   ctx.metrics?.recordsSynced.inc({ entity: 'contacts', operation: 'updated' }, contactTally.updated);
 
-  await completeCutLists(ctx, mapped, mirrored, options.signal);
-  const notes = await syncNotes(ctx, mapped, mirrored, options);
-  if (ctx.settings.contactSegments) await syncSegments(ctx, mapped, options.signal);
+  await completeCutLists(ctx, lists, mirrored, options.signal);
+  const notes = await syncNotes(ctx, lists, mirrored, options);
+  if (ctx.settings.contactSegments) await syncSegments(ctx, lists, options.signal);
 
-  const newest = rows.reduce<number | undefined>((max, r) => {
-    const t = r.updated_at ? Math.floor(r.updated_at.getTime() / 1000) : undefined;
+  const newest = lists.reduce<number | undefined>((max, m) => {
+    const t = m.updatedAt ? Math.floor(m.updatedAt.getTime() / 1000) : undefined;
     return t !== undefined && (max === undefined || t > max) ? t : max;
   }, undefined);
   return { contacts: contactTally, notes, invalid, newestUpdatedAt: newest };
 }
 
+/**
+ * Whether the stored row already is what `payload` maps to: written from a payload with the same
+ * digest (cleared by any other change to the row, migration 0003), live, and archived as it says.
+ */
+function holds(have: MirroredContact, payload: Contact, listed: boolean | undefined): boolean {
+  if (!have.live || have.hash === null) return false;
+  const said = (payload as { archived?: unknown }).archived;
+  const archived = typeof said === 'boolean' ? said : listed ? false : null;
+  if (archived !== null && archived !== have.archived) return false;
+  return have.hash === contentHash(payload);
+}
+
 /** Embedded tags and companies: a complete list replaces the links, a cut one only adds. */
-async function writeEmbeddedLinks(trx: Transaction<Database>, mapped: readonly MappedContact[]): Promise<void> {
-  const sets = (pick: (m: MappedContact) => MappedContact['tags'], complete: boolean): LinkSet[] =>
+async function writeEmbeddedLinks(trx: Transaction<Database>, mapped: readonly ContactLists[]): Promise<void> {
+  const sets = (pick: (m: ContactLists) => ContactLists['tags'], complete: boolean): LinkSet[] =>
     mapped.flatMap((m) => {
       const list = pick(m);
-      return list && list.complete === complete ? [{ parentIntercomId: m.row.intercom_id, children: list.refs }] : [];
+      return list && list.complete === complete ? [{ parentIntercomId: m.intercomId, children: list.refs }] : [];
     });
   await replaceLinks(trx, 'contact_tags', sets((m) => m.tags, true));
   await addLinks(trx, 'contact_tags', sets((m) => m.tags, false));
@@ -114,8 +136,8 @@ async function writeEmbeddedLinks(trx: Transaction<Database>, mapped: readonly M
 }
 
 /** Whether a contact's embedded tags or companies name a link the mirror lacks, or (complete) lacks one it has. */
-function linksDiffer(m: MappedContact, have: MirroredLists | undefined): boolean {
-  const differs = (list: MappedContact['tags'], ids: ReadonlySet<string> = new Set()) => {
+function linksDiffer(m: ContactLists, have: MirroredContact | undefined): boolean {
+  const differs = (list: ContactLists['tags'], ids: ReadonlySet<string> = new Set()) => {
     if (!list) return false;
     if (list.refs.some((r) => !ids.has(r.intercomId))) return true;
     return list.complete && ids.size !== new Set(list.refs.map((r) => r.intercomId)).size;
@@ -130,19 +152,19 @@ function linksDiffer(m: MappedContact, have: MirroredLists | undefined): boolean
  */
 async function completeCutLists(
   ctx: SyncContext,
-  mapped: readonly MappedContact[],
-  mirrored: ReadonlyMap<string, MirroredLists>,
+  mapped: readonly ContactLists[],
+  mirrored: ReadonlyMap<string, MirroredContact>,
   signal?: AbortSignal,
 ) {
   const cut = mapped.filter((m) => m.tags?.complete === false || m.companies?.complete === false);
   if (cut.length === 0) return;
   // A cut list whose total and shown entries match the mirrored links has not changed: skip the call.
-  const stale = (list: MappedContact['tags'], have: ReadonlySet<string> | undefined) =>
+  const stale = (list: ContactLists['tags'], have: ReadonlySet<string> | undefined) =>
     list?.complete === false && (!have || have.size !== list.totalCount || list.refs.some((r) => !have.has(r.intercomId)));
   await pMap(
     cut,
     async (m) => {
-      const id = m.row.intercom_id;
+      const id = m.intercomId;
       const call = { lane: 'inbound' as const, ...(signal && { signal }) };
       const have = mirrored.get(id);
       const tags = stale(m.tags, have?.tags) ? await collect(ctx.intercom.contacts.tags(id, call), refOf) : undefined;
@@ -159,45 +181,65 @@ async function completeCutLists(
   );
 }
 
-/** What the mirror holds for a contact, by Intercom id: its tags, companies and live notes. */
-interface MirroredLists {
+/** What the mirror holds for a contact, by Intercom id. */
+interface MirroredContact {
+  /** Digest of the payload the row was written from; null once anything else changed it. */
+  readonly hash: string | null;
+  /** Not deleted and not merged away. */
+  readonly live: boolean;
+  readonly archived: boolean;
   readonly tags: ReadonlySet<string>;
   readonly companies: ReadonlySet<string>;
+  /** Its live notes. */
   readonly notes: ReadonlySet<string>;
-  /** Whether the stored row already is `row`: the same digest, not deleted, merged or (when it says) archived. */
-  holds(row: ContactRow): boolean;
 }
 
-/** Per contact already mirrored: its digest and state, tags, companies and notes, one statement for the page. */
-async function mirroredLists(ctx: SyncContext, contactIds: readonly string[]): Promise<Map<string, MirroredLists>> {
+/** Separates the ids in the lists readMirrored returns (Intercom ids never hold control characters). */
+const ID_SEPARATOR = '\x1f';
+
+/**
+ * Per contact already mirrored: its digest, state, tags, companies and notes, in one statement that
+ * also records `ids` as seen by run `runId` (one round trip per page instead of two).
+ */
+async function readMirrored(
+  ctx: SyncContext,
+  ids: readonly string[],
+  runId: number | undefined,
+): Promise<Map<string, MirroredContact>> {
+  const seen = runId === undefined ? sql`` : sql`with seen as (${seenInsert(runId, 'contacts', ids)})`;
   // One pass over the page's contacts with a subquery per list: a union of grouped joins was
-  // planned as a parallel append, launching worker processes per page (~10x slower).
+  // planned as a parallel append, launching worker processes per page (~10x slower). Lists come as
+  // one joined string each: splitting it is much cheaper than parsing a Postgres array.
+  const list = (query: RawBuilder<unknown>) => sql`array_to_string(array(${query}), ${ID_SEPARATOR})`;
   const result = await sql<{
     contact: string;
     hash: string | null;
     live: boolean;
     archived: boolean;
-    tags: string[];
-    companies: string[];
-    notes: string[];
+    tags: string;
+    companies: string;
+    notes: string;
   }>`
+    ${seen}
     select c.intercom_id as contact, c.content_hash as hash, c.archived,
       (c.deleted_at is null and c.merged_into_id is null) as live,
-      array(select t.intercom_id from intercom.contact_tags l join intercom.tags t on t.id = l.tag_id
-            where l.contact_id = c.id) as tags,
-      array(select co.intercom_id from intercom.contact_companies l join intercom.companies co on co.id = l.company_id
-            where l.contact_id = c.id) as companies,
-      array(select n.intercom_id from intercom.notes n where n.contact_id = c.id and n.deleted_at is null) as notes
-    from intercom.contacts c where c.intercom_id = any(${contactIds}::text[])`.execute(ctx.db);
+      ${list(sql`select t.intercom_id from intercom.contact_tags l join intercom.tags t on t.id = l.tag_id
+            where l.contact_id = c.id`)} as tags,
+      ${list(sql`select co.intercom_id from intercom.contact_companies l join intercom.companies co on co.id = l.company_id
+            where l.contact_id = c.id`)} as companies,
+      ${list(sql`select n.intercom_id from intercom.notes n where n.contact_id = c.id and n.deleted_at is null`)} as notes
+    from intercom.contacts c where c.intercom_id = any(${ids}::text[])`.execute(ctx.db);
+  const split = (joined: string) => new Set(joined === '' ? [] : joined.split(ID_SEPARATOR));
   return new Map(
     result.rows.map((r) => [
       r.contact,
       {
-        tags: new Set(r.tags),
-        companies: new Set(r.companies),
-        notes: new Set(r.notes),
-        // The digest is cleared by any other change to the row (migration 0003), so equal means equal.
-        holds: (row) => r.live && r.hash === row.content_hash && (row.archived === null || row.archived === r.archived),
+        hash: r.hash,
+        live: r.live,
+        archived: r.archived,
+        tags: split(r.tags),
+        companies: split(r.companies),
+        notes: split(r.notes),
       },
     ]),
   );
@@ -210,21 +252,21 @@ async function mirroredLists(ctx: SyncContext, contactIds: readonly string[]): P
  */
 async function syncNotes(
   ctx: SyncContext,
-  mapped: readonly MappedContact[],
-  mirrored: ReadonlyMap<string, MirroredLists>,
+  mapped: readonly ContactLists[],
+  mirrored: ReadonlyMap<string, MirroredContact>,
   options: SaveContactsOptions,
 ): Promise<Tally> {
   const notesTally = tally();
   const stale = mapped.filter((m) => {
     const total = m.notes?.totalCount ?? m.notes?.refs.length ?? 0;
     if (total === 0) return false;
-    const have = mirrored.get(m.row.intercom_id)?.notes;
+    const have = mirrored.get(m.intercomId)?.notes;
     return !have || have.size !== total || m.notes!.refs.some((r) => !have.has(r.intercomId));
   });
   await pMap(
     stale,
     async (m) => {
-      const id = m.row.intercom_id;
+      const id = m.intercomId;
       const pages = ctx.intercom.contacts.notes(id, { lane: 'inbound', ...(options.signal && { signal: options.signal }) });
       const rows = await collect(pages, (n) => mapNote(n, { contactIntercomId: id }));
       notesTally.add({ fetched: rows.length });
@@ -238,11 +280,11 @@ async function syncNotes(
 }
 
 /** A contact's segments cost one call each, so this runs only when enabled (README). */
-async function syncSegments(ctx: SyncContext, mapped: readonly MappedContact[], signal?: AbortSignal) {
+async function syncSegments(ctx: SyncContext, mapped: readonly ContactLists[], signal?: AbortSignal) {
   await pMap(
     mapped,
     async (m) => {
-      const id = m.row.intercom_id;
+      const id = m.intercomId;
       const segments = await collect(ctx.intercom.contacts.segments(id, { lane: 'inbound', ...(signal && { signal }) }), refOf);
       await withSyncWrites(ctx.db, (trx) => replaceLinks(trx, 'contact_segments', [{ parentIntercomId: id, children: segments }]));
     },
