@@ -1,7 +1,7 @@
 // The nightly full sync against the sandbox over HTTP, with verify as the oracle.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { markArchived } from '../../src/db/mark-deleted.js';
+import { markArchived, markDeleted } from '../../src/db/mark-deleted.js';
 import { runFullSync } from '../../src/sync/full-sync.js';
 import { verifyMirror } from '../../src/sync/verify.js';
 import {
@@ -175,6 +175,19 @@ describe('a full sync against the sandbox', () => {
     // the merge target. The row is at least gone from the live mirror.
     expect((await contactRow(lead.id)).deleted_at).toBeInstanceOf(Date);
     expect((await contactRow(user.id)).deleted_at).toBeNull();
+    expect((await verifyMirror(h.rt)).differences).toEqual([]);
+  });
+
+  it('brings back a contact the mirror had marked deleted, although Intercom sends the very payload it was stored from', async () => {
+    const contacts = (await sandboxContacts(h)).filter((c) => c.state === 'active');
+    const wronglyDeleted = contacts[6]!;
+    // As a sweep would (a sync write): the row's digest still matches what Intercom sends.
+    await markDeleted(h.rt.db, 'contacts', [wronglyDeleted.id]);
+    expect((await contactRow(wronglyDeleted.id)).deleted_at).toBeInstanceOf(Date);
+    const summary = await runFullSync(h.rt);
+    expect(summary.status).toBe('succeeded');
+    expect((await contactRow(wronglyDeleted.id)).deleted_at).toBeNull();
+    expect(summary.streams.find((s) => s.stream === 'contacts')!.updated).toBe(1);
     expect((await verifyMirror(h.rt)).differences).toEqual([]);
   });
 
