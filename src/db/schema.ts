@@ -28,6 +28,7 @@ export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 export interface IntercomCompanies {
   app_id: string | null;
   company_id: string | null;
+  content_hash: string | null;
   created_at: Timestamp | null;
   custom_attributes: Generated<Json>;
   deleted_at: Timestamp | null;

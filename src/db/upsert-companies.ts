@@ -28,6 +28,8 @@ export const companiesTable: MirrorTableSpec<CompanyRow> = {
     { name: 'updated_at', type: 'timestamptz' },
     { name: 'last_request_at', type: 'timestamptz' },
     { name: 'raw', type: 'jsonb' },
+    // Equal payloads, equal rows: saveCompanies skips a company whose stored digest matches (migration 0003).
+    { name: 'content_hash', type: 'text', digest: true },
   ],
   ordered: true,
   revive: ['deleted_at'],

@@ -1,5 +1,6 @@
 // Intercom company JSON (notes §6) → a companies row and its embedded tags and segments.
 import { z } from 'zod';
+import { contentHash } from './content-hash.js';
 import { parsePayload } from './invalid-payload.js';
 import {
   customAttributes,
@@ -39,11 +40,28 @@ const companySchema = z.looseObject({
   segments: referenceListSchema.nullish(),
 });
 
-export interface MappedCompany {
-  readonly row: CompanyRow;
+/** A company's embedded tags and segments. */
+export interface CompanyLists {
+  readonly intercomId: string;
   /** null when the payload carried no such list (then the stored links are left alone). */
   readonly tags: ReferenceList | null;
   readonly segments: ReferenceList | null;
+}
+
+export interface MappedCompany extends CompanyLists {
+  readonly row: CompanyRow;
+}
+
+const companyListsSchema = companySchema.pick({ id: true, tags: true, segments: true });
+
+/**
+ * Only the embedded lists of a company payload: for a company whose row is already stored as this
+ * payload (its digest matches). Throws like mapCompany.
+ * @example const { tags } = mapCompanyLists(json);
+ */
+export function mapCompanyLists(payload: unknown): CompanyLists {
+  const c = parsePayload(companyListsSchema, payload, 'company');
+  return { intercomId: c.id, tags: c.tags ?? null, segments: c.segments ?? null };
 }
 
 /**
@@ -70,6 +88,7 @@ export function mapCompany(payload: unknown): MappedCompany {
     updated_at: c.updated_at,
     last_request_at: c.last_request_at,
     raw: payload as JsonObject,
+    content_hash: contentHash(payload),
   };
-  return { row, tags: c.tags ?? null, segments: c.segments ?? null };
+  return { row, intercomId: c.id, tags: c.tags ?? null, segments: c.segments ?? null };
 }

@@ -1,6 +1,6 @@
 // Intercom contact JSON (spec and live shapes, notes §7) → a contacts row and its embedded lists.
-import { hash } from 'node:crypto';
 import { z } from 'zod';
+import { contentHash } from './content-hash.js';
 import { parsePayload } from './invalid-payload.js';
 import {
   customAttributes,
@@ -48,21 +48,6 @@ const contactSchema = z.looseObject({
   companies: referenceListSchema.nullish(),
   notes: referenceListSchema.nullish(),
 });
-
-/**
- * Bump when mapContact maps any payload differently: every row's digest then changes, so the next
- * full pass compares (and, where the mapping changed, rewrites) every row once.
- */
-const MAPPING_VERSION = 1;
-
-/**
- * A digest of the payload as received (its JSON text, keys in Intercom's order) and of this
- * mapping. A full pass skips a contact whose stored digest is equal (contact-pages.ts); a payload
- * sent with its keys in another order only costs a comparison, never a missed change.
- */
-export function contentHash(payload: unknown): string {
-  return hash('sha1', `${MAPPING_VERSION}:${JSON.stringify(payload)}`, 'base64');
-}
 
 /** A contact's embedded lists, and what a page needs to place them. */
 export interface ContactLists {

@@ -59,6 +59,8 @@ export interface CompanyRow {
   readonly updated_at: Date | null;
   readonly last_request_at: Date | null;
   readonly raw: JsonObject;
+  /** Digest of `raw` and this mapping (contentHash): equal digests mean an equal row. */
+  readonly content_hash: string;
 }
 
 export interface TagRow {

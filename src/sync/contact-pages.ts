@@ -2,15 +2,17 @@
 // where needed — the calls for lists cut at 10, notes and (opt-in) segments. Used by the full and
 // incremental syncs and by webhooks, so a contact is mirrored the same way whichever path read it.
 import pMap from 'p-map';
-import { sql, type RawBuilder, type Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import { ensureChildren } from '../db/local-ids.js';
+import { joinedIds, splitIds } from '../db/joined-ids.js';
 import { seenInsert } from '../db/mark-and-sweep.js';
 import { addLinks, replaceLinks, type LinkSet } from '../db/upsert-links.js';
 import { upsertContacts } from '../db/upsert-contacts.js';
 import { upsertNotes } from '../db/upsert-notes.js';
 import { withSyncWrites } from '../db/sync-writes.js';
-import { contentHash, mapContact, mapContactLists, type ContactLists } from '../mappers/contact.js';
+import { mapContact, mapContactLists, type ContactLists } from '../mappers/contact.js';
+import { contentHash } from '../mappers/content-hash.js';
 import { InvalidPayloadError } from '../mappers/invalid-payload.js';
 import { mapNote } from '../mappers/note.js';
 import type { ContactRow, Reference } from '../mappers/rows.js';
@@ -194,9 +196,6 @@ interface MirroredContact {
   readonly notes: ReadonlySet<string>;
 }
 
-/** Separates the ids in the lists readMirrored returns (Intercom ids never hold control characters). */
-const ID_SEPARATOR = '\x1f';
-
 /**
  * Per contact already mirrored: its digest, state, tags, companies and notes, in one statement that
  * also records `ids` as seen by run `runId` (one round trip per page instead of two).
@@ -208,9 +207,7 @@ async function readMirrored(
 ): Promise<Map<string, MirroredContact>> {
   const seen = runId === undefined ? sql`` : sql`with seen as (${seenInsert(runId, 'contacts', ids)})`;
   // One pass over the page's contacts with a subquery per list: a union of grouped joins was
-  // planned as a parallel append, launching worker processes per page (~10x slower). Lists come as
-  // one joined string each: splitting it is much cheaper than parsing a Postgres array.
-  const list = (query: RawBuilder<unknown>) => sql`array_to_string(array(${query}), ${ID_SEPARATOR})`;
+  // planned as a parallel append, launching worker processes per page (~10x slower).
   const result = await sql<{
     contact: string;
     hash: string | null;
@@ -223,13 +220,12 @@ async function readMirrored(
     ${seen}
     select c.intercom_id as contact, c.content_hash as hash, c.archived,
       (c.deleted_at is null and c.merged_into_id is null) as live,
-      ${list(sql`select t.intercom_id from intercom.contact_tags l join intercom.tags t on t.id = l.tag_id
+      ${joinedIds(sql`select t.intercom_id from intercom.contact_tags l join intercom.tags t on t.id = l.tag_id
             where l.contact_id = c.id`)} as tags,
-      ${list(sql`select co.intercom_id from intercom.contact_companies l join intercom.companies co on co.id = l.company_id
+      ${joinedIds(sql`select co.intercom_id from intercom.contact_companies l join intercom.companies co on co.id = l.company_id
             where l.contact_id = c.id`)} as companies,
-      ${list(sql`select n.intercom_id from intercom.notes n where n.contact_id = c.id and n.deleted_at is null`)} as notes
+      ${joinedIds(sql`select n.intercom_id from intercom.notes n where n.contact_id = c.id and n.deleted_at is null`)} as notes
     from intercom.contacts c where c.intercom_id = any(${ids}::text[])`.execute(ctx.db);
-  const split = (joined: string) => new Set(joined === '' ? [] : joined.split(ID_SEPARATOR));
   return new Map(
     result.rows.map((r) => [
       r.contact,
@@ -237,9 +233,9 @@ async function readMirrored(
         hash: r.hash,
         live: r.live,
         archived: r.archived,
-        tags: split(r.tags),
-        companies: split(r.companies),
-        notes: split(r.notes),
+        tags: splitIds(r.tags),
+        companies: splitIds(r.companies),
+        notes: splitIds(r.notes),
       },
     ]),
   );
