@@ -11,6 +11,7 @@ import {
   eventually,
   mirroredContact,
   openOutboxCount,
+  outboxDrained,
   outboxRows,
   startPushHarness,
   totalWrites,
@@ -164,7 +165,7 @@ describe('the daemon pushing local changes', () => {
         .execute();
     });
     // The link and the note wait for the contact (DependencyNotPushed) and follow when it is there.
-    await eventually(async () => (await openOutboxCount(h.rt)) === 0, 'everything to be pushed', 20_000);
+    await eventually(() => outboxDrained(h.rt), 'everything to be pushed', 20_000);
     const row = await h.rt.db
       .selectFrom('intercom.contacts')
       .select('intercom_id')

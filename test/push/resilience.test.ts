@@ -9,6 +9,7 @@ import {
   eventually,
   mirroredContact,
   openOutboxCount,
+  outboxDrained,
   startPushHarness,
   type PushHarness,
 } from '../support/push-harness.js';
@@ -146,7 +147,7 @@ describe('20% of API calls failing', () => {
       .where('id', '=', existing.id)
       .execute();
 
-    await eventually(async () => (await openOutboxCount(h.rt)) === 0, 'every change to be pushed', 60_000);
+    await eventually(() => outboxDrained(h.rt), 'every change to be pushed', 60_000);
     expect(await failedChanges(h)).toEqual([]);
     const stats = await h.stats();
     expect(Object.values(stats.faults).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);

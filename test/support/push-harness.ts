@@ -162,4 +162,22 @@ export async function openOutboxCount(ctx: PushContext): Promise<number> {
   return result.rows[0]!.n;
 }
 
+/**
+ * For eventually(): true once nothing waits in the outbox; until then it throws naming what waits,
+ * so a timeout says which change was stuck and why (attempts, last error, when it is next due).
+ */
+export async function outboxDrained(ctx: PushContext): Promise<true> {
+  const open = await ctx.db
+    .selectFrom('intercom_sync.outbox')
+    .select(['entity', 'row_id', 'op', 'state', 'attempts', 'last_error', 'next_attempt_at'])
+    .where('state', 'in', ['pending', 'in_flight'])
+    .execute();
+  if (open.length === 0) return true;
+  throw new Error(
+    `${open.length} open: ${open
+      .map((o) => `${o.op} ${o.entity} ${o.row_id} ${o.state} after ${o.attempts} attempt(s), due ${o.next_attempt_at.toISOString()} (${o.last_error ?? 'no error'})`)
+      .join('; ')} [now ${new Date().toISOString()}]`,
+  );
+}
+
 export { eventually } from './eventually.js';
