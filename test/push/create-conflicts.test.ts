@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainOutbox } from '../../src/sync/push/drain.js';
 import { listConflicts } from '../../src/db/conflicts.js';
+import { saveContacts } from '../../src/sync/contact-pages.js';
 import {
   apiWrites,
   mirroredContact,
@@ -110,6 +111,30 @@ for (const mode of ['live 409', 'spec-literal 400'] as const) {
       expect(await intercomIdOf(h, rowId)).toBe(existing.id);
       expect(await sandboxContactCount(h)).toBe(count);
       expect(await h.remoteContact(existing.id)).toMatchObject({ state: 'active', name: 'Ada Back' });
+    });
+
+    it('adopts into the local row when the other row is only the mirror of this very create (its answer was lost)', async () => {
+      const rowId = await insertUser(h, { email: 'lost-answer@example.com', name: 'Lost Answer' });
+      // Intercom stored the create, but the answer never arrived (a 5xx after the write, a cut
+      // body); meanwhile its webhook mirrored the new contact as a row of its own.
+      const stored = await h.control<{ id: string }>('POST', '/contacts', {
+        role: 'user',
+        email: 'lost-answer@example.com',
+        name: 'Lost Answer',
+      });
+      await saveContacts(h.rt, [await h.rt.intercom.contacts.get(stored.id)]);
+      const count = await sandboxContactCount(h);
+
+      const { summary, writes } = await pushAll(h);
+
+      expect(summary).toMatchObject({ pushed: 1, failed: 0 });
+      expect(writes).toEqual({ 'POST /contacts': 1, 'PUT /contacts/:id': 1 });
+      expect(await intercomIdOf(h, rowId)).toBe(stored.id);
+      const rows = await h.rt.db.selectFrom('intercom.contacts').select('id').where('intercom_id', '=', stored.id).execute();
+      expect(rows.map((r) => Number(r.id))).toEqual([rowId]);
+      expect(await sandboxContactCount(h)).toBe(count);
+      const open = await listConflicts(h.rt.db, { openOnly: true });
+      expect(open.filter((c) => c.row_id === rowId)).toEqual([]);
     });
 
     it('parks the change as an open conflict when another local row already mirrors the match', async () => {

@@ -46,7 +46,7 @@ export async function pushContact(
   const lastId = changes.at(-1)!.id;
   if (!row)
     return deleteRemote(ctx, 'contact', rowId, changes, (id) => ctx.intercom.contacts.delete(id, call));
-  if (!row.intercom_id) return createContact(ctx, row, lastId);
+  if (!row.intercom_id) return createContact(ctx, row, lastId, changes[0]!.created_at);
 
   const remote = remoteView(row, changes[0]!.old_data);
   const plan = planFieldPush({
@@ -117,6 +117,7 @@ async function createContact(
   ctx: PushContext,
   row: Record<string, unknown> & { id: number },
   lastId: number,
+  since: Date,
 ): Promise<PushResult> {
   const body = contactCreateBody(row);
   let created: Contact;
@@ -130,7 +131,7 @@ async function createContact(
     const conflictId = error.conflictId;
     const linked = await ctx.db
       .selectFrom('intercom.contacts')
-      .select('id')
+      .select(['id', 'created_at'])
       .where('intercom_id', '=', conflictId)
       .executeTakeFirst();
     const detail = {
@@ -139,7 +140,7 @@ async function createContact(
       archived: Boolean(error.conflictArchived),
       status: error.status,
     };
-    if (linked && linked.id !== row.id) {
+    if (linked && linked.id !== row.id && !(await mirrorsThisCreate(ctx, linked, since))) {
       await recordConflicts(ctx.db, [
         {
           entity: 'contact',
@@ -179,6 +180,33 @@ async function createContact(
   const keep = await columnsChangedAfter(ctx.db, 'contact', row.id, lastId);
   await writeBack(ctx, 'contact', row.id, created, keep);
   return { calls, superseded: false };
+}
+
+/** How far Intercom's clock may be behind ours when telling this create's contact from an older one. */
+const CLOCK_SKEW_MS = 60_000;
+
+/**
+ * Whether the other row mirroring the contact a create ran into is only the mirror of this very
+ * create: Intercom stored the contact but its answer was lost (a 5xx or a cut body), a webhook or
+ * a sync mirrored it meanwhile, and the retry met the 409. Such a row was never changed locally
+ * (no outbox entry, ever) and its contact was created after the local row; it gives way to the
+ * local row, as writeBack makes it do when the answer does arrive. An older mirrored contact is
+ * another matter: an operator decides (`conflicts list`).
+ */
+async function mirrorsThisCreate(
+  ctx: PushContext,
+  linked: { id: number; created_at: Date | null },
+  since: Date,
+): Promise<boolean> {
+  if (!linked.created_at || linked.created_at.getTime() < since.getTime() - CLOCK_SKEW_MS) return false;
+  const touched = await ctx.db
+    .selectFrom('intercom_sync.outbox')
+    .select('id')
+    .where('entity', '=', 'contact')
+    .where('row_id', '=', linked.id)
+    .limit(1)
+    .executeTakeFirst();
+  return !touched;
 }
 
 export function ignoreNotFound(error: unknown): void {
