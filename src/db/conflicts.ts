@@ -1,4 +1,5 @@
 // The conflicts table: every field both sides changed, every API conflict, and how each was settled.
+import type { FieldConflict } from '../mappers/field-merge.js';
 import type { Executor } from './sync-writes.js';
 
 export interface ConflictRecord {
@@ -15,6 +16,19 @@ export interface ConflictRecord {
   /** open = waits for an operator (`conflicts resolve`); settled = decided by policy. */
   readonly status: 'open' | 'settled';
   readonly detail?: Record<string, unknown>;
+}
+
+/**
+ * The records of the field conflicts a push settled by policy (planFieldPush decided them).
+ * @example await recordConflicts(trx, settledFieldConflicts('contact', rowId, row.intercom_id, plan.conflicts));
+ */
+export function settledFieldConflicts(
+  entity: 'contact' | 'company',
+  rowId: number,
+  intercomId: string | null,
+  conflicts: readonly FieldConflict[],
+): ConflictRecord[] {
+  return conflicts.map((c) => ({ entity, rowId, intercomId, kind: 'field', status: 'settled', ...c }));
 }
 
 const json = (value: unknown) => (value === undefined ? null : JSON.stringify(value));

@@ -146,6 +146,35 @@ describe('edits on both sides', () => {
     ]);
   });
 
+  it("intercom-wins puts Intercom's values back in a row edited again after the sync, column and custom attribute, with no call", async () => {
+    const c = await mirroredContact(h.rt, 7);
+    const editBoth = (name: string, tier: string) =>
+      sql`update intercom.contacts set name = ${name},
+        custom_attributes = custom_attributes || jsonb_build_object('plan_tier', ${tier}::text) where id = ${c.id}`.execute(
+        h.rt.db,
+      );
+    await editBoth('Local Both', 'local-tier');
+    await sleep(LATER);
+    await editInIntercom(c.intercom_id, { name: 'Remote Both', custom_attributes: { plan_tier: 'remote-tier' } });
+    await sync(); // the row now shows Intercom's values, until the next local edit
+    await editBoth('Local Again', 'local-again');
+
+    const { writes } = await push({ policy: 'intercom-wins' });
+
+    expect(writes).toEqual({});
+    const row = await h.rt.db
+      .selectFrom('intercom.contacts')
+      .select(['name', 'custom_attributes'])
+      .where('id', '=', c.id)
+      .executeTakeFirstOrThrow();
+    expect(row.name).toBe('Remote Both');
+    expect((row.custom_attributes as Record<string, unknown>).plan_tier).toBe('remote-tier');
+    expect((await conflictsOf(c.id)).map((x) => [x.field, x.decision]).sort()).toEqual([
+      ['custom_attributes.plan_tier', 'remote'],
+      ['name', 'remote'],
+    ]);
+  });
+
   it('a per-field postgres-wins override (CONFLICT_POLICY_FIELDS) pushes the local value even when Intercom is newer', async () => {
     const { CONFLICT_POLICY, CONFLICT_POLICY_FIELDS } = loadConfig({
       CONFLICT_POLICY: 'intercom-wins',

@@ -1,7 +1,7 @@
 // Pushes a company's local changes through POST /companies, Intercom's create-or-update keyed by
 // company_id (the only update in 2.2, intercom-notes.md §6); a local delete deletes it there.
 import { columnsChangedAfter, type OutboxRow } from '../../db/outbox.js';
-import { recordConflicts } from '../../db/conflicts.js';
+import { recordConflicts, settledFieldConflicts } from '../../db/conflicts.js';
 import { withSyncWrites } from '../../db/sync-writes.js';
 import { planFieldPush } from '../../mappers/field-merge.js';
 import { COMPANY_PUSHABLE, COMPANY_TIMESTAMPS, companyBody } from '../../mappers/push-input.js';
@@ -34,9 +34,8 @@ export async function pushCompany(
       });
   if (plan.push && Object.keys(plan.push).length === 0) {
     await withSyncWrites(ctx.db, async (trx) => {
-      await recordConflicts(trx, conflictRows(rowId, row.intercom_id, plan.conflicts));
-      const lost = plan.conflicts.filter((c) => c.decision === 'remote').map((c) => c.field);
-      await restoreRemoteFields(trx, 'company', rowId, lost, remote.current);
+      await recordConflicts(trx, settledFieldConflicts('company', rowId, row.intercom_id, plan.conflicts));
+      await restoreRemoteFields(trx, 'company', rowId, plan.conflicts, remote.current);
     });
     return { calls: 0, superseded: true };
   }
@@ -44,27 +43,7 @@ export async function pushCompany(
   const keep = await columnsChangedAfter(ctx.db, 'company', rowId, changes.at(-1)!.id);
   await writeBack(ctx, 'company', rowId, saved, keep, {
     knownAs: row.intercom_id,
-    also: (trx) => recordConflicts(trx, conflictRows(rowId, row.intercom_id, plan.conflicts)),
+    also: (trx) => recordConflicts(trx, settledFieldConflicts('company', rowId, row.intercom_id, plan.conflicts)),
   });
   return { calls: 1, superseded: false };
-}
-
-function conflictRows(
-  rowId: number,
-  intercomId: string | null,
-  conflicts: ReturnType<typeof planFieldPush>['conflicts'],
-) {
-  return conflicts.map((c) => ({
-    entity: 'company',
-    rowId,
-    intercomId,
-    kind: 'field' as const,
-    field: c.field,
-    base: c.base,
-    local: c.local,
-    remote: c.remote,
-    policy: c.policy,
-    decision: c.decision,
-    status: 'settled' as const,
-  }));
 }

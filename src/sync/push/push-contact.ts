@@ -1,7 +1,7 @@
 // Pushes a contact's local changes: create (new intercom_id written back), update of the fields
 // that changed (merged per field against the agreed state), archive/unarchive, delete.
 import { columnsChangedAfter, type OutboxRow } from '../../db/outbox.js';
-import { recordConflicts, type ConflictRecord } from '../../db/conflicts.js';
+import { recordConflicts, settledFieldConflicts } from '../../db/conflicts.js';
 import { withSyncWrites } from '../../db/sync-writes.js';
 import { planFieldPush, toApiBody, type LocalChange } from '../../mappers/field-merge.js';
 import {
@@ -62,19 +62,7 @@ export async function pushContact(
   const body = toApiBody(fields);
   const roleBefore = changes.find((c) => c.changed_columns.includes('role'))?.old_data?.role ?? row.role;
   if (Object.keys(body).length > 0) checkContactUpdate(body, row, roleBefore);
-  const conflicts: ConflictRecord[] = plan.conflicts.map((c) => ({
-    entity: 'contact',
-    rowId,
-    intercomId: row.intercom_id,
-    kind: 'field',
-    field: c.field,
-    base: c.base,
-    local: c.local,
-    remote: c.remote,
-    policy: c.policy,
-    decision: c.decision,
-    status: 'settled',
-  }));
+  const conflicts = settledFieldConflicts('contact', rowId, row.intercom_id, plan.conflicts);
   let calls = 0;
   let latest: Contact | undefined;
   // An archived contact answers 404 to an update (intercom-notes.md §7): unarchive first, archive last.
@@ -104,8 +92,7 @@ export async function pushContact(
     await withSyncWrites(ctx.db, async (trx) => {
       // Intercom won every conflicting field (or nothing was left to send): show its values.
       await recordConflicts(trx, conflicts);
-      const lost = plan.conflicts.filter((c) => c.decision === 'remote').map((c) => c.field);
-      await restoreRemoteFields(trx, 'contact', rowId, lost, remote.current);
+      await restoreRemoteFields(trx, 'contact', rowId, plan.conflicts, remote.current);
       if (archived !== undefined)
         await trx.updateTable('intercom.contacts').set({ archived }).where('id', '=', rowId).execute();
     });

@@ -5,6 +5,7 @@ import type { Database } from '../../db/database.js';
 import { withSyncWrites } from '../../db/sync-writes.js';
 import { mapCompany } from '../../mappers/company.js';
 import { mapContact } from '../../mappers/contact.js';
+import type { FieldConflict } from '../../mappers/field-merge.js';
 import type { Company, Contact } from '../../intercom/types.js';
 import type { SyncContext } from '../context.js';
 
@@ -133,29 +134,37 @@ export function remoteView(
 }
 
 /**
- * Puts Intercom's values back into the row for fields whose conflict Intercom won, when no call
- * was made (a call's answer carries them already).
+ * Puts Intercom's values back into the row for the fields whose conflict Intercom won, when no call
+ * was made (a call's answer carries them already). One statement for all of them.
  */
 export async function restoreRemoteFields(
   trx: Transaction<Database>,
   entity: Entity,
   rowId: number,
-  fields: readonly string[],
+  conflicts: readonly FieldConflict[],
   remote: Readonly<Record<string, unknown>>,
 ): Promise<void> {
-  const table = sql.table(entity === 'contact' ? 'intercom.contacts' : 'intercom.companies');
-  for (const field of fields) {
+  const lost = conflicts.filter((c) => c.decision === 'remote').map((c) => c.field);
+  if (lost.length === 0) return;
+  const attributes: Record<string, unknown> = {};
+  const columns: Record<string, unknown> = {};
+  for (const field of lost) {
     if (field.startsWith('custom_attributes.')) {
       const key = field.slice('custom_attributes.'.length);
-      const value = ((remote.custom_attributes ?? {}) as Record<string, unknown>)[key] ?? null;
-      await sql`update ${table} set custom_attributes = custom_attributes || jsonb_build_object(${key}::text, ${JSON.stringify(value)}::jsonb) where id = ${rowId}`.execute(
-        trx,
-      );
+      attributes[key] = ((remote.custom_attributes ?? {}) as Record<string, unknown>)[key] ?? null;
     } else {
-      const json = JSON.stringify({ [field]: remote[field] ?? null });
-      await sql`update ${table} t set ${sql.ref(field)} = (jsonb_populate_record(t, ${json}::jsonb)).${sql.ref(field)} where id = ${rowId}`.execute(
-        trx,
-      );
+      columns[field] = remote[field] ?? null;
     }
   }
+  // Plain columns are cast to their own types by jsonb_populate_record over the row itself.
+  const sets = [
+    ...Object.keys(columns).map(
+      (c) => sql`${sql.ref(c)} = (jsonb_populate_record(t, ${JSON.stringify(columns)}::jsonb)).${sql.ref(c)}`,
+    ),
+    ...(Object.keys(attributes).length > 0
+      ? [sql`custom_attributes = t.custom_attributes || ${JSON.stringify(attributes)}::jsonb`]
+      : []),
+  ];
+  const table = sql.table(entity === 'contact' ? 'intercom.contacts' : 'intercom.companies');
+  await sql`update ${table} t set ${sql.join(sets)} where id = ${rowId}`.execute(trx);
 }
