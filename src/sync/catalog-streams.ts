@@ -1,22 +1,19 @@
 // The streams read whole each pass: tags and segments (one call each) and companies (the scroll).
 import { sql } from 'kysely';
 import { ensureChildren } from '../db/local-ids.js';
-import { joinedIds, splitIds } from '../db/joined-ids.js';
-import { recordSeen, seenInsert } from '../db/mark-and-sweep.js';
+import { recordSeen } from '../db/mark-and-sweep.js';
 import { emptyCounts } from '../db/mirror-upsert.js';
 import { replaceLinks, type LinkSet } from '../db/upsert-links.js';
 import { upsertCompanies } from '../db/upsert-companies.js';
 import { upsertSegments, upsertTags } from '../db/upsert-tags-segments.js';
 import { withSyncWrites } from '../db/sync-writes.js';
 import { mapCompany, mapCompanyLists, type CompanyLists } from '../mappers/company.js';
-import { contentHash } from '../mappers/content-hash.js';
-import type { CompanyRow } from '../mappers/rows.js';
-import { InvalidPayloadError } from '../mappers/invalid-payload.js';
 import { mapSegment } from '../mappers/segment.js';
 import { mapTag } from '../mappers/tag.js';
 import type { Company } from '../intercom/types.js';
 import { readAllCompanies } from './companies-reader.js';
 import type { SyncContext } from './context.js';
+import { mapPage, payloadIds, readMirroredState, type MirroredStateSpec } from './mirrored-state.js';
 import type { Tally } from './tally.js';
 
 type Report = (done: number, total?: number) => void;
@@ -66,33 +63,21 @@ export async function syncCompanies(
  */
 export async function saveCompanies(ctx: SyncContext, companies: readonly Company[], runId?: number) {
   // As for contacts (contact-pages.ts): one statement reads the stored digests and links and records
-  // the page as seen; a company stored from this very payload is neither mapped nor written again.
-  const ids = companies.flatMap((c) => (typeof c.id === 'string' && c.id !== '' ? [c.id] : []));
-  const mirrored = await readMirroredCompanies(ctx, ids, runId);
-  const lists: CompanyLists[] = [];
-  const rows: CompanyRow[] = [];
-  for (const payload of companies) {
-    try {
-      const have = typeof payload.id === 'string' ? mirrored.get(payload.id) : undefined;
-      if (have?.live && have.hash !== null && have.hash === contentHash(payload)) {
-        lists.push(mapCompanyLists(payload));
-        continue;
-      }
-      const mapped = mapCompany(payload);
-      lists.push(mapped);
-      rows.push(mapped.row);
-    } catch (error) {
-      if (!(error instanceof InvalidPayloadError)) throw error;
-      ctx.log.warn({ err: error.message }, 'skipping a company Intercom sent malformed');
-    }
-  }
+  // the page as seen; a company stored from this very payload is neither mapped whole nor written again.
+  const mirrored = await readMirroredState(ctx, COMPANY_STATE, payloadIds(companies), runId);
+  const { lists, rows } = mapPage(companies, {
+    mirrored,
+    lists: mapCompanyLists,
+    map: mapCompany,
+    invalid: (error) => ctx.log.warn({ err: error.message }, 'skipping a company Intercom sent malformed'),
+  });
   // A company's tags and segments arrive as full lists (intercom-notes.md §6), so they replace;
   // only lists that differ from the mirrored links are written.
   const differs = (list: CompanyLists['tags'], have: ReadonlySet<string> | undefined) =>
     list !== null && (list.refs.length !== (have?.size ?? 0) || list.refs.some((r) => !have?.has(r.intercomId)));
   const relinked = lists.filter((m) => {
     const have = mirrored.get(m.intercomId);
-    return differs(m.tags, have?.tags) || differs(m.segments, have?.segments);
+    return differs(m.tags, have?.lists.tags) || differs(m.segments, have?.lists.segments);
   });
   const skipped = lists.length - rows.length;
   if (rows.length === 0 && relinked.length === 0) {
@@ -115,32 +100,13 @@ export async function saveCompanies(ctx: SyncContext, companies: readonly Compan
   });
 }
 
-/** What the mirror holds for a company, by Intercom id. */
-interface MirroredCompany {
-  /** Digest of the payload the row was written from; null once anything else changed it. */
-  readonly hash: string | null;
-  /** Not deleted. */
-  readonly live: boolean;
-  readonly tags: ReadonlySet<string>;
-  readonly segments: ReadonlySet<string>;
-}
-
-/** Per company already mirrored: its digest, state, tags and segments; records `ids` as seen by run `runId`. */
-async function readMirroredCompanies(
-  ctx: SyncContext,
-  ids: readonly string[],
-  runId: number | undefined,
-): Promise<Map<string, MirroredCompany>> {
-  const seen = runId === undefined ? sql`` : sql`with seen as (${seenInsert(runId, 'companies', ids)})`;
-  const result = await sql<{ company: string; hash: string | null; live: boolean; tags: string; segments: string }>`
-    ${seen}
-    select c.intercom_id as company, c.content_hash as hash, c.deleted_at is null as live,
-      ${joinedIds(sql`select t.intercom_id from intercom.company_tags l join intercom.tags t on t.id = l.tag_id
-            where l.company_id = c.id`)} as tags,
-      ${joinedIds(sql`select s.intercom_id from intercom.company_segments l join intercom.segments s on s.id = l.segment_id
-            where l.company_id = c.id`)} as segments
-    from intercom.companies c where c.intercom_id = any(${ids}::text[])`.execute(ctx.db);
-  return new Map(
-    result.rows.map((r) => [r.company, { hash: r.hash, live: r.live, tags: splitIds(r.tags), segments: splitIds(r.segments) }]),
-  );
-}
+/** A company's mirrored state: its digest, whether it is deleted, its tags and segments. */
+const COMPANY_STATE: MirroredStateSpec<'tags' | 'segments'> = {
+  entity: 'companies',
+  live: sql<boolean>`m.deleted_at is null`,
+  lists: {
+    tags: sql`select t.intercom_id from intercom.company_tags l join intercom.tags t on t.id = l.tag_id where l.company_id = m.id`,
+    segments: sql`select s.intercom_id from intercom.company_segments l join intercom.segments s on s.id = l.segment_id
+      where l.company_id = m.id`,
+  },
+};

@@ -5,19 +5,17 @@ import pMap from 'p-map';
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '../db/database.js';
 import { ensureChildren } from '../db/local-ids.js';
-import { joinedIds, splitIds } from '../db/joined-ids.js';
-import { seenInsert } from '../db/mark-and-sweep.js';
 import { addLinks, replaceLinks, type LinkSet } from '../db/upsert-links.js';
 import { upsertContacts } from '../db/upsert-contacts.js';
 import { upsertNotes } from '../db/upsert-notes.js';
 import { withSyncWrites } from '../db/sync-writes.js';
 import { mapContact, mapContactLists, type ContactLists } from '../mappers/contact.js';
-import { contentHash } from '../mappers/content-hash.js';
 import { InvalidPayloadError } from '../mappers/invalid-payload.js';
 import { mapNote } from '../mappers/note.js';
-import type { ContactRow, Reference } from '../mappers/rows.js';
+import type { Reference } from '../mappers/rows.js';
 import type { Contact } from '../intercom/types.js';
 import type { SyncContext } from './context.js';
+import { mapPage, payloadIds, readMirroredState, type MirroredState, type MirroredStateSpec } from './mirrored-state.js';
 import { tally, type Tally } from './tally.js';
 
 export interface SaveContactsOptions {
@@ -49,33 +47,20 @@ export async function saveContacts(
   contacts: readonly Contact[],
   options: SaveContactsOptions = {},
 ): Promise<SavedContacts> {
-  // What the mirror holds for these contacts, in one statement that also records them as seen by
-  // the run: the digest each row was written from, its state, links and notes.
-  const ids = contacts.flatMap((c) => (typeof c.id === 'string' && c.id !== '' ? [c.id] : []));
-  const mirrored = await readMirrored(ctx, ids, options.runId);
-
-  // A contact whose stored row was written from this very payload is not mapped or sent to Postgres
-  // again, only its embedded lists are read (sending every unchanged row to be compared was most of
-  // a no-change pass's CPU, bench/full-sync.ts). Any other is mapped whole and upserted.
-  const lists: ContactLists[] = [];
-  const rows: ContactRow[] = [];
-  let invalid = 0;
-  for (const payload of contacts) {
-    try {
-      const have = typeof payload.id === 'string' ? mirrored.get(payload.id) : undefined;
-      if (have && holds(have, payload, options.listed)) {
-        lists.push(mapContactLists(payload));
-        continue;
-      }
-      const mapped = mapContact(payload);
-      lists.push(mapped);
-      rows.push(options.listed && mapped.row.archived === null ? { ...mapped.row, archived: false } : mapped.row);
-    } catch (error) {
-      if (!(error instanceof InvalidPayloadError)) throw error;
-      invalid++;
-      ctx.log.warn({ err: error.message, id: (payload as { id?: unknown }).id }, 'skipping a contact Intercom sent malformed');
-    }
-  }
+  // What the mirror holds for these contacts (one statement, which also records them as seen by the
+  // run); contacts stored from this very payload are neither mapped whole nor written again.
+  const mirrored = await readMirroredState(ctx, CONTACT_STATE, payloadIds(contacts), options.runId);
+  const page = mapPage(contacts, {
+    mirrored,
+    agrees: (stored, payload) => archivedAgrees(stored, payload, options.listed),
+    lists: mapContactLists,
+    map: mapContact,
+    invalid: (error, payload) =>
+      ctx.log.warn({ err: error.message, id: payload.id }, 'skipping a contact Intercom sent malformed'),
+  });
+  const { lists, invalid } = page;
+  // Listed contacts are active (notes §7): one whose payload does not say is known not to be archived.
+  const rows = page.rows.map((row) => (options.listed && row.archived === null ? { ...row, archived: false } : row));
   const contactTally = tally({ fetched: contacts.length, unchanged: lists.length - rows.length });
 
   // Only contacts whose embedded tags or companies say otherwise get their links written (a
@@ -112,16 +97,11 @@ export async function saveContacts(
   return { contacts: contactTally, notes, invalid, newestUpdatedAt: newest };
 }
 
-/**
- * Whether the stored row already is what `payload` maps to: written from a payload with the same
- * digest (cleared by any other change to the row, migration 0003), live, and archived as it says.
- */
-function holds(have: MirroredContact, payload: Contact, listed: boolean | undefined): boolean {
-  if (!have.live || have.hash === null) return false;
+/** Whether the stored archived flag is what `payload` would map to (a digest does not cover `listed`). */
+function archivedAgrees(stored: Mirrored, payload: Contact, listed: boolean | undefined): boolean {
   const said = (payload as { archived?: unknown }).archived;
   const archived = typeof said === 'boolean' ? said : listed ? false : null;
-  if (archived !== null && archived !== have.archived) return false;
-  return have.hash === contentHash(payload);
+  return archived === null || archived === stored.archived;
 }
 
 /** Embedded tags and companies: a complete list replaces the links, a cut one only adds. */
@@ -138,13 +118,13 @@ async function writeEmbeddedLinks(trx: Transaction<Database>, mapped: readonly C
 }
 
 /** Whether a contact's embedded tags or companies name a link the mirror lacks, or (complete) lacks one it has. */
-function linksDiffer(m: ContactLists, have: MirroredContact | undefined): boolean {
+function linksDiffer(m: ContactLists, have: Mirrored | undefined): boolean {
   const differs = (list: ContactLists['tags'], ids: ReadonlySet<string> = new Set()) => {
     if (!list) return false;
     if (list.refs.some((r) => !ids.has(r.intercomId))) return true;
     return list.complete && ids.size !== new Set(list.refs.map((r) => r.intercomId)).size;
   };
-  return differs(m.tags, have?.tags) || differs(m.companies, have?.companies);
+  return differs(m.tags, have?.lists.tags) || differs(m.companies, have?.lists.companies);
 }
 
 /**
@@ -155,7 +135,7 @@ function linksDiffer(m: ContactLists, have: MirroredContact | undefined): boolea
 async function completeCutLists(
   ctx: SyncContext,
   mapped: readonly ContactLists[],
-  mirrored: ReadonlyMap<string, MirroredContact>,
+  mirrored: ReadonlyMap<string, Mirrored>,
   signal?: AbortSignal,
 ) {
   const cut = mapped.filter((m) => m.tags?.complete === false || m.companies?.complete === false);
@@ -169,8 +149,8 @@ async function completeCutLists(
       const id = m.intercomId;
       const call = { lane: 'inbound' as const, ...(signal && { signal }) };
       const have = mirrored.get(id);
-      const tags = stale(m.tags, have?.tags) ? await collect(ctx.intercom.contacts.tags(id, call), refOf) : undefined;
-      const companies = stale(m.companies, have?.companies)
+      const tags = stale(m.tags, have?.lists.tags) ? await collect(ctx.intercom.contacts.tags(id, call), refOf) : undefined;
+      const companies = stale(m.companies, have?.lists.companies)
         ? await collect(ctx.intercom.contacts.companies(id, call), refOf)
         : undefined;
       if (!tags && !companies) return;
@@ -183,63 +163,19 @@ async function completeCutLists(
   );
 }
 
-/** What the mirror holds for a contact, by Intercom id. */
-interface MirroredContact {
-  /** Digest of the payload the row was written from; null once anything else changed it. */
-  readonly hash: string | null;
-  /** Not deleted and not merged away. */
-  readonly live: boolean;
-  readonly archived: boolean;
-  readonly tags: ReadonlySet<string>;
-  readonly companies: ReadonlySet<string>;
-  /** Its live notes. */
-  readonly notes: ReadonlySet<string>;
-}
-
-/**
- * Per contact already mirrored: its digest, state, tags, companies and notes, in one statement that
- * also records `ids` as seen by run `runId` (one round trip per page instead of two).
- */
-async function readMirrored(
-  ctx: SyncContext,
-  ids: readonly string[],
-  runId: number | undefined,
-): Promise<Map<string, MirroredContact>> {
-  const seen = runId === undefined ? sql`` : sql`with seen as (${seenInsert(runId, 'contacts', ids)})`;
-  // One pass over the page's contacts with a subquery per list: a union of grouped joins was
-  // planned as a parallel append, launching worker processes per page (~10x slower).
-  const result = await sql<{
-    contact: string;
-    hash: string | null;
-    live: boolean;
-    archived: boolean;
-    tags: string;
-    companies: string;
-    notes: string;
-  }>`
-    ${seen}
-    select c.intercom_id as contact, c.content_hash as hash, c.archived,
-      (c.deleted_at is null and c.merged_into_id is null) as live,
-      ${joinedIds(sql`select t.intercom_id from intercom.contact_tags l join intercom.tags t on t.id = l.tag_id
-            where l.contact_id = c.id`)} as tags,
-      ${joinedIds(sql`select co.intercom_id from intercom.contact_companies l join intercom.companies co on co.id = l.company_id
-            where l.contact_id = c.id`)} as companies,
-      ${joinedIds(sql`select n.intercom_id from intercom.notes n where n.contact_id = c.id and n.deleted_at is null`)} as notes
-    from intercom.contacts c where c.intercom_id = any(${ids}::text[])`.execute(ctx.db);
-  return new Map(
-    result.rows.map((r) => [
-      r.contact,
-      {
-        hash: r.hash,
-        live: r.live,
-        archived: r.archived,
-        tags: splitIds(r.tags),
-        companies: splitIds(r.companies),
-        notes: splitIds(r.notes),
-      },
-    ]),
-  );
-}
+/** A contact's mirrored state: its digest, live/merged state and archived flag, tags, companies and live notes. */
+const CONTACT_STATE: MirroredStateSpec<'tags' | 'companies' | 'notes'> = {
+  entity: 'contacts',
+  live: sql<boolean>`m.deleted_at is null and m.merged_into_id is null`,
+  archived: sql<boolean>`m.archived`,
+  lists: {
+    tags: sql`select t.intercom_id from intercom.contact_tags l join intercom.tags t on t.id = l.tag_id where l.contact_id = m.id`,
+    companies: sql`select co.intercom_id from intercom.contact_companies l join intercom.companies co on co.id = l.company_id
+      where l.contact_id = m.id`,
+    notes: sql`select n.intercom_id from intercom.notes n where n.contact_id = m.id and n.deleted_at is null`,
+  },
+};
+type Mirrored = MirroredState<'tags' | 'companies' | 'notes'>;
 
 /**
  * Notes have no listing and no webhook (design "Data flows"), so they are read per contact — only
@@ -249,14 +185,14 @@ async function readMirrored(
 async function syncNotes(
   ctx: SyncContext,
   mapped: readonly ContactLists[],
-  mirrored: ReadonlyMap<string, MirroredContact>,
+  mirrored: ReadonlyMap<string, Mirrored>,
   options: SaveContactsOptions,
 ): Promise<Tally> {
   const notesTally = tally();
   const stale = mapped.filter((m) => {
     const total = m.notes?.totalCount ?? m.notes?.refs.length ?? 0;
     if (total === 0) return false;
-    const have = mirrored.get(m.intercomId)?.notes;
+    const have = mirrored.get(m.intercomId)?.lists.notes;
     return !have || have.size !== total || m.notes!.refs.some((r) => !have.has(r.intercomId));
   });
   await pMap(
