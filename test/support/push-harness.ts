@@ -2,12 +2,12 @@
 // after one full sync, plus what push tests ask of it — a push context with chosen settings, the
 // sandbox's view of a record, its API write counts, and the daemon's push workers on demand.
 import { sql } from 'kysely';
-import { loadConfig } from '../../src/config/config.js';
 import type { OutboxEntity } from '../../src/db/outbox.js';
 import type { SandboxOptionsInput } from '../../src/sandbox/options.js';
 import { runFullSync } from '../../src/sync/full-sync.js';
 import type { PushContext, PushSettings } from '../../src/sync/push/context.js';
-import { startDaemon, type Daemon, type DaemonOptions } from '../../src/workers/daemon.js';
+import type { Daemon } from '../../src/workers/daemon.js';
+import { startTestDaemon, type TestDaemonOptions } from './test-daemon.js';
 import { uniqueName } from './services.js';
 import { startSyncHarness, type SyncHarness } from './sync-harness.js';
 
@@ -29,7 +29,7 @@ export interface PushHarness extends SyncHarness {
   stats(): Promise<SandboxStats>;
   resetStats(): Promise<void>;
   /** Starts the daemon's workers on this database and sandbox (own Redis prefix, port 0). */
-  startDaemon(options?: Partial<DaemonOptions> & { env?: Record<string, string> }): Promise<Daemon>;
+  startDaemon(options?: TestDaemonOptions): Promise<Daemon>;
 }
 
 export interface RemoteContact extends Record<string, unknown> {
@@ -72,9 +72,8 @@ export async function startPushHarness(
     async resetStats() {
       await harness.control('POST', '/stats/reset');
     },
-    async startDaemon(extra = {}) {
-      const { env: more, ...rest } = extra;
-      const config = loadConfig(
+    startDaemon: (extra = {}) =>
+      startTestDaemon(
         {
           ...process.env,
           ...harness.env,
@@ -82,20 +81,10 @@ export async function startPushHarness(
           REDIS_PREFIX: uniqueName('pd'),
           PORT: '0',
           PUSH_COALESCE_MS: '150',
-          ...more,
         },
-        ['DATABASE_URL', 'REDIS_URL', 'INTERCOM_TOKEN', 'INTERCOM_CLIENT_SECRET'],
-      );
-      const daemon = await startDaemon({
-        config,
-        host: '127.0.0.1',
-        schedule: false,
-        graceMs: 5_000,
-        ...rest,
-      });
-      daemons.push(daemon);
-      return daemon;
-    },
+        extra,
+        daemons,
+      ),
     async close() {
       harness.sandbox.updateSettings({ webhookUrl: null });
       for (const daemon of daemons) await daemon.close();

@@ -4,16 +4,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { loadConfig } from '../../src/config/config.js';
 import { createDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import { signBody } from '../../src/http/signature.js';
 import type { Logger } from '../../src/observability/logger.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import type { SandboxOptionsInput } from '../../src/sandbox/options.js';
-import { startDaemon, type Daemon, type DaemonOptions } from '../../src/workers/daemon.js';
+import type { Daemon } from '../../src/workers/daemon.js';
 import { createTestDatabase, redisUrl, uniqueName, type TestDatabase } from '../support/services.js';
 import { eventually } from '../support/eventually.js';
+import { startTestDaemon, type TestDaemonOptions } from '../support/test-daemon.js';
 import { sandboxControl } from '../support/sandbox-control.js';
 
 export { eventually };
@@ -28,7 +28,7 @@ export interface DaemonHarness {
   readonly env: Record<string, string>;
   readonly daemons: Daemon[];
   /** Starts one more daemon on the same Postgres, Redis prefix and sandbox. */
-  startDaemon(options?: Partial<DaemonOptions> & { env?: Record<string, string> }): Promise<Daemon>;
+  startDaemon(options?: TestDaemonOptions): Promise<Daemon>;
   /** Points the sandbox's webhooks at a daemon. */
   subscribe(daemon: Daemon, family?: 'legacy' | 'modern'): void;
   control<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
@@ -77,24 +77,7 @@ export async function startDaemonHarness(options: DaemonHarnessOptions = {}): Pr
     database,
     env,
     daemons,
-    async startDaemon(extra = {}) {
-      const { env: more, ...rest } = extra;
-      const config = loadConfig({ ...env, ...more }, [
-        'DATABASE_URL',
-        'REDIS_URL',
-        'INTERCOM_TOKEN',
-        'INTERCOM_CLIENT_SECRET',
-      ]);
-      const daemon = await startDaemon({
-        config,
-        host: '127.0.0.1',
-        schedule: false,
-        graceMs: 5_000,
-        ...rest,
-      });
-      daemons.push(daemon);
-      return daemon;
-    },
+    startDaemon: (extra = {}) => startTestDaemon(env, extra, daemons),
     subscribe(daemon, family = 'modern') {
       sandbox.updateSettings({ webhookUrl: `${daemon.url}/webhooks/intercom`, webhookTopics: family });
     },
