@@ -147,6 +147,9 @@ export async function retryFailedChanges(db: Executor, ids?: readonly number[]) 
     .updateTable('intercom_sync.outbox')
     .set({ state: 'pending', next_attempt_at: new Date(), updated_at: new Date() })
     .where('state', '=', 'failed');
-  if (ids) query = query.where('id', 'in', [...ids]);
-  return query.returning(['entity', 'row_id']).execute();
+  if (ids) {
+    if (ids.length === 0) return [];
+    query = query.where('id', 'in', [...ids]);
+  }
+  return query.returning(['id', 'entity', 'row_id']).execute();
 }

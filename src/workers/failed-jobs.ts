@@ -28,8 +28,11 @@ export interface FailedSource {
   /** The part of an id before the first '/', e.g. `webhook` or a queue name. */
   readonly prefix: string;
   list(limit: number): Promise<FailedItem[]>;
-  /** Puts the item back to work; false when it is not failed (any more) or unknown. */
-  retry(id: string): Promise<boolean>;
+  /**
+   * Puts these items (ids without the prefix) back to work, in as few round trips as the place
+   * allows; returns those that were failed (the others are unknown or already back at work).
+   */
+  retry(ids: readonly string[]): Promise<string[]>;
 }
 
 export interface FailedDeps {
@@ -78,14 +81,17 @@ export async function retryFailed(sources: readonly FailedSource[], id: string):
     const known = sources.map((s) => `${s.prefix}/…`).join(', ');
     throw new UnknownFailedIdError(`'${id}' is not a failed-item id (they look like ${known}).`);
   }
-  return source.retry(id.slice(slash + 1));
+  return (await source.retry([id.slice(slash + 1)])).length > 0;
 }
 
-/** Retries everything `listFailed` shows; returns the ids put back to work. */
+/** Retries everything `listFailed` shows, one batch per source; returns the ids put back to work. */
 export async function retryAllFailed(sources: readonly FailedSource[]): Promise<string[]> {
+  const items = await listFailed(sources, { limit: 100_000 });
   const retried: string[] = [];
-  for (const item of await listFailed(sources, { limit: 100_000 })) {
-    if (await retryFailed(sources, item.id)) retried.push(item.id);
+  for (const source of sources) {
+    const ids = items.flatMap((i) => (i.id.startsWith(`${source.prefix}/`) ? [i.id.slice(source.prefix.length + 1)] : []));
+    if (ids.length === 0) continue;
+    for (const id of await source.retry(ids)) retried.push(`${source.prefix}/${id}`);
   }
   return retried;
 }
@@ -111,11 +117,16 @@ function jobSource(queue: Queue): FailedSource {
         return [item];
       });
     },
-    async retry(jobId) {
-      const job = await queue.getJob(jobId);
-      if (!job || !(await job.isFailed())) return false;
-      await job.retry('failed');
-      return true;
+    async retry(jobIds) {
+      // BullMQ retries a job by id one at a time (retryJobs would take the whole failed set).
+      const retried: string[] = [];
+      for (const jobId of jobIds) {
+        const job = await queue.getJob(jobId);
+        if (!job || !(await job.isFailed())) continue;
+        await job.retry('failed');
+        retried.push(jobId);
+      }
+      return retried;
     },
   };
 }
@@ -141,28 +152,29 @@ function webhookEventSource(db: Kysely<Database>, webhooks: Queue<WebhookJob> | 
         timestamp: row.received_at.toISOString(),
       }));
     },
-    async retry(eventId) {
-      const id = Number(eventId);
-      if (!Number.isSafeInteger(id)) return false;
+    async retry(eventIds) {
+      const ids = eventIds.map(Number).filter((id) => Number.isSafeInteger(id));
+      if (ids.length === 0) return [];
       if (!webhooks) throw new Error('retrying a webhook event needs the webhooks queue');
-      const event = await db
+      const events = await db
         .updateTable('intercom_sync.webhook_events')
         .set({ status: 'received', error: null })
-        .where('id', '=', id)
+        .where('id', 'in', ids)
         .where('status', '=', 'failed')
         .returning(['id', 'notification_id'])
-        .executeTakeFirst();
-      if (!event) return false;
-      // The failed job still holds the id `webhook-<id>`, so a plain add would be a no-op.
-      const job = await webhooks.getJob(webhookJobId(id));
-      const state = job ? await job.getState() : 'unknown';
-      if (state === 'failed') await job!.retry('failed');
-      else if (state === 'completed' || state === 'unknown') {
-        if (job) await job.remove();
-        await enqueueWebhook(webhooks)(event.id, event.notification_id);
+        .execute();
+      for (const event of events) {
+        // The failed job still holds the id `webhook-<id>`, so a plain add would be a no-op.
+        const job = await webhooks.getJob(webhookJobId(event.id));
+        const state = job ? await job.getState() : 'unknown';
+        if (state === 'failed') await job!.retry('failed');
+        else if (state === 'completed' || state === 'unknown') {
+          if (job) await job.remove();
+          await enqueueWebhook(webhooks)(event.id, event.notification_id);
+        }
+        // Otherwise (waiting, delayed, active) it is on its way already; 'received' lets it apply.
       }
-      // Otherwise (waiting, delayed, active) it is on its way already; 'received' lets it apply.
-      return true;
+      return events.map((e) => String(e.id));
     },
   };
 }

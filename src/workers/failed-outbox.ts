@@ -24,16 +24,15 @@ export function outboxSource(db: Kysely<Database>, push: Queue<PushJob> | undefi
         timestamp: r.updated_at.toISOString(),
       }));
     },
-    async retry(id) {
-      const records = await retryFailedChanges(db, [Number(id)]);
-      if (records.length === 0) return false;
-      if (push)
+    async retry(ids) {
+      const changes = await retryFailedChanges(db, ids.map(Number).filter((id) => Number.isSafeInteger(id)));
+      if (changes.length > 0 && push)
         await enqueuePush(
           push,
-          records.map((r) => ({ entity: r.entity as PushJob['entity'], rowId: r.row_id })),
+          changes.map((r) => ({ entity: r.entity as PushJob['entity'], rowId: r.row_id })),
           0,
         );
-      return true;
+      return changes.map((c) => String(c.id));
     },
   };
 }

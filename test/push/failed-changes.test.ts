@@ -67,4 +67,40 @@ describe('failed local changes', () => {
     const remote = await h.remoteContact(contact.intercom_id!);
     expect(remote.noteIds).toContain(pushed.intercom_id);
   });
+
+  it('`failed retry --all` puts every failed change back in one go, and they are pushed', async () => {
+    const contact = await h.rt.db
+      .selectFrom('intercom.contacts')
+      .select(['id', 'intercom_id'])
+      .where('intercom_id', 'is not', null)
+      .where('deleted_at', 'is', null)
+      .orderBy('id', 'desc')
+      .executeTakeFirstOrThrow();
+    const notes = await h.rt.db
+      .insertInto('intercom.notes')
+      .values([1, 2, 3].map((n) => ({ contact_id: contact.id, body: `<p>Call ${n}</p>` })))
+      .returning('id')
+      .execute();
+    expect(await drainOutbox(h.ctx({ adminId: undefined }))).toMatchObject({ failed: 3, pushed: 0 });
+
+    const env = { ...h.env, INTERCOM_ADMIN_ID: '' };
+    const retried = await runCli(['failed', 'retry', '--all'], env);
+    expect(retried.code, retried.stderr).toBe(0);
+    const ids = await h.rt.db
+      .selectFrom('intercom_sync.outbox')
+      .select('id')
+      .where('entity', '=', 'note')
+      .where('row_id', 'in', notes.map((n) => n.id))
+      .execute();
+    for (const { id } of ids) expect(retried.stdout).toContain(`outbox/${id}`);
+    const admins = await h.control<{ admins: { id: string }[] }>('GET', '/state?entity=admins');
+    expect(await drainOutbox(h.ctx({ adminId: admins.admins[0]!.id }))).toMatchObject({ pushed: 3, failed: 0 });
+    const remote = await h.remoteContact(contact.intercom_id!);
+    const pushed = await h.rt.db
+      .selectFrom('intercom.notes')
+      .select('intercom_id')
+      .where('id', 'in', notes.map((n) => n.id))
+      .execute();
+    for (const note of pushed) expect(remote.noteIds).toContain(note.intercom_id);
+  });
 });
