@@ -9,7 +9,7 @@ export interface OwnRedis {
   readonly port: number;
   /** Stops the server (SIGTERM) and waits for it to exit. */
   stop(): Promise<void>;
-  /** Starts it again on the same port, empty. */
+  /** Starts it again on the same port, empty (a no-op while it runs). */
   start(): Promise<void>;
   flushAll(): Promise<void>;
 }
@@ -53,6 +53,9 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   const url = `redis://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
   const start = async () => {
+    // Spawning while it runs would lose the running server (the new one cannot bind and exits),
+    // and stop() would then leave it behind.
+    if (child && child.exitCode === null && child.signalCode === null) return;
     child = spawn(binary, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'], {
       stdio: 'ignore',
     });
@@ -71,6 +74,8 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     await exited;
   };
   await start();
+  // Never outlive the test process, even if an afterAll did not run.
+  process.once('exit', () => child?.kill('SIGKILL'));
   return {
     url,
     port,
