@@ -1,5 +1,6 @@
 // Reads and validates the service's settings from the environment, once, at start-up.
 import { z } from 'zod';
+import { ServiceError } from '../errors.js';
 
 /** Where the real API lives, per region (intercom-notes.md §8). */
 export const INTERCOM_HOSTS = {
@@ -107,9 +108,12 @@ const hints: Record<Needed, string> = {
   INTERCOM_ADMIN_ID: 'INTERCOM_ADMIN_ID is not set: notes created from Postgres need an admin as their author.',
 };
 
-/** Thrown when a setting is missing or wrong; its message is one sentence naming the setting. */
-export class ConfigError extends Error {
+/** Thrown when a setting is missing or wrong; its message is one sentence naming the setting (permanent). */
+export class ConfigError extends ServiceError {
   override name = 'ConfigError';
+  constructor(message: string) {
+    super(message, { permanent: true });
+  }
 }
 
 /**

@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
+import { ServiceError } from '../errors.js';
 import type { RateLimitHeaders } from './rate-limit-headers.js';
 import { RATE_BUDGET_SCRIPT } from './rate-budget-script.js';
 import type { Lane } from './types.js';
@@ -51,8 +52,11 @@ export interface RateBudgetState {
 }
 
 /** Redis could not be reached or did not answer in time; the message names the address and the reason. */
-export class RateBudgetUnavailableError extends Error {
+export class RateBudgetUnavailableError extends ServiceError {
   override readonly name = 'RateBudgetUnavailableError';
+  constructor(message: string) {
+    super(message, { permanent: false });
+  }
 }
 
 const SCRIPT_SHA = createHash('sha1').update(RATE_BUDGET_SCRIPT).digest('hex');

@@ -4,6 +4,7 @@
 import type { Queue } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
+import { ServiceError } from '../errors.js';
 import { enqueueWebhook, webhookJobId } from './processors.js';
 import { QUEUE_NAMES, type PushJob, type WebhookJob } from './queues.js';
 import { outboxSource } from './failed-outbox.js';
@@ -66,8 +67,12 @@ export async function listFailed(
     .slice(0, limit);
 }
 
-export class UnknownFailedIdError extends Error {
+/** An id `failed list` never gives out (permanent: the message says what ids look like). */
+export class UnknownFailedIdError extends ServiceError {
   override name = 'UnknownFailedIdError';
+  constructor(message: string) {
+    super(message, { permanent: true });
+  }
 }
 
 /**
