@@ -2,10 +2,9 @@
 // (webhooks, health, readiness, metrics, dashboard). Any number of daemons can share one Postgres
 // and Redis: BullMQ hands each job to one worker and the schedulers fire once per slot.
 import { Worker, type ConnectionOptions } from 'bullmq';
-import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
 import type { ConfigWith } from '../config/config.js';
-import { migrateToLatest, migrationsApplied } from '../db/migrate.js';
+import { databaseReady, migrateToLatest } from '../db/migrate.js';
 import { dashboardPlugin } from '../http/dashboard.js';
 import { buildHttpServer } from '../http/server.js';
 import { openRuntime, type Runtime } from '../cli/runtime.js';
@@ -134,7 +133,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     clientSecret: config.INTERCOM_CLIENT_SECRET,
     enqueue: enqueueWebhook(queues.webhooks),
     readyChecks: [
-      { name: 'postgres', check: async () => (await sql`select 1`.execute(db), migrationsApplied(db)) },
+      { name: 'postgres', check: () => databaseReady(db) },
       {
         name: 'redis',
         check: () =>
