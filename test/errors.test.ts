@@ -2,7 +2,7 @@
 // retrying can help (isPermanent) is what the error says, built the way the code builds it.
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { RedisUnavailableError } from '../src/workers/redis.js';
+import { RedisUnavailableError } from '../src/app/redis.js';
 import { UserError } from '../src/cli/user-error.js';
 import { ConfigError, loadConfig } from '../src/config/config.js';
 import { DatabaseUnavailableError, describeDatabaseError } from '../src/db/errors.js';

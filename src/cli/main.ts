@@ -1,6 +1,7 @@
 // The `intercom-sync` command line: parses arguments and hands each command to its module.
 import { Command, CommanderError } from 'commander';
 import { ServiceError } from '../errors.js';
+import { commandContext } from './command-context.js';
 import { commands } from './commands/index.js';
 import { UserError } from './user-error.js';
 
@@ -10,7 +11,9 @@ const program = new Command('intercom-sync')
   .showHelpAfterError()
   .exitOverride();
 
-for (const register of commands) register(program);
+// The one read of the environment: every command takes its settings from this context.
+const context = commandContext(process.env);
+for (const register of commands) register(program, context);
 
 try {
   await program.parseAsync(process.argv);

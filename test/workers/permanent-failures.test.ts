@@ -1,7 +1,7 @@
 // One rule decides whether failed work is retried (isPermanent): a webhook whose contact Intercom
 // no longer has fails for good at once, while one that met a passing outage is retried and applied.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Daemon } from '../../src/workers/daemon.js';
+import type { Daemon } from '../../src/app/daemon.js';
 import { webhookJobId } from '../../src/workers/processors.js';
 import {
   contactRow,

@@ -2,13 +2,13 @@
 // Intercom reported a duplicate, and re-deciding one (the chosen value is written as a local edit
 // and pushed like any other).
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/config.js';
+import { withDatabase } from '../../app/database.js';
 import { listConflicts } from '../../db/conflicts.js';
-import { createDatabase } from '../../db/database.js';
 import { resolveConflict } from '../../sync/push/resolve-conflict.js';
+import type { CommandContext } from '../command-context.js';
 import { UserError } from '../user-error.js';
 
-export function registerConflicts(program: Command): void {
+export function registerConflicts(program: Command, context: CommandContext): void {
   const conflicts = program
     .command('conflicts')
     .description('fields changed on both sides, and how they were settled');
@@ -18,24 +18,22 @@ export function registerConflicts(program: Command): void {
     .option('--open', 'only those waiting for a decision')
     .option('--json', 'print one JSON document')
     .action(async (options: { open?: boolean; json?: boolean }) => {
-      const config = loadConfig(process.env, ['DATABASE_URL']);
-      const db = createDatabase({ url: config.DATABASE_URL, poolSize: 1 });
-      try {
-        const rows = await listConflicts(db, { openOnly: Boolean(options.open) });
-        if (options.json) return console.log(JSON.stringify({ conflicts: rows }));
-        if (rows.length === 0) return console.log('no conflicts');
-        for (const c of rows) {
-          const what =
-            c.kind === 'field'
-              ? `${c.field}: local ${show(c.local_value)} vs Intercom ${show(c.remote_value)}`
-              : String((c.detail as { message?: string } | null)?.message ?? 'API conflict');
-          console.log(
-            `#${c.id} ${c.status.padEnd(8)} ${c.entity} row ${c.row_id} (${c.intercom_id ?? 'not in Intercom'}) ${what}` +
-              (c.decision ? ` → ${c.decision}${c.policy ? ` by ${c.policy}` : ''}` : ''),
-          );
-        }
-      } finally {
-        await db.destroy();
+      const config = context.config(['DATABASE_URL']);
+      const use = { name: 'intercom-sync conflicts', poolSize: 1 };
+      const rows = await withDatabase(config, use, (db) =>
+        listConflicts(db, { openOnly: Boolean(options.open) }),
+      );
+      if (options.json) return console.log(JSON.stringify({ conflicts: rows }));
+      if (rows.length === 0) return console.log('no conflicts');
+      for (const c of rows) {
+        const what =
+          c.kind === 'field'
+            ? `${c.field}: local ${show(c.local_value)} vs Intercom ${show(c.remote_value)}`
+            : String((c.detail as { message?: string } | null)?.message ?? 'API conflict');
+        console.log(
+          `#${c.id} ${c.status.padEnd(8)} ${c.entity} row ${c.row_id} (${c.intercom_id ?? 'not in Intercom'}) ${what}` +
+            (c.decision ? ` → ${c.decision}${c.policy ? ` by ${c.policy}` : ''}` : ''),
+        );
       }
     });
   conflicts
@@ -47,18 +45,14 @@ export function registerConflicts(program: Command): void {
       if (side !== 'local' && side !== 'remote') throw new UserError("--take must be 'local' or 'remote'.");
       const missing = `there is no conflict #${id} (see \`intercom-sync conflicts list\`).`;
       if (!/^\d+$/.test(id)) throw new UserError(missing);
-      const config = loadConfig(process.env, ['DATABASE_URL']);
-      const db = createDatabase({ url: config.DATABASE_URL, poolSize: 1 });
-      try {
-        const conflict = await resolveConflict(db, Number(id), side);
-        if (!conflict) throw new UserError(missing);
-        console.log(
-          `conflict #${conflict.id} resolved: ${side} value taken` +
-            (conflict.kind === 'field' ? '; it will be pushed to Intercom' : ''),
-        );
-      } finally {
-        await db.destroy();
-      }
+      const config = context.config(['DATABASE_URL']);
+      const use = { name: 'intercom-sync conflicts', poolSize: 1 };
+      const conflict = await withDatabase(config, use, (db) => resolveConflict(db, Number(id), side));
+      if (!conflict) throw new UserError(missing);
+      console.log(
+        `conflict #${conflict.id} resolved: ${side} value taken` +
+          (conflict.kind === 'field' ? '; it will be pushed to Intercom' : ''),
+      );
     });
 }
 
