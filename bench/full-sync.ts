@@ -27,8 +27,8 @@ import { migrateToLatest } from '../src/db/migrate.js';
 import { upsertContacts } from '../src/db/upsert-contacts.js';
 import { mapContact } from '../src/mappers/contact.js';
 import type { ContactRow } from '../src/mappers/rows.js';
-import { createLogger } from '../src/observability/logger.js';
-import { openRuntime, type Runtime } from '../src/cli/runtime.js';
+import { processLogger } from '../src/app/logging.js';
+import { openRuntime, type Runtime } from '../src/app/runtime.js';
 import { runFullSync, type FullSyncSummary } from '../src/sync/full-sync.js';
 import type { StreamResult } from '../src/sync/stream.js';
 import { copyInto, rowsWritten, serverUrl } from './pg-upsert.js';
@@ -395,7 +395,7 @@ async function runSyncs(target: SyncTarget): Promise<{ first: SyncRun; second: S
   const config = benchConfig(target);
   const statsDb = createDatabase({ url: config.DATABASE_URL, poolSize: 1, applicationName: 'bench full-sync stats' });
   try {
-    const log = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }, process.stderr);
+    const log = processLogger(config, 'command');
     const open = () => openRuntime(config, { log, name: target.application });
     const waitClosed = () => waitForBackends(target.server, target.database, target.application);
     const first = await runSync('first full sync', open, target.sandboxUrl, target.sandboxPid, statsDb, waitClosed);
@@ -470,7 +470,7 @@ async function bench(): Promise<BenchResult> {
     const config = benchConfig({ server, database, redisUrl, prefix, application, sandboxUrl });
     say('sequential cursor: GET /contacts, per_page 150, one request at a time');
     const rt = await openRuntime(config, {
-      log: createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }, process.stderr),
+      log: processLogger(config, 'command'),
       name: application,
     });
     let cursor: Awaited<ReturnType<typeof sequentialCursor>>;

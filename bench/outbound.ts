@@ -20,10 +20,10 @@ import pg from 'pg';
 import { sql, type Kysely } from 'kysely';
 import { loadConfig } from '../src/config/config.js';
 import type { Database } from '../src/db/database.js';
-import { openRuntime } from '../src/cli/runtime.js';
-import { createLogger } from '../src/observability/logger.js';
+import { openRuntime } from '../src/app/runtime.js';
+import { processLogger } from '../src/app/logging.js';
 import { runFullSync } from '../src/sync/full-sync.js';
-import { startDaemon } from '../src/workers/daemon.js';
+import { startDaemon } from '../src/app/daemon.js';
 import { serverUrl } from './pg-upsert.js';
 import { startSandboxProcess, type SandboxStats } from './sandbox-process.js';
 
@@ -130,11 +130,10 @@ const env = {
   REDIS_PREFIX: `bench-outbound-${randomBytes(3).toString('hex')}`,
   RATE_LIMIT_PER_MINUTE: String(rateLimit),
   PORT: '0',
-  LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   SEARCH_LAG_SECONDS: '0',
 };
 const config = loadConfig(env, ['DATABASE_URL', 'REDIS_URL', 'INTERCOM_TOKEN', 'INTERCOM_CLIENT_SECRET']);
-const log = createLogger({ level: config.LOG_LEVEL }, process.stderr);
+const log = processLogger(config, 'command');
 let exitCode = 0;
 try {
   // The mirror, read at full speed (the limits are not what this bench measures).

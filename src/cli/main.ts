@@ -1,9 +1,9 @@
 // The `intercom-sync` command line: parses arguments and hands each command to its module.
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../config/config.js';
+import { ServiceError } from '../errors.js';
+import { commandContext } from './command-context.js';
 import { commands } from './commands/index.js';
 import { UserError } from './user-error.js';
-import { DatabaseUnavailableError } from '../db/errors.js';
 
 const program = new Command('intercom-sync')
   .description('Keep a PostgreSQL database and an Intercom workspace in step, both ways.')
@@ -11,7 +11,9 @@ const program = new Command('intercom-sync')
   .showHelpAfterError()
   .exitOverride();
 
-for (const register of commands) register(program);
+// The one read of the environment: every command takes its settings from this context.
+const context = commandContext(process.env);
+for (const register of commands) register(program, context);
 
 try {
   await program.parseAsync(process.argv);
@@ -20,12 +22,11 @@ try {
     process.exitCode = error.exitCode;
   } else {
     const verbose = program.opts<{ verbose?: boolean }>().verbose;
-    const known =
-      error instanceof UserError || error instanceof ConfigError || error instanceof DatabaseUnavailableError;
     const message = error instanceof Error ? error.message : String(error);
     console.error(`intercom-sync: ${message}`);
+    // A ServiceError's message is the sentence to act on; anything else may be a bug: offer the stack.
     if (verbose && error instanceof Error && error.stack) console.error(error.stack);
-    else if (!known) console.error('(run with --verbose for details)');
+    else if (!(error instanceof ServiceError)) console.error('(run with --verbose for details)');
     process.exitCode = error instanceof UserError ? error.exitCode : 1;
   }
 }

@@ -1,11 +1,14 @@
 // An error the CLI prints as one plain sentence, without a stack, and exits with `exitCode`.
-export class UserError extends Error {
+import { ServiceError } from '../errors.js';
+
+/** A command was asked for something it cannot do as asked (permanent): the message says what to change. */
+export class UserError extends ServiceError {
   override name = 'UserError';
   constructor(
     message: string,
     readonly exitCode = 1,
   ) {
-    super(message);
+    super(message, { permanent: true });
   }
 }
 

@@ -1,5 +1,7 @@
-// Reads and validates the service's settings from the environment, once, at start-up.
+// Reads and validates the service's settings from the environment, once, at start-up; the one place
+// every setting's default is defined (SETTING_DEFAULTS).
 import { z } from 'zod';
+import { ServiceError } from '../errors.js';
 
 /** Where the real API lives, per region (intercom-notes.md §8). */
 export const INTERCOM_HOSTS = {
@@ -39,7 +41,11 @@ const settings = z.object({
   INTERCOM_CLIENT_SECRET: z.string().optional(),
   INTERCOM_ADMIN_ID: z.string().optional(),
   PORT: int('PORT', 0, 8080).refine((port) => port <= 65_535, 'PORT must be at most 65535'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /**
+   * Unset, each process picks its own (src/app/logging.ts): info for the daemon, warn for a
+   * command (error with --json), so a command's stdout stays its output.
+   */
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   /** Prefix of every Redis key this service writes (queues, rate budget, locks). */
   REDIS_PREFIX: z.string().min(1).default('icsync'),
   /** Share of each rate window kept for outbound pushes, so inbound reads never starve them (0–0.9). */
@@ -90,11 +96,25 @@ const settings = z.object({
    * each, 64 keep 10,000 calls/min busy (bench/outbound.ts); the rate budget caps the rest.
    */
   PUSH_CONCURRENCY: int('PUSH_CONCURRENCY', 1, 64),
+  /** Basic-auth user of the daemon's /dashboard. */
+  DASHBOARD_USER: z.string().min(1, 'DASHBOARD_USER is empty').default('admin'),
+  /** Basic-auth password of /dashboard; unset (or empty), the dashboard answers loopback clients only. */
+  DASHBOARD_PASSWORD: z
+    .string()
+    .optional()
+    .transform((value) => (value === '' ? undefined : value)),
 });
 
 export type Config = z.infer<typeof settings>;
 
-type Needed = 'DATABASE_URL' | 'REDIS_URL' | 'INTERCOM_TOKEN' | 'INTERCOM_CLIENT_SECRET' | 'INTERCOM_ADMIN_ID';
+/**
+ * Every setting's default, as the schema above defines it. Code usable without a config (the
+ * Intercom client, the rate budget) falls back on these, so no setting has a second default.
+ */
+export const SETTING_DEFAULTS: Readonly<Config> = Object.freeze(settings.parse({}));
+
+/** The settings a command may declare it cannot run without. */
+export type Needed = 'DATABASE_URL' | 'REDIS_URL' | 'INTERCOM_TOKEN' | 'INTERCOM_CLIENT_SECRET' | 'INTERCOM_ADMIN_ID';
 
 /** The config with the settings a command asked for known to be present. */
 export type ConfigWith<K extends Needed> = Config & { [P in K]-?: string };
@@ -107,9 +127,12 @@ const hints: Record<Needed, string> = {
   INTERCOM_ADMIN_ID: 'INTERCOM_ADMIN_ID is not set: notes created from Postgres need an admin as their author.',
 };
 
-/** Thrown when a setting is missing or wrong; its message is one sentence naming the setting. */
-export class ConfigError extends Error {
+/** Thrown when a setting is missing or wrong; its message is one sentence naming the setting (permanent). */
+export class ConfigError extends ServiceError {
   override name = 'ConfigError';
+  constructor(message: string) {
+    super(message, { permanent: true });
+  }
 }
 
 /**
@@ -117,18 +140,32 @@ export class ConfigError extends Error {
  * @example const config = loadConfig(process.env, ['DATABASE_URL', 'INTERCOM_TOKEN']);
  */
 export function loadConfig<K extends Needed = never>(
-  env: Record<string, string | undefined> = process.env,
+  env: Readonly<Record<string, string | undefined>>,
   need: readonly K[] = [],
 ): ConfigWith<K> {
+  return requireSettings(parseConfig(env), need);
+}
+
+/**
+ * Validates every setting of the environment; throws a ConfigError naming the first one wrong.
+ * @example const config = parseConfig(process.env);
+ */
+export function parseConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const result = settings.safeParse(env);
-  if (!result.success) {
-    const issue = result.error.issues[0]!;
-    const name = String(issue.path[0] ?? 'configuration');
-    const message = issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`;
-    throw new ConfigError(`${message}.`);
-  }
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const name = String(issue.path[0] ?? 'configuration');
+  const message = issue.message.startsWith(name) ? issue.message : `${name}: ${issue.message}`;
+  throw new ConfigError(`${message}.`);
+}
+
+/**
+ * The config, known to carry the settings in `need`; a ConfigError says how to set the first missing one.
+ * @example const config = requireSettings(parseConfig(process.env), ['DATABASE_URL']);
+ */
+export function requireSettings<K extends Needed = never>(config: Config, need: readonly K[] = []): ConfigWith<K> {
   for (const name of need) {
-    if (!result.data[name]) throw new ConfigError(hints[name]);
+    if (!config[name]) throw new ConfigError(hints[name]);
   }
-  return result.data as ConfigWith<K>;
+  return config as ConfigWith<K>;
 }

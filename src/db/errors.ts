@@ -1,8 +1,15 @@
 // Turns Postgres connection failures into one sentence an operator can act on.
+import { ServiceError } from '../errors.js';
 
-/** Postgres cannot be used at all (down, wrong address, wrong credentials). */
-export class DatabaseUnavailableError extends Error {
+/**
+ * Postgres cannot be used at all: down or unreachable (may pass), or a database or credentials it
+ * refuses (permanent until the settings change).
+ */
+export class DatabaseUnavailableError extends ServiceError {
   override name = 'DatabaseUnavailableError';
+  constructor(message: string, options: { permanent: boolean; cause?: unknown }) {
+    super(message, options);
+  }
 }
 
 /** The URL without its password, safe to print. */
@@ -20,15 +27,20 @@ export function redactUrl(url: string): string {
 export function describeDatabaseError(error: unknown, url: string): Error {
   const code = (error as { code?: string }).code;
   const where = redactUrl(url);
-  const reasons: Record<string, string> = {
-    ECONNREFUSED: 'connection refused (is Postgres running there?)',
-    ENOTFOUND: 'host not found',
-    ETIMEDOUT: 'connection timed out',
-    '3D000': 'that database does not exist',
-    '28P01': 'the password was rejected',
-    '28000': 'the user is not allowed to connect',
+  // Whether the same attempt can succeed later (the server comes up) or only after a settings change.
+  const reasons: Record<string, { reason: string; permanent: boolean }> = {
+    ECONNREFUSED: { reason: 'connection refused (is Postgres running there?)', permanent: false },
+    ENOTFOUND: { reason: 'host not found', permanent: false },
+    ETIMEDOUT: { reason: 'connection timed out', permanent: false },
+    '3D000': { reason: 'that database does not exist', permanent: true },
+    '28P01': { reason: 'the password was rejected', permanent: true },
+    '28000': { reason: 'the user is not allowed to connect', permanent: true },
   };
-  const reason = code ? reasons[code] : undefined;
-  if (reason) return new DatabaseUnavailableError(`cannot use Postgres at ${where}: ${reason}.`);
+  const known = code ? reasons[code] : undefined;
+  if (known)
+    return new DatabaseUnavailableError(`cannot use Postgres at ${where}: ${known.reason}.`, {
+      permanent: known.permanent,
+      cause: error,
+    });
   return error instanceof Error ? error : new Error(String(error));
 }

@@ -1,4 +1,5 @@
-// Resolves Intercom ids to local ids in bulk, creating placeholder rows for children not mirrored yet.
+// Resolves between Intercom ids and local ids: in bulk (creating placeholder rows for children not
+// mirrored yet), and one row at a time for a push.
 import { sql } from 'kysely';
 import type { Reference } from '../mappers/rows.js';
 import type { Executor } from './sync-writes.js';
@@ -46,4 +47,30 @@ export async function ensureChildren(
     where not exists (select 1 from ${sql.table(table)} x where x.intercom_id = s.intercom_id)
     on conflict (intercom_id) do nothing`.execute(db);
   return Number(result.numAffectedRows ?? 0);
+}
+
+/**
+ * The Intercom id of local row `rowId`: null while it has none (not pushed yet), undefined when
+ * the row is gone.
+ * @example const contact = await intercomIdOfRow(ctx.db, 'intercom.contacts', contactRowId);
+ */
+export async function intercomIdOfRow(
+  db: Executor,
+  table: 'intercom.contacts' | 'intercom.companies',
+  rowId: number,
+): Promise<string | null | undefined> {
+  const row = await db.selectFrom(table).select('intercom_id').where('id', '=', rowId).executeTakeFirst();
+  return row ? (row.intercom_id ?? null) : undefined;
+}
+
+/**
+ * The local contact row mirroring Intercom contact `intercomId`, if any (soft-deleted rows included).
+ * @example const linked = await contactRowOf(ctx.db, error.conflictId);
+ */
+export function contactRowOf(db: Executor, intercomId: string) {
+  return db
+    .selectFrom('intercom.contacts')
+    .select(['id', 'created_at'])
+    .where('intercom_id', '=', intercomId)
+    .executeTakeFirst();
 }

@@ -1,5 +1,6 @@
 // Deletes found by a full pass: record every id it saw, then mark the rest deleted, only if it completed.
 import { sql, type RawBuilder } from 'kysely';
+import { ServiceError } from '../errors.js';
 import { withSyncWrites, type Executor } from './sync-writes.js';
 
 /** The mirror tables a pass can sweep; also the names of their run streams. */
@@ -9,8 +10,11 @@ export type MirrorEntity = 'contacts' | 'companies' | 'tags' | 'segments' | 'not
 const SEEN_BATCH = 10_000;
 
 /** A sweep was asked for a stream that has not been marked complete: it would delete live rows. */
-export class IncompletePassError extends Error {
+export class IncompletePassError extends ServiceError {
   override name = 'IncompletePassError';
+  constructor(message: string) {
+    super(message, { permanent: true });
+  }
 }
 
 /**

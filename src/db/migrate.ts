@@ -61,3 +61,9 @@ export async function migrationsApplied(db: Kysely<any>): Promise<boolean> {
     return false;
   }
 }
+
+/** True when Postgres answers and every migration this build knows is applied (the daemon's /ready). */
+export async function databaseReady(db: Kysely<any>): Promise<boolean> {
+  await sql`select 1`.execute(db);
+  return migrationsApplied(db);
+}

@@ -130,6 +130,22 @@ export async function columnsChangedAfter(
   return new Set(rows.flatMap((r) => r.changed_columns));
 }
 
+/** Whether row `rowId` of `entity` was ever changed locally (any outbox entry, in any state). */
+export async function everChangedLocally(
+  db: Executor,
+  entity: OutboxEntity,
+  rowId: number,
+): Promise<boolean> {
+  const touched = await db
+    .selectFrom('intercom_sync.outbox')
+    .select('id')
+    .where('entity', '=', entity)
+    .where('row_id', '=', rowId)
+    .limit(1)
+    .executeTakeFirst();
+  return touched !== undefined;
+}
+
 /** Failed changes, newest first (for `failed list`). */
 export async function failedChanges(db: Executor, limit = 100) {
   return db

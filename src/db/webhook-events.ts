@@ -1,4 +1,5 @@
-// Received webhook notifications, stored once per notification id before they are acknowledged.
+// Received webhook notifications, stored once per notification id before they are acknowledged, and
+// found again: pending ones for the sweeper, failed ones for `failed list|retry`.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
 
@@ -55,5 +56,32 @@ export async function pendingWebhookEvents(db: Kysely<Database>, olderThanMs: nu
     .where('received_at', '<', sql<Date>`now() - make_interval(secs => ${olderThanMs / 1000})`)
     .orderBy('received_at')
     .limit(limit)
+    .execute();
+}
+
+/** Events parked as failed, newest first (for `failed list`). */
+export async function failedWebhookEvents(db: Kysely<Database>, limit: number) {
+  return db
+    .selectFrom('intercom_sync.webhook_events')
+    .select(['id', 'topic', 'error', 'attempts', 'received_at'])
+    .where('status', '=', 'failed')
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+}
+
+/**
+ * Puts these failed events back to `received` (to be applied again), in one statement; returns
+ * those that were failed, with their notification ids.
+ * @example const events = await reopenFailedWebhookEvents(db, [42, 43]);
+ */
+export async function reopenFailedWebhookEvents(db: Kysely<Database>, ids: readonly number[]) {
+  if (ids.length === 0) return [];
+  return db
+    .updateTable('intercom_sync.webhook_events')
+    .set({ status: 'received', error: null })
+    .where('id', 'in', ids)
+    .where('status', '=', 'failed')
+    .returning(['id', 'notification_id'])
     .execute();
 }

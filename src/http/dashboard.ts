@@ -12,7 +12,9 @@ export const DASHBOARD_PATH = '/dashboard';
 
 export interface DashboardOptions {
   readonly queues: readonly Queue[];
-  readonly user?: string | undefined;
+  /** Basic-auth user (DASHBOARD_USER). */
+  readonly user: string;
+  /** Basic-auth password (DASHBOARD_PASSWORD); without one, only loopback clients are answered. */
   readonly password?: string | undefined;
 }
 
@@ -37,7 +39,7 @@ export function dashboardPlugin(options: DashboardOptions) {
         await scope.register(fastifyBasicAuth, {
           authenticate: { realm: 'intercom-sync' },
           validate: async (user, password) => {
-            if (!same(user, options.user ?? 'admin') || !same(password, options.password!))
+            if (!same(user, options.user) || !same(password, options.password!))
               throw new Error('wrong credentials');
           },
         });

@@ -1,4 +1,5 @@
 // IntercomApiError: the one error every call to the Intercom API fails with, built from any response.
+import { ServiceError } from '../errors.js';
 
 /** What the caller can branch on; `code` is Intercom's `errors[0].code` or one of ours for transport failures. */
 export interface IntercomApiErrorFields {
@@ -21,14 +22,14 @@ export interface IntercomApiErrorFields {
 }
 
 /**
- * A failed Intercom call. Branch on `code` (`conflict`, `not_found`, `scroll_exists`, `unauthorized`,
+ * A failed Intercom call; permanent (isPermanent) exactly when it is not `retryable`. Branch on `code` (`conflict`, `not_found`, `scroll_exists`, `unauthorized`,
  * `rate_limit_exceeded`, `bad_gateway`, `network_error`, `timeout`, `invalid_response`, …).
  * @example
  * try { await client.contacts.create(input) } catch (error) {
  *   if (error instanceof IntercomApiError && error.conflictId) await client.contacts.update(error.conflictId, input);
  * }
  */
-export class IntercomApiError extends Error implements IntercomApiErrorFields {
+export class IntercomApiError extends ServiceError implements IntercomApiErrorFields {
   override readonly name = 'IntercomApiError';
   readonly status: number;
   readonly code: string;
@@ -39,7 +40,7 @@ export class IntercomApiError extends Error implements IntercomApiErrorFields {
   readonly bodyUnreadable: boolean | undefined;
 
   constructor(fields: IntercomApiErrorFields, options?: { readonly cause?: unknown }) {
-    super(fields.message, options);
+    super(fields.message, { permanent: !fields.retryable, ...options });
     this.status = fields.status;
     this.code = fields.code;
     this.requestId = fields.requestId;

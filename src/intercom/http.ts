@@ -2,6 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry, { AbortError } from 'p-retry';
 import { Agent, request, type Dispatcher } from 'undici';
+import { SETTING_DEFAULTS } from '../config/config.js';
 import {
   errorFromResponse,
   IntercomApiError,
@@ -31,11 +32,11 @@ export interface ResponseEvent {
 export interface IntercomHttpOptions {
   /** Access token, sent as `Authorization: Bearer …`; never written to messages or events. */
   readonly token: string;
-  /** API host: https://api.intercom.io (default), https://api.eu.intercom.io, https://api.au.intercom.io. */
+  /** API host: https://api.intercom.io, https://api.eu.intercom.io, https://api.au.intercom.io. Default INTERCOM_BASE_URL's. */
   readonly baseUrl?: string;
-  /** Per-request timeout covering connect, headers and body. Default 30 000 ms. */
+  /** Per-request timeout covering connect, headers and body. Default HTTP_TIMEOUT_MS's (config). */
   readonly timeoutMs?: number;
-  /** Retries after the first attempt for 5xx, network errors and timeouts (429s do not count). Default 4. */
+  /** Retries after the first attempt for 5xx, network errors and timeouts (429s do not count). Default HTTP_MAX_RETRIES's. */
   readonly maxRetries?: number;
   /** First backoff delay; doubles per retry, randomised ×1–2. Default 500 ms. */
   readonly retryMinDelayMs?: number;
@@ -76,7 +77,7 @@ export class IntercomHttp {
 
   constructor(options: IntercomHttpOptions) {
     this.options = options;
-    this.baseUrl = (options.baseUrl ?? 'https://api.intercom.io').replace(/\/+$/, '');
+    this.baseUrl = (options.baseUrl ?? SETTING_DEFAULTS.INTERCOM_BASE_URL).replace(/\/+$/, '');
     this.ownsDispatcher = options.dispatcher === undefined;
     this.dispatcher =
       options.dispatcher ?? new Agent({ connections: options.connections ?? 64, keepAliveTimeout: 30_000 });
@@ -117,7 +118,7 @@ export class IntercomHttp {
       }
     };
     return pRetry(attempt, {
-      retries: spec.retries ?? this.options.maxRetries ?? 4,
+      retries: spec.retries ?? this.options.maxRetries ?? SETTING_DEFAULTS.HTTP_MAX_RETRIES,
       minTimeout: this.options.retryMinDelayMs ?? 500,
       maxTimeout: this.options.retryMaxDelayMs ?? 30_000,
       factor: 2,
@@ -140,7 +141,7 @@ export class IntercomHttp {
   }
 
   private async exchange(spec: RequestSpec, lane: Lane, context: ErrorContext): Promise<Exchange> {
-    const timeoutMs = this.options.timeoutMs ?? 30_000;
+    const timeoutMs = this.options.timeoutMs ?? SETTING_DEFAULTS.HTTP_TIMEOUT_MS;
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = spec.signal ? AbortSignal.any([timeout, spec.signal]) : timeout;
     const started = performance.now();

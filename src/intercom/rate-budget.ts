@@ -8,6 +8,8 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
+import { SETTING_DEFAULTS } from '../config/config.js';
+import { ServiceError } from '../errors.js';
 import type { RateLimitHeaders } from './rate-limit-headers.js';
 import { RATE_BUDGET_SCRIPT } from './rate-budget-script.js';
 import type { Lane } from './types.js';
@@ -24,11 +26,11 @@ export interface RateBudgetOptions {
   readonly redis: Redis;
   /** Intercom workspace (app) id: the unit Intercom limits (intercom-notes.md §1). */
   readonly workspaceId: string;
-  /** Prefix of the Redis key; the key is `<prefix>:rate:<workspaceId>`. Default `icsync`. */
+  /** Prefix of the Redis key; the key is `<prefix>:rate:<workspaceId>`. Default REDIS_PREFIX's (config). */
   readonly keyPrefix?: string;
-  /** Calls per minute to assume before any X-RateLimit-Limit header has been seen. Default 1000. */
+  /** Calls per minute to assume before any X-RateLimit-Limit header has been seen. Default RATE_LIMIT_PER_MINUTE's. */
   readonly perMinute?: number;
-  /** Share of each window only the outbound lane may use (0–0.9). Default 0.2. */
+  /** Share of each window only the outbound lane may use (0–0.9). Default RATE_RESERVE_OUTBOUND's. */
   readonly reserveOutbound?: number;
   /** Length of Intercom's window. Default 10 000 ms; tests shorten it. */
   readonly windowMs?: number;
@@ -51,8 +53,11 @@ export interface RateBudgetState {
 }
 
 /** Redis could not be reached or did not answer in time; the message names the address and the reason. */
-export class RateBudgetUnavailableError extends Error {
+export class RateBudgetUnavailableError extends ServiceError {
   override readonly name = 'RateBudgetUnavailableError';
+  constructor(message: string) {
+    super(message, { permanent: false });
+  }
 }
 
 const SCRIPT_SHA = createHash('sha1').update(RATE_BUDGET_SCRIPT).digest('hex');
@@ -77,10 +82,14 @@ export class RateBudget implements RequestBudget {
 
   constructor(options: RateBudgetOptions) {
     this.redis = options.redis;
-    this.key = `${options.keyPrefix ?? 'icsync'}:rate:${options.workspaceId}`;
+    this.key = `${options.keyPrefix ?? SETTING_DEFAULTS.REDIS_PREFIX}:rate:${options.workspaceId}`;
     this.windowMs = options.windowMs ?? 10_000;
-    this.defaultLimit = Math.max(1, Math.floor(((options.perMinute ?? 1000) * this.windowMs) / 60_000));
-    this.reserveOutbound = Math.min(0.9, Math.max(0, options.reserveOutbound ?? 0.2));
+    const perMinute = options.perMinute ?? SETTING_DEFAULTS.RATE_LIMIT_PER_MINUTE;
+    this.defaultLimit = Math.max(1, Math.floor((perMinute * this.windowMs) / 60_000));
+    this.reserveOutbound = Math.min(
+      0.9,
+      Math.max(0, options.reserveOutbound ?? SETTING_DEFAULTS.RATE_RESERVE_OUTBOUND),
+    );
     this.guardMs = options.guardMs ?? 300;
     this.maxJitterMs = options.maxJitterMs ?? Math.min(250, this.windowMs / 20);
     this.redisTimeoutMs = options.redisTimeoutMs ?? 5000;

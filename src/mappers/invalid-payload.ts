@@ -1,8 +1,9 @@
 // The one error a mapper throws: which record, which field, what was wrong (design principle 7).
 import type { z } from 'zod';
+import { ServiceError } from '../errors.js';
 
-/** An API payload that does not have the shape the mirror needs; nothing from it is written. */
-export class InvalidPayloadError extends Error {
+/** An API payload that does not have the shape the mirror needs; nothing from it is written (permanent). */
+export class InvalidPayloadError extends ServiceError {
   override name = 'InvalidPayloadError';
 
   constructor(
@@ -14,7 +15,7 @@ export class InvalidPayloadError extends Error {
     readonly field: string,
     reason: string,
   ) {
-    super(`invalid ${record} ${recordId ?? '(no id)'}: ${field}: ${reason}`);
+    super(`invalid ${record} ${recordId ?? '(no id)'}: ${field}: ${reason}`, { permanent: true });
   }
 }
 

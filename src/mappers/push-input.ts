@@ -1,5 +1,6 @@
 // Mirror rows → API request bodies for pushes, and the checks Intercom would otherwise fail with
 // (intercom-notes.md §7: a user needs an email or external_id; a user cannot become a lead).
+import { ServiceError } from '../errors.js';
 import { unixSeconds } from './unix-seconds.js';
 
 /** Contact columns the API can write (UpdateContactRequest), plus `archived` (its own endpoint). */
@@ -33,9 +34,12 @@ export const COMPANY_PUSHABLE: ReadonlySet<string> = new Set([
 ]);
 export const COMPANY_TIMESTAMPS: ReadonlySet<string> = new Set(['remote_created_at']);
 
-/** A change Intercom would refuse; it is failed with this reason before any call is made. */
-export class PushRejectedError extends Error {
+/** A change Intercom would refuse; it is failed with this reason before any call is made (permanent). */
+export class PushRejectedError extends ServiceError {
   override name = 'PushRejectedError';
+  constructor(message: string) {
+    super(message, { permanent: true });
+  }
 }
 
 type Row = Readonly<Record<string, unknown>>;

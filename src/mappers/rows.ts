@@ -1,5 +1,5 @@
 // The rows the mappers produce for the mirror tables: API names, Dates for UNIX seconds, jsonb as is.
-import type { JsonValue } from '../db/schema.js';
+import type { JsonValue } from '../json.js';
 
 /** A JSON object as stored in a jsonb column. */
 export type JsonObject = { readonly [key: string]: JsonValue | undefined };

@@ -19,16 +19,17 @@ export const REDACTED_PATHS = [
 ];
 
 /**
- * @example const log = createLogger({ level: config.LOG_LEVEL });
+ * A logger at `level` (the process's default level is chosen in src/app/logging.ts).
+ * @example const log = createLogger({ level: 'info' });
  */
 export function createLogger(
-  options: { level?: string; name?: string } = {},
+  options: { level: string; name?: string },
   destination?: pino.DestinationStream,
 ): Logger {
   return pino(
     {
       name: options.name ?? 'intercom-sync',
-      level: options.level ?? 'info',
+      level: options.level,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     },
     destination,

@@ -1,8 +1,8 @@
 // The streams read whole each pass: tags and segments (one call each) and companies (the scroll).
-import { sql } from 'kysely';
 import { ensureChildren } from '../db/local-ids.js';
 import { recordSeen } from '../db/mark-and-sweep.js';
 import { emptyCounts } from '../db/mirror-upsert.js';
+import { readMirroredCompanies } from '../db/mirrored-state.js';
 import { replaceLinks, type LinkSet } from '../db/upsert-links.js';
 import { upsertCompanies } from '../db/upsert-companies.js';
 import { upsertSegments, upsertTags } from '../db/upsert-tags-segments.js';
@@ -13,7 +13,7 @@ import { mapTag } from '../mappers/tag.js';
 import type { Company } from '../intercom/types.js';
 import { readAllCompanies } from './companies-reader.js';
 import type { SyncContext } from './context.js';
-import { mapPage, payloadIds, readMirroredState, type MirroredStateSpec } from './mirrored-state.js';
+import { mapPage, payloadIds } from './map-page.js';
 import type { Tally } from './tally.js';
 
 type Report = (done: number, total?: number) => void;
@@ -64,7 +64,7 @@ export async function syncCompanies(
 export async function saveCompanies(ctx: SyncContext, companies: readonly Company[], runId?: number) {
   // As for contacts (contact-pages.ts): one statement reads the stored digests and links and records
   // the page as seen; a company stored from this very payload is neither mapped whole nor written again.
-  const mirrored = await readMirroredState(ctx, COMPANY_STATE, payloadIds(companies), runId);
+  const mirrored = await readMirroredCompanies(ctx.db, payloadIds(companies), runId);
   const { lists, rows } = mapPage(companies, {
     mirrored,
     lists: mapCompanyLists,
@@ -99,14 +99,3 @@ export async function saveCompanies(ctx: SyncContext, companies: readonly Compan
     return { fetched: companies.length, ...counts, unchanged: counts.unchanged + skipped };
   });
 }
-
-/** A company's mirrored state: its digest, whether it is deleted, its tags and segments. */
-const COMPANY_STATE: MirroredStateSpec<'tags' | 'segments'> = {
-  entity: 'companies',
-  live: sql<boolean>`m.deleted_at is null`,
-  lists: {
-    tags: sql`select t.intercom_id from intercom.company_tags l join intercom.tags t on t.id = l.tag_id where l.company_id = m.id`,
-    segments: sql`select s.intercom_id from intercom.company_segments l join intercom.segments s on s.id = l.segment_id
-      where l.company_id = m.id`,
-  },
-};

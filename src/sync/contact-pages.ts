@@ -2,20 +2,19 @@
 // where needed — the calls for lists cut at 10, notes and (opt-in) segments. Used by the full and
 // incremental syncs and by webhooks, so a contact is mirrored the same way whichever path read it.
 import pMap from 'p-map';
-import { sql, type Transaction } from 'kysely';
-import type { Database } from '../db/database.js';
 import { ensureChildren } from '../db/local-ids.js';
+import { readMirroredContacts, type MirroredContact } from '../db/mirrored-state.js';
 import { addLinks, replaceLinks, type LinkSet } from '../db/upsert-links.js';
 import { upsertContacts } from '../db/upsert-contacts.js';
 import { upsertNotes } from '../db/upsert-notes.js';
-import { withSyncWrites } from '../db/sync-writes.js';
+import { withSyncWrites, type Executor } from '../db/sync-writes.js';
 import { mapContact, mapContactLists, type ContactLists } from '../mappers/contact.js';
 import { InvalidPayloadError } from '../mappers/invalid-payload.js';
 import { mapNote } from '../mappers/note.js';
 import type { Reference } from '../mappers/rows.js';
 import type { Contact } from '../intercom/types.js';
 import type { SyncContext } from './context.js';
-import { mapPage, payloadIds, readMirroredState, type MirroredState, type MirroredStateSpec } from './mirrored-state.js';
+import { mapPage, payloadIds } from './map-page.js';
 import { tally, type Tally } from './tally.js';
 
 export interface SaveContactsOptions {
@@ -49,7 +48,7 @@ export async function saveContacts(
 ): Promise<SavedContacts> {
   // What the mirror holds for these contacts (one statement, which also records them as seen by the
   // run); contacts stored from this very payload are neither mapped whole nor written again.
-  const mirrored = await readMirroredState(ctx, CONTACT_STATE, payloadIds(contacts), options.runId);
+  const mirrored = await readMirroredContacts(ctx.db, payloadIds(contacts), options.runId);
   const page = mapPage(contacts, {
     mirrored,
     agrees: (stored, payload) => archivedAgrees(stored, payload, options.listed),
@@ -105,7 +104,7 @@ function archivedAgrees(stored: Mirrored, payload: Contact, listed: boolean | un
 }
 
 /** Embedded tags and companies: a complete list replaces the links, a cut one only adds. */
-async function writeEmbeddedLinks(trx: Transaction<Database>, mapped: readonly ContactLists[]): Promise<void> {
+async function writeEmbeddedLinks(trx: Executor, mapped: readonly ContactLists[]): Promise<void> {
   const sets = (pick: (m: ContactLists) => ContactLists['tags'], complete: boolean): LinkSet[] =>
     mapped.flatMap((m) => {
       const list = pick(m);
@@ -163,19 +162,7 @@ async function completeCutLists(
   );
 }
 
-/** A contact's mirrored state: its digest, live/merged state and archived flag, tags, companies and live notes. */
-const CONTACT_STATE: MirroredStateSpec<'tags' | 'companies' | 'notes'> = {
-  entity: 'contacts',
-  live: sql<boolean>`m.deleted_at is null and m.merged_into_id is null`,
-  archived: sql<boolean>`m.archived`,
-  lists: {
-    tags: sql`select t.intercom_id from intercom.contact_tags l join intercom.tags t on t.id = l.tag_id where l.contact_id = m.id`,
-    companies: sql`select co.intercom_id from intercom.contact_companies l join intercom.companies co on co.id = l.company_id
-      where l.contact_id = m.id`,
-    notes: sql`select n.intercom_id from intercom.notes n where n.contact_id = m.id and n.deleted_at is null`,
-  },
-};
-type Mirrored = MirroredState<'tags' | 'companies' | 'notes'>;
+type Mirrored = MirroredContact;
 
 /**
  * Notes have no listing and no webhook (design "Data flows"), so they are read per contact — only

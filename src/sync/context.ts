@@ -29,18 +29,16 @@ export interface SyncSettings {
   readonly searchLagSeconds: number;
 }
 
-export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
-  workspace: 'default',
-  redisPrefix: 'icsync',
-  contactPartitions: 48,
-  contactConcurrency: 24,
+/**
+ * The settings no configuration exposes, fixed here; the rest come from the config
+ * (src/app/settings.ts), whose schema holds their defaults.
+ */
+export const FIXED_SYNC_SETTINGS = {
   detailConcurrency: 16,
-  contactSegments: false,
   scrollLockWaitMs: 10 * 60_000,
   scrollExistsRetryMs: 15_000,
   maxScrollRestarts: 5,
-  searchLagSeconds: 15 * 60,
-};
+} as const satisfies Partial<SyncSettings>;
 
 export interface SyncContext {
   readonly db: Kysely<Database>;

@@ -1,6 +1,7 @@
 // The nightly full sync: every stream read whole, written only where it changed, and — only when a
 // stream's pass completed — the rows it did not see marked deleted (mark and sweep). A run that
 // dies is resumed from its partition checkpoints by the next one.
+import { ServiceError } from '../errors.js';
 import { advanceWatermark } from '../db/watermarks.js';
 import { readCheckpoints, saveCheckpoint } from '../db/checkpoints.js';
 import { findResumableRun, finishRun, startRun } from '../db/runs.js';
@@ -40,8 +41,12 @@ export interface FullSyncSummary {
   readonly error?: string;
 }
 
-export class SyncAlreadyRunningError extends Error {
+/** Another process holds this workspace's full-sync lock; trying again after it finishes will work. */
+export class SyncAlreadyRunningError extends ServiceError {
   override name = 'SyncAlreadyRunningError';
+  constructor(message: string) {
+    super(message, { permanent: false });
+  }
 }
 
 /**

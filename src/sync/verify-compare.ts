@@ -3,7 +3,7 @@
 import { InvalidPayloadError } from '../mappers/invalid-payload.js';
 import type { ReferenceList } from '../mappers/rows.js';
 import type { Difference, VerifiedEntity, VerifyReport } from './verify.js';
-import type { StoredRow } from './verify-read.js';
+import type { StoredRow } from '../db/verify-read.js';
 
 export const CONTACT_COLUMNS = [
   'workspace_id',

@@ -20,7 +20,7 @@ import {
   Differences,
   mapAll,
 } from './verify-compare.js';
-import { liveIds, storedLinks, storedNotes, storedRows } from './verify-read.js';
+import { liveIds, storedLinks, storedNotes, storedRows } from '../db/verify-read.js';
 
 export type VerifiedEntity =
   | 'contacts'
@@ -156,7 +156,7 @@ async function compareFlat(
   columns: readonly string[],
 ): Promise<void> {
   const stored = await storedRows(
-    ctx,
+    ctx.db,
     `intercom.${entity}`,
     rows.map((r) => r.intercom_id),
   );
@@ -171,7 +171,7 @@ async function compareContacts(
   signal?: AbortSignal,
 ) {
   const ids = mapped.map((m) => m.row.intercom_id);
-  const stored = await storedRows(ctx, 'intercom.contacts', ids);
+  const stored = await storedRows(ctx.db, 'intercom.contacts', ids);
   const present: MappedContact[] = [];
   for (const m of mapped) {
     // Listing and search return only active contacts, so one listed is not archived (notes §7).
@@ -180,12 +180,12 @@ async function compareContacts(
       present.push(m);
   }
   const links = await storedLinks(
-    ctx,
+    ctx.db,
     'contact',
     present.map((m) => m.row.intercom_id),
   );
   const notes = await storedNotes(
-    ctx,
+    ctx.db,
     present.map((m) => m.row.intercom_id),
   );
   const call = { lane: 'inbound' as const, ...(signal && { signal }) };
@@ -217,7 +217,7 @@ async function compareContacts(
 
 async function compareCompanies(ctx: SyncContext, found: Differences, mapped: readonly MappedCompany[]) {
   const stored = await storedRows(
-    ctx,
+    ctx.db,
     'intercom.companies',
     mapped.map((m) => m.row.intercom_id),
   );
@@ -225,7 +225,7 @@ async function compareCompanies(ctx: SyncContext, found: Differences, mapped: re
     compareRow(found, 'companies', m.row, stored.get(m.row.intercom_id), COMPANY_COLUMNS),
   );
   const links = await storedLinks(
-    ctx,
+    ctx.db,
     'company',
     present.map((m) => m.row.intercom_id),
   );
@@ -258,6 +258,6 @@ async function reportExtra(
   entity: 'contacts' | 'companies' | 'tags' | 'segments',
   seen: ReadonlySet<string>,
 ) {
-  for (const intercom_id of await liveIds(ctx, entity))
+  for (const intercom_id of await liveIds(ctx.db, entity))
     if (!seen.has(intercom_id)) found.add({ entity, intercom_id, kind: 'extra' });
 }

@@ -2,12 +2,12 @@
 // (2.2-era `user.*`/`contact.*` and 2.5+ `contact.user.*`/`contact.lead.*`, intercom-notes.md §5).
 // Upserts go through the newer-wins guard, so a late or duplicated notification changes nothing;
 // webhooks are the fast path only, the incremental and nightly syncs reconcile what they miss.
+import { ServiceError } from '../errors.js';
 import { loadWebhookEvent, finishWebhookEvent } from '../db/webhook-apply-state.js';
 import { markArchived, markDeleted } from '../db/mark-deleted.js';
 import { removeLink } from '../db/remove-links.js';
 import { addLinks } from '../db/upsert-links.js';
 import { upsertTags } from '../db/upsert-tags-segments.js';
-import { InvalidPayloadError } from '../mappers/invalid-payload.js';
 import { mapCompany } from '../mappers/company.js';
 import { mapTag } from '../mappers/tag.js';
 import type { Company, Contact } from '../intercom/types.js';
@@ -17,9 +17,12 @@ import type { SyncContext } from './context.js';
 
 export type WebhookOutcome = 'applied' | 'ignored' | 'duplicate';
 
-/** The notification's item could not be applied and never will be (bad payload, unknown id). */
-export class UnappliableWebhookError extends Error {
+/** The notification's item could not be applied and never will be (bad payload, unknown id): permanent. */
+export class UnappliableWebhookError extends ServiceError {
   override name = 'UnappliableWebhookError';
+  constructor(message: string) {
+    super(message, { permanent: true });
+  }
 }
 
 type Item = Record<string, unknown> & { id?: string | number };
@@ -106,10 +109,10 @@ export async function applyWebhookEvent(ctx: SyncContext, eventId: number): Prom
   try {
     await handler(ctx, item, event.topic);
   } catch (error) {
-    const permanent = error instanceof InvalidPayloadError || error instanceof UnappliableWebhookError;
     await finishWebhookEvent(ctx.db, eventId, 'failed', (error as Error).message);
     ctx.metrics?.webhooks.inc({ outcome: 'failed' });
-    throw permanent ? new UnappliableWebhookError((error as Error).message) : error;
+    // The job decides by isPermanent: a permanent error fails it for good, any other is retried.
+    throw error;
   }
   await finishWebhookEvent(ctx.db, eventId, 'applied');
   ctx.metrics?.webhooks.inc({ outcome: 'applied' });

@@ -6,6 +6,7 @@
 // Redis; the two Lua lines below are the whole algorithm.
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { ServiceError } from '../errors.js';
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
@@ -28,8 +29,12 @@ export interface LeaseOptions {
   readonly signal?: AbortSignal;
 }
 
-export class LeaseTimeoutError extends Error {
+/** Another holder kept the lease past the wait (may pass once it lets go). */
+export class LeaseTimeoutError extends ServiceError {
   override name = 'LeaseTimeoutError';
+  constructor(message: string) {
+    super(message, { permanent: false });
+  }
 }
 
 /**

@@ -4,6 +4,8 @@
 import type { Queue } from 'bullmq';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/database.js';
+import { failedWebhookEvents, reopenFailedWebhookEvents } from '../db/webhook-events.js';
+import { ServiceError } from '../errors.js';
 import { enqueueWebhook, webhookJobId } from './processors.js';
 import { QUEUE_NAMES, type PushJob, type WebhookJob } from './queues.js';
 import { outboxSource } from './failed-outbox.js';
@@ -66,8 +68,12 @@ export async function listFailed(
     .slice(0, limit);
 }
 
-export class UnknownFailedIdError extends Error {
+/** An id `failed list` never gives out (permanent: the message says what ids look like). */
+export class UnknownFailedIdError extends ServiceError {
   override name = 'UnknownFailedIdError';
+  constructor(message: string) {
+    super(message, { permanent: true });
+  }
 }
 
 /**
@@ -135,13 +141,7 @@ function webhookEventSource(db: Kysely<Database>, webhooks: Queue<WebhookJob> | 
   return {
     prefix: 'webhook',
     async list(limit) {
-      const rows = await db
-        .selectFrom('intercom_sync.webhook_events')
-        .select(['id', 'topic', 'error', 'attempts', 'received_at'])
-        .where('status', '=', 'failed')
-        .orderBy('id', 'desc')
-        .limit(limit)
-        .execute();
+      const rows = await failedWebhookEvents(db, limit);
       return rows.map((row) => ({
         id: `webhook/${row.id}`,
         kind: 'webhook',
@@ -156,13 +156,7 @@ function webhookEventSource(db: Kysely<Database>, webhooks: Queue<WebhookJob> | 
       const ids = eventIds.map(Number).filter((id) => Number.isSafeInteger(id));
       if (ids.length === 0) return [];
       if (!webhooks) throw new Error('retrying a webhook event needs the webhooks queue');
-      const events = await db
-        .updateTable('intercom_sync.webhook_events')
-        .set({ status: 'received', error: null })
-        .where('id', 'in', ids)
-        .where('status', '=', 'failed')
-        .returning(['id', 'notification_id'])
-        .execute();
+      const events = await reopenFailedWebhookEvents(db, ids);
       for (const event of events) {
         // The failed job still holds the id `webhook-<id>`, so a plain add would be a no-op.
         const job = await webhooks.getJob(webhookJobId(event.id));

@@ -1,12 +1,10 @@
 // Wakes the pusher: LISTEN for the capture trigger's pg_notify and add one push job per record.
 // The job id names the record and the job waits a moment, so a burst of edits becomes one push.
 // Notifications can be missed (listener down, Redis flushed): the sweeper covers those.
-import pg from 'pg';
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
+import { listenToOutbox } from '../db/outbox-channel.js';
 import type { PushJob } from './queues.js';
-
-export const OUTBOX_CHANNEL = 'intercom_sync_outbox';
 
 /** @example await enqueuePush(queue, [{ entity: 'contact', rowId: 42 }], 500); */
 export async function enqueuePush(
@@ -38,8 +36,6 @@ export async function listenForOutbox(options: {
   delayMs: number;
 }): Promise<OutboxListener> {
   const { queue, log, delayMs } = options;
-  let client: pg.Client | undefined;
-  let closed = false;
   let pending = new Map<string, PushJob>();
   let timer: NodeJS.Timeout | undefined;
 
@@ -54,34 +50,21 @@ export async function listenForOutbox(options: {
       ),
     );
   };
-  const connect = async (): Promise<void> => {
-    client = new pg.Client({
-      connectionString: options.url,
-      application_name: 'intercom-sync outbox listener',
-    });
-    client.on('notification', (message) => {
-      const [entity, rowId] = (message.payload ?? '').split(':');
-      if (!entity || !rowId) return;
-      pending.set(message.payload!, { entity: entity as PushJob['entity'], rowId: Number(rowId) });
+  const channel = await listenToOutbox({
+    url: options.url,
+    log,
+    onChange: (record) => {
+      pending.set(record.key, { entity: record.entity as PushJob['entity'], rowId: record.rowId });
       timer ??= setTimeout(flush, 20);
-    });
-    client.on('error', (error) => {
-      log.warn({ err: error.message }, 'outbox listener lost its connection; reconnecting');
-      void client?.end().catch(() => undefined);
-      if (!closed) setTimeout(() => void connect().catch(() => undefined), 1_000).unref();
-    });
-    await client.connect();
-    await client.query(`listen ${OUTBOX_CHANNEL}`);
-  };
-  await connect();
+    },
+  });
   return {
     async close() {
-      closed = true;
       if (timer) {
         clearTimeout(timer);
         flush();
       }
-      await client?.end().catch(() => undefined);
+      await channel.close();
     },
   };
 }

@@ -2,10 +2,10 @@
 // (permanent failures are UnrecoverableError, so they are not retried).
 import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { Queue } from 'bullmq';
+import { isPermanent } from '../errors.js';
 import type { SyncContext } from '../sync/context.js';
 import { runFullSync, SyncAlreadyRunningError, type FullSyncStream } from '../sync/full-sync.js';
 import { runIncrementalSync } from '../sync/incremental-sync.js';
-import { UnappliableWebhookError } from '../sync/webhook-apply.js';
 import { webhookApplier } from '../sync/webhook-batch.js';
 import { pendingWebhookEvents } from '../db/webhook-events.js';
 import { recordsWithPendingChanges, releaseStuckChanges } from '../db/outbox.js';
@@ -25,11 +25,16 @@ export function syncProcessor(ctx: SyncContext, signal: AbortSignal) {
     try {
       return await process(job);
     } catch (error) {
-      if (!signal.aborted || !token) throw error;
+      if (!signal.aborted || !token) throw jobError(error);
       await job.moveToWait(token);
       throw new WaitingError();
     }
   };
+}
+
+/** What a processor throws for `error`: BullMQ's UnrecoverableError when retrying cannot help (isPermanent). */
+function jobError(error: unknown): unknown {
+  return isPermanent(error) ? new UnrecoverableError((error as Error).message) : error;
 }
 
 function runSyncJob(ctx: SyncContext, signal: AbortSignal) {
@@ -74,8 +79,7 @@ export function webhookProcessor(ctx: SyncContext) {
     try {
       return await apply(job.data.eventId);
     } catch (error) {
-      if (error instanceof UnappliableWebhookError) throw new UnrecoverableError(error.message);
-      throw error;
+      throw jobError(error);
     }
   };
 }
@@ -119,7 +123,7 @@ export function pushProcessor(ctx: PushContext) {
     try {
       return await pushRecord(ctx, job.data.entity, job.data.rowId);
     } catch (error) {
-      if (!(error instanceof PushRetryError) || !token) throw error;
+      if (!(error instanceof PushRetryError) || !token) throw jobError(error);
       await job.moveToDelayed(Date.now() + error.retryInMs, token);
       throw new DelayedError();
     }

@@ -44,6 +44,8 @@ export interface Queues {
   readonly webhooks: Queue<WebhookJob>;
   readonly sweeper: Queue<Record<string, never>>;
   readonly push: Queue<PushJob>;
+  /** The four, in QUEUE_NAMES order (for listing, counting, the dashboard). */
+  readonly all: readonly Queue[];
   close(): Promise<void>;
 }
 
@@ -71,6 +73,7 @@ export function createQueues(options: { connection: ConnectionOptions; prefix: s
     webhooks,
     sweeper,
     push,
+    all: [sync, webhooks, sweeper, push] as Queue[],
     async close() {
       await Promise.all([sync.close(), webhooks.close(), sweeper.close(), push.close()]);
     },

@@ -1,6 +1,7 @@
 // The job schedulers: nightly full sync, incremental sync every few minutes, the sweeper. Upserted
 // by every daemon at start; BullMQ keeps one scheduler per id, so N daemons still run each once.
 // Schedulers live in Redis only, so a daemon also puts back any that a flushed or restarted Redis lost.
+import type { Logger } from '../observability/logger.js';
 import type { Queues } from './queues.js';
 
 export interface ScheduleSettings {
@@ -53,4 +54,29 @@ export async function ensureSchedules(queues: Queues, settings: ScheduleSettings
   if (present.every(Boolean)) return false;
   await upsertSchedules(queues, settings);
   return true;
+}
+
+/**
+ * Upserts the schedulers, then checks every `checkEveryMs` that they still exist in Redis: after a
+ * FLUSHALL or a restart without persistence nothing would run again (not even the sweeper that
+ * recovers the webhooks) until a daemon restarted. Returns the function that stops the checks.
+ * @example const stop = await keepSchedules(queues, settings, 60_000, log);
+ */
+export async function keepSchedules(
+  queues: Queues,
+  settings: ScheduleSettings,
+  checkEveryMs: number,
+  log: Logger,
+): Promise<() => void> {
+  await upsertSchedules(queues, settings);
+  const timer = setInterval(
+    () =>
+      void ensureSchedules(queues, settings).then(
+        (restored) => restored && log.warn('job schedulers were missing from Redis; put them back'),
+        (error: unknown) => log.warn({ err: (error as Error).message }, 'could not check the job schedulers'),
+      ),
+    checkEveryMs,
+  );
+  timer.unref();
+  return () => clearInterval(timer);
 }

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { runIncrementalSync } from '../../src/sync/incremental-sync.js';
-import type { Daemon } from '../../src/workers/daemon.js';
+import type { Daemon } from '../../src/app/daemon.js';
 import { mirrorRowVersions, rowsWritten } from '../support/sync-harness.js';
 import {
   apiWrites,

@@ -6,7 +6,7 @@ import type { OutboxEntity } from '../../src/db/outbox.js';
 import type { SandboxOptionsInput } from '../../src/sandbox/options.js';
 import { runFullSync } from '../../src/sync/full-sync.js';
 import type { PushContext, PushSettings } from '../../src/sync/push/context.js';
-import type { Daemon } from '../../src/workers/daemon.js';
+import type { Daemon } from '../../src/app/daemon.js';
 import { startTestDaemon, type TestDaemonOptions } from './test-daemon.js';
 import { uniqueName } from './services.js';
 import { startSyncHarness, type SyncHarness } from './sync-harness.js';

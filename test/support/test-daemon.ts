@@ -1,6 +1,6 @@
 // Starts an in-process daemon for a test harness (port 0, loopback, no schedules unless asked).
 import { loadConfig } from '../../src/config/config.js';
-import { startDaemon, type Daemon, type DaemonOptions } from '../../src/workers/daemon.js';
+import { startDaemon, type Daemon, type DaemonOptions } from '../../src/app/daemon.js';
 
 export type TestDaemonOptions = Partial<DaemonOptions> & { env?: Record<string, string> };
 

@@ -3,7 +3,7 @@
 import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/database.js';
-import type { Daemon } from '../../src/workers/daemon.js';
+import type { Daemon } from '../../src/app/daemon.js';
 import { SCHEDULER_IDS } from '../../src/workers/schedules.js';
 import { deliver, eventually, notification, startDaemonHarness, TOKEN, type DaemonHarness } from './daemon-harness.js';
 

@@ -10,7 +10,7 @@ import { signBody } from '../../src/http/signature.js';
 import type { Logger } from '../../src/observability/logger.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import type { SandboxOptionsInput } from '../../src/sandbox/options.js';
-import type { Daemon } from '../../src/workers/daemon.js';
+import type { Daemon } from '../../src/app/daemon.js';
 import { createTestDatabase, redisUrl, uniqueName, type TestDatabase } from '../support/services.js';
 import { eventually } from '../support/eventually.js';
 import { startTestDaemon, type TestDaemonOptions } from '../support/test-daemon.js';

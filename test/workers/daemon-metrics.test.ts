@@ -1,7 +1,7 @@
 // /metrics tells an operator how far behind each stream is, so an alert on lag means something.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFullSync } from '../../src/sync/full-sync.js';
-import type { Daemon } from '../../src/workers/daemon.js';
+import type { Daemon } from '../../src/app/daemon.js';
 import { eventually, startDaemonHarness, type DaemonHarness } from './daemon-harness.js';
 
 let h: DaemonHarness;

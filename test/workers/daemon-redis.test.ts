@@ -1,7 +1,7 @@
 // Redis only distributes work (design principle 1): a daemon on a Redis of its own that the test
 // stops, restarts empty and flushes. Readiness follows Redis, and no stored webhook is lost.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Daemon } from '../../src/workers/daemon.js';
+import type { Daemon } from '../../src/app/daemon.js';
 import { SCHEDULER_IDS } from '../../src/workers/schedules.js';
 import { contactRow, deliver, eventually, notification, startDaemonHarness, TOKEN, webhookEvent, type DaemonHarness } from './daemon-harness.js';
 import { startOwnRedis, type OwnRedis } from './own-redis.js';

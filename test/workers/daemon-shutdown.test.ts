@@ -5,7 +5,7 @@ import { Queue } from 'bullmq';
 import { sql, type Kysely } from 'kysely';
 import { createDatabase, type Database } from '../../src/db/database.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Daemon } from '../../src/workers/daemon.js';
+import type { Daemon } from '../../src/app/daemon.js';
 import { QUEUE_NAMES } from '../../src/workers/queues.js';
 import { createTestRedis } from '../support/services.js';
 import { eventually, spawnCli, startDaemonHarness, type DaemonHarness } from './daemon-harness.js';

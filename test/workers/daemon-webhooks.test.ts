@@ -2,7 +2,7 @@
 // daemon started in-process; its own workers apply them to the mirror in Postgres.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFullSync } from '../../src/sync/full-sync.js';
-import type { Daemon } from '../../src/workers/daemon.js';
+import type { Daemon } from '../../src/app/daemon.js';
 import {
   companyRow,
   contactRow,

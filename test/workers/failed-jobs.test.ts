@@ -1,6 +1,6 @@
 // `failed list|retry`: what failed for good is visible with its reason, and goes back to work.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Daemon } from '../../src/workers/daemon.js';
+import type { Daemon } from '../../src/app/daemon.js';
 import { failedSources, listFailed, retryFailed, type FailedItem } from '../../src/workers/failed-jobs.js';
 import { contactRow, deliver, eventually, notification, spawnCli, startDaemonHarness, TOKEN, webhookEvent, type DaemonHarness } from './daemon-harness.js';
 

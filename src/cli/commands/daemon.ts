@@ -1,31 +1,30 @@
 // `intercom-sync daemon`: the service. Stops gracefully on SIGTERM/SIGINT and exits 0.
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/config.js';
-import { createLogger } from '../../observability/logger.js';
-import { startDaemon } from '../../workers/daemon.js';
+import { DEFAULT_GRACE_MS, startDaemon } from '../../app/daemon.js';
+import { processLogger } from '../../app/logging.js';
+import type { CommandContext } from '../command-context.js';
 
-export function registerDaemon(program: Command): void {
+export function registerDaemon(program: Command, context: CommandContext): void {
   program
     .command('daemon')
     .description('run workers, schedules and the HTTP server (webhooks, health, metrics, dashboard)')
     .option('--host <host>', 'address the HTTP server listens on', '0.0.0.0')
-    .option('--grace-ms <ms>', 'how long running jobs may finish after SIGTERM', '30000')
+    .option('--grace-ms <ms>', 'how long running jobs may finish after SIGTERM', String(DEFAULT_GRACE_MS))
     .option('--no-schedule', 'do not run the nightly/incremental schedules (workers and webhooks only)')
     .action(async (options: { host: string; graceMs: string; schedule: boolean }) => {
-      const config = loadConfig(process.env, [
+      const config = context.config([
         'DATABASE_URL',
         'REDIS_URL',
         'INTERCOM_TOKEN',
         'INTERCOM_CLIENT_SECRET',
       ]);
-      const log = createLogger({ level: config.LOG_LEVEL });
+      const log = processLogger(config, 'service');
       const daemon = await startDaemon({
         config,
         log,
         host: options.host,
         graceMs: Number(options.graceMs),
         schedule: options.schedule,
-        dashboard: { user: process.env.DASHBOARD_USER, password: process.env.DASHBOARD_PASSWORD },
       });
       console.error(
         `intercom-sync daemon listening on ${daemon.url} (webhooks at ${daemon.url}/webhooks/intercom)`,

@@ -1,10 +1,8 @@
 // `intercom-sync failed list [--json]` and `failed retry [id] [--all]`: what failed for good
 // (BullMQ's failed jobs of every queue, webhook events parked as failed), and putting it back to work.
-import { Queue } from 'bullmq';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/config.js';
-import { createDatabase } from '../../db/database.js';
-import { describeDatabaseError } from '../../db/errors.js';
+import { withDatabase } from '../../app/database.js';
+import { withQueues } from '../../app/queues.js';
 import {
   failedSources,
   listFailed,
@@ -14,11 +12,10 @@ import {
   type FailedItem,
   type FailedSource,
 } from '../../workers/failed-jobs.js';
-import { QUEUE_NAMES } from '../../workers/queues.js';
-import { connectRedis } from '../../workers/redis.js';
+import type { CommandContext } from '../command-context.js';
 import { UserError } from '../user-error.js';
 
-export function registerFailed(program: Command): void {
+export function registerFailed(program: Command, context: CommandContext): void {
   const failed = program.command('failed').description('jobs and webhook events that failed for good');
   failed
     .command('list')
@@ -26,7 +23,7 @@ export function registerFailed(program: Command): void {
     .option('--json', 'print one JSON document')
     .option('--limit <n>', 'at most this many', '200')
     .action(async (options: { json?: boolean; limit: string }) => {
-      await withSources(async (sources) => {
+      await withSources(context, async (sources) => {
         const items = await listFailed(sources, { limit: Math.max(1, Number(options.limit) || 200) });
         if (options.json) console.log(JSON.stringify({ failed: items }));
         else printItems(items);
@@ -39,7 +36,7 @@ export function registerFailed(program: Command): void {
     .action(async (id: string | undefined, options: { all?: boolean }) => {
       if (!id && !options.all) throw new UserError('say which item to retry (an id from `intercom-sync failed list`), or --all.');
       if (id && options.all) throw new UserError('give either an id or --all, not both.');
-      await withSources(async (sources) => {
+      await withSources(context, async (sources) => {
         if (options.all) {
           const retried = await retryAllFailed(sources);
           console.log(retried.length === 0 ? 'nothing to retry' : `retried ${retried.length}: ${retried.join(', ')}`);
@@ -57,22 +54,11 @@ export function registerFailed(program: Command): void {
     });
 }
 
-async function withSources(run: (sources: FailedSource[]) => Promise<void>): Promise<void> {
-  const config = loadConfig(process.env, ['DATABASE_URL', 'REDIS_URL']);
-  const redis = await connectRedis(config.REDIS_URL);
-  const db = createDatabase({ url: config.DATABASE_URL, poolSize: 2, applicationName: 'intercom-sync failed' });
-  const queues = Object.values(QUEUE_NAMES).map(
-    (name) => new Queue(name, { connection: redis, prefix: config.REDIS_PREFIX }),
+async function withSources(context: CommandContext, run: (sources: FailedSource[]) => Promise<void>): Promise<void> {
+  const config = context.config(['DATABASE_URL', 'REDIS_URL']);
+  await withQueues(config, (queues) =>
+    withDatabase(config, { name: 'intercom-sync failed' }, (db) => run(failedSources({ db, queues: queues.all }))),
   );
-  try {
-    await run(failedSources({ db, queues })).catch((error: unknown) => {
-      throw describeDatabaseError(error, config.DATABASE_URL);
-    });
-  } finally {
-    await Promise.all(queues.map((q) => q.close()));
-    await db.destroy();
-    redis.disconnect();
-  }
 }
 
 function printItems(items: readonly FailedItem[]): void {

@@ -1,5 +1,6 @@
 // Every CLI command, one module each, in the order `--help` lists them (design.md "Interface").
 import type { Command } from 'commander';
+import type { CommandContext } from '../command-context.js';
 import { registerMigrate } from './migrate.js';
 import { registerDaemon } from './daemon.js';
 import { registerSync } from './sync.js';
@@ -10,7 +11,7 @@ import { registerConflicts } from './conflicts.js';
 import { registerFailed } from './failed.js';
 import { registerSandbox } from './sandbox.js';
 
-export const commands: ReadonlyArray<(program: Command) => void> = [
+export const commands: ReadonlyArray<(program: Command, context: CommandContext) => void> = [
   registerMigrate,
   registerDaemon,
   registerSync,

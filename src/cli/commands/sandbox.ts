@@ -30,6 +30,7 @@ interface Flags {
   log?: boolean;
 }
 
+/** The sandbox is its own product: it takes no settings of the service. */
 export function registerSandbox(program: Command): void {
   program
     .command('sandbox')

@@ -1,19 +1,17 @@
 // `intercom-sync status [--json]`: per stream its last runs, watermark and lag; queue depths;
 // webhook, outbox and conflict backlogs. Needs only DATABASE_URL; Redis is optional and its
 // absence is reported, not fatal.
-import { Queue } from 'bullmq';
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/config.js';
-import { createDatabase } from '../../db/database.js';
-import { describeDatabaseError } from '../../db/errors.js';
+import { withDatabase } from '../../app/database.js';
+import { withQueues } from '../../app/queues.js';
+import type { Config } from '../../config/config.js';
 import {
   backlogStatus,
   streamStatus,
   type BacklogStatus,
   type StreamStatus,
 } from '../../db/status-queries.js';
-import { QUEUE_NAMES } from '../../workers/queues.js';
-import { connectRedis } from '../../workers/redis.js';
+import type { CommandContext } from '../command-context.js';
 
 type QueueStatus =
   | { readonly available: true; readonly counts: Record<string, Record<string, number>> }
@@ -29,59 +27,47 @@ const JOB_STATES = [
   'completed',
 ] as const;
 
-export function registerStatus(program: Command): void {
+export function registerStatus(program: Command, context: CommandContext): void {
   program
     .command('status')
     .description('runs, watermarks, queues, outbox and conflicts at a glance')
     .option('--json', 'print one JSON document')
     .option('--runs <n>', 'runs shown per stream', '3')
     .action(async (options: { json?: boolean; runs: string }) => {
-      const config = loadConfig(process.env, ['DATABASE_URL']);
-      const db = createDatabase({
-        url: config.DATABASE_URL,
-        poolSize: 3,
-        applicationName: 'intercom-sync status',
-      });
-      try {
-        const [streams, backlog, queues] = await Promise.all([
-          streamStatus(db, { perStream: Math.max(1, Number(options.runs) || 3) }),
-          backlogStatus(db),
-          queueStatus(config.REDIS_URL, config.REDIS_PREFIX),
-        ]).catch((error: unknown) => {
-          throw describeDatabaseError(error, config.DATABASE_URL);
-        });
-        const document = statusDocument(streams, backlog, queues, new Date());
-        if (options.json) console.log(JSON.stringify(document));
-        else printStatus(document);
-      } finally {
-        await db.destroy();
-      }
+      const config = context.config(['DATABASE_URL']);
+      const [streams, backlog, queues] = await withDatabase(
+        config,
+        { name: 'intercom-sync status', poolSize: 3 },
+        (db) =>
+          Promise.all([
+            streamStatus(db, { perStream: Math.max(1, Number(options.runs) || 3) }),
+            backlogStatus(db),
+            queueStatus(config),
+          ]),
+      );
+      const document = statusDocument(streams, backlog, queues, new Date());
+      if (options.json) console.log(JSON.stringify(document));
+      else printStatus(document);
     });
 }
 
-async function queueStatus(url: string | undefined, prefix: string): Promise<QueueStatus> {
+/** Job counts per queue; Redis is optional here, so its absence is reported, not fatal. */
+async function queueStatus(config: Config): Promise<QueueStatus> {
+  const url = config.REDIS_URL;
   if (!url) return { available: false, error: 'REDIS_URL is not set' };
-  let redis;
   try {
-    redis = await connectRedis(url, { timeoutMs: 2_000 });
-  } catch (error) {
-    return { available: false, error: error instanceof Error ? error.message : String(error) };
-  }
-  try {
-    const counts: Record<string, Record<string, number>> = {};
-    for (const name of Object.values(QUEUE_NAMES)) {
-      const queue = new Queue(name, { connection: redis, prefix });
-      try {
-        counts[name] = await queue.getJobCounts(...JOB_STATES);
-      } finally {
-        await queue.close();
-      }
-    }
+    const counts = await withQueues(
+      { ...config, REDIS_URL: url },
+      async (queues) => {
+        const byQueue: Record<string, Record<string, number>> = {};
+        for (const queue of queues.all) byQueue[queue.name] = await queue.getJobCounts(...JOB_STATES);
+        return byQueue;
+      },
+      { timeoutMs: 2_000 },
+    );
     return { available: true, counts };
   } catch (error) {
     return { available: false, error: error instanceof Error ? error.message : String(error) };
-  } finally {
-    redis.disconnect();
   }
 }
 

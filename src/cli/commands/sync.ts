@@ -1,12 +1,12 @@
 // `intercom-sync sync full|incremental`: runs the same code as the daemon's sync jobs, in this
 // process, with progress on the terminal and a summary (or one JSON document) at the end.
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/config.js';
+import { processLogger } from '../../app/logging.js';
+import { withRuntime, type Runtime } from '../../app/runtime.js';
 import { FULL_SYNC_STREAMS, runFullSync, SyncAlreadyRunningError, type FullSyncStream } from '../../sync/full-sync.js';
 import { runIncrementalSync } from '../../sync/incremental-sync.js';
-import { createLogger } from '../../observability/logger.js';
+import type { CommandContext } from '../command-context.js';
 import { progressLine } from '../progress.js';
-import { openRuntime } from '../runtime.js';
 import { printStreams } from '../sync-summary.js';
 import { UserError } from '../user-error.js';
 
@@ -20,19 +20,14 @@ function parseStreams(value: string | undefined): FullSyncStream[] | undefined {
   return names as FullSyncStream[];
 }
 
-async function withRuntime<T>(json: boolean, fn: (rt: Awaited<ReturnType<typeof openRuntime>>) => Promise<T>): Promise<T> {
-  const config = loadConfig(process.env, ['DATABASE_URL', 'REDIS_URL', 'INTERCOM_TOKEN']);
+function withSyncRuntime<T>(context: CommandContext, json: boolean, fn: (rt: Runtime) => Promise<T>): Promise<T> {
+  const config = context.config(['DATABASE_URL', 'REDIS_URL', 'INTERCOM_TOKEN']);
   // Logs go to stderr, and only warnings unless asked: stdout carries the summary (or the JSON).
-  const level = process.env.LOG_LEVEL ?? (json ? 'error' : 'warn');
-  const rt = await openRuntime(config, { log: createLogger({ level }, process.stderr), name: 'intercom-sync cli' });
-  try {
-    return await fn(rt);
-  } finally {
-    await rt.close();
-  }
+  const log = processLogger(config, json ? 'json-command' : 'command');
+  return withRuntime(config, { log, name: 'intercom-sync cli' }, fn);
 }
 
-export function registerSync(program: Command): void {
+export function registerSync(program: Command, context: CommandContext): void {
   const sync = program.command('sync').description('read Intercom into Postgres now');
   sync
     .command('full')
@@ -42,7 +37,7 @@ export function registerSync(program: Command): void {
     .action(async (options: { only?: string; json?: boolean }) => {
       const only = parseStreams(options.only);
       const json = Boolean(options.json);
-      await withRuntime(json, async (rt) => {
+      await withSyncRuntime(context, json, async (rt) => {
         const progress = json ? undefined : progressLine(process.stderr);
         try {
           const summary = await runFullSync(rt, {
@@ -70,7 +65,7 @@ export function registerSync(program: Command): void {
     .option('--json', 'print the summary as one JSON document')
     .action(async (options: { json?: boolean }) => {
       const json = Boolean(options.json);
-      await withRuntime(json, async (rt) => {
+      await withSyncRuntime(context, json, async (rt) => {
         const summary = await runIncrementalSync(rt, { trigger: 'cli' });
         if (json) console.log(JSON.stringify(summary));
         else {

@@ -1,16 +1,16 @@
 // `intercom-sync verify [--json]`: reads Intercom and the mirror and lists every difference;
 // exits 1 when they differ, so scripts and alerts can rely on it.
 import type { Command } from 'commander';
-import { loadConfig } from '../../config/config.js';
-import { createLogger } from '../../observability/logger.js';
+import { processLogger } from '../../app/logging.js';
+import { withRuntime } from '../../app/runtime.js';
 import { verifyMirror, type Difference, type VerifyReport } from '../../sync/verify.js';
-import { openRuntime } from '../runtime.js';
+import type { CommandContext } from '../command-context.js';
 import { UserError } from '../user-error.js';
 
 /** Differences printed by the text output; --json lists up to --limit. */
 const TEXT_SHOWN = 20;
 
-export function registerVerify(program: Command): void {
+export function registerVerify(program: Command, context: CommandContext): void {
   program
     .command('verify')
     .description('compare Postgres with Intercom and list every difference (exit 1 when they differ)')
@@ -28,20 +28,15 @@ export function registerVerify(program: Command): void {
       if (options.via !== 'list' && options.via !== 'search')
         throw new UserError(`--via takes list or search; got '${options.via}'.`);
       const json = Boolean(options.json);
-      const config = loadConfig(process.env, ['DATABASE_URL', 'REDIS_URL', 'INTERCOM_TOKEN']);
-      const level = process.env.LOG_LEVEL ?? (json ? 'error' : 'warn');
-      const rt = await openRuntime(config, {
-        log: createLogger({ level }, process.stderr),
-        name: 'intercom-sync verify',
-      });
-      try {
-        const report = await verifyMirror(rt, { limit, contactsVia: options.via });
+      const contactsVia = options.via;
+      const config = context.config(['DATABASE_URL', 'REDIS_URL', 'INTERCOM_TOKEN']);
+      const log = processLogger(config, json ? 'json-command' : 'command');
+      await withRuntime(config, { log, name: 'intercom-sync verify' }, async (rt) => {
+        const report = await verifyMirror(rt, { limit, contactsVia });
         if (json) console.log(JSON.stringify(report));
         else printReport(report);
         if (!report.clean) process.exitCode = 1;
-      } finally {
-        await rt.close();
-      }
+      });
     });
 }
 

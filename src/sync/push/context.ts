@@ -1,4 +1,5 @@
 // What a push is handed besides the sync context: the note author and the conflict policy.
+import { ServiceError } from '../../errors.js';
 import type { ConflictPolicy } from '../../mappers/field-merge.js';
 import type { OutboxEntity } from '../../db/outbox.js';
 import type { SyncContext } from '../context.js';
@@ -20,7 +21,10 @@ export function policyFor(settings: PushSettings, entity: OutboxEntity) {
     settings.fieldPolicies[`${entity}.${field}`] ?? settings.fieldPolicies[field] ?? settings.policy;
 }
 
-/** A change that must wait for another record to reach Intercom first (a note's contact, say). */
-export class DependencyNotPushedError extends Error {
+/** A change that must wait for another record to reach Intercom first (a note's contact, say): it passes once that one is pushed. */
+export class DependencyNotPushedError extends ServiceError {
   override name = 'DependencyNotPushedError';
+  constructor(message: string) {
+    super(message, { permanent: false });
+  }
 }

@@ -1,6 +1,7 @@
 // Pushes a company's local changes through POST /companies, Intercom's create-or-update keyed by
 // company_id (the only update in 2.2, intercom-notes.md §6); a local delete deletes it there.
 import { columnsChangedAfter, type OutboxRow } from '../../db/outbox.js';
+import { readCompanyWithSnapshot } from '../../db/snapshots.js';
 import { recordConflicts, settledFieldConflicts } from '../../db/conflicts.js';
 import { withSyncWrites } from '../../db/sync-writes.js';
 import { planFieldPush } from '../../mappers/field-merge.js';
@@ -8,7 +9,7 @@ import { COMPANY_PUSHABLE, COMPANY_TIMESTAMPS, companyBody } from '../../mappers
 import type { CompanyInput } from '../../intercom/types.js';
 import { policyFor, type PushContext } from './context.js';
 import { asLocalChanges, deleteRemote, type PushResult } from './push-contact.js';
-import { readCompany, remoteView, restoreRemoteFields, writeBack } from './write-back.js';
+import { remoteView, restoreRemoteFields, writeBack } from './write-back.js';
 
 const call = { lane: 'outbound' as const };
 
@@ -18,7 +19,7 @@ export async function pushCompany(
   rowId: number,
   changes: readonly OutboxRow[],
 ): Promise<PushResult> {
-  const row = await readCompany(ctx, rowId);
+  const row = await readCompanyWithSnapshot(ctx.db, rowId);
   if (!row)
     return deleteRemote(ctx, 'company', rowId, changes, (id) => ctx.intercom.companies.delete(id, call));
   const creating = !row.intercom_id;

@@ -1,7 +1,10 @@
 // Pushes a contact's local changes: create (new intercom_id written back), update of the fields
 // that changed (merged per field against the agreed state), archive/unarchive, delete.
-import { columnsChangedAfter, type OutboxRow } from '../../db/outbox.js';
+import { columnsChangedAfter, everChangedLocally, type OutboxRow } from '../../db/outbox.js';
 import { recordConflicts, settledFieldConflicts } from '../../db/conflicts.js';
+import { contactRowOf } from '../../db/local-ids.js';
+import { setContactArchived } from '../../db/pushed-rows.js';
+import { dropSnapshot, readContactWithSnapshot } from '../../db/snapshots.js';
 import { withSyncWrites } from '../../db/sync-writes.js';
 import { planFieldPush, toApiBody, type LocalChange } from '../../mappers/field-merge.js';
 import {
@@ -14,7 +17,7 @@ import {
 import { IntercomApiError } from '../../intercom/errors.js';
 import type { Contact, ContactInput } from '../../intercom/types.js';
 import { policyFor, type PushContext } from './context.js';
-import { dropSnapshot, readContact, remoteView, restoreRemoteFields, writeBack } from './write-back.js';
+import { remoteView, restoreRemoteFields, writeBack } from './write-back.js';
 
 const call = { lane: 'outbound' as const };
 
@@ -42,7 +45,7 @@ export async function pushContact(
   rowId: number,
   changes: readonly OutboxRow[],
 ): Promise<PushResult> {
-  const row = await readContact(ctx, rowId);
+  const row = await readContactWithSnapshot(ctx.db, rowId);
   const lastId = changes.at(-1)!.id;
   if (!row)
     return deleteRemote(ctx, 'contact', rowId, changes, (id) => ctx.intercom.contacts.delete(id, call));
@@ -93,8 +96,7 @@ export async function pushContact(
       // Intercom won every conflicting field (or nothing was left to send): show its values.
       await recordConflicts(trx, conflicts);
       await restoreRemoteFields(trx, 'contact', rowId, plan.conflicts, remote.current);
-      if (archived !== undefined)
-        await trx.updateTable('intercom.contacts').set({ archived }).where('id', '=', rowId).execute();
+      if (archived !== undefined) await setContactArchived(trx, rowId, archived);
     });
   }
   return { calls, superseded: calls === 0 };
@@ -116,11 +118,7 @@ async function createContact(
     // "A contact matching those details already exists with id=…" (notes §4): adopt it, never
     // create a second one. If another local row already mirrors it, an operator decides.
     const conflictId = error.conflictId;
-    const linked = await ctx.db
-      .selectFrom('intercom.contacts')
-      .select(['id', 'created_at'])
-      .where('intercom_id', '=', conflictId)
-      .executeTakeFirst();
+    const linked = await contactRowOf(ctx.db, conflictId);
     const detail = {
       message: error.message,
       conflictId,
@@ -186,14 +184,7 @@ async function mirrorsThisCreate(
   since: Date,
 ): Promise<boolean> {
   if (!linked.created_at || linked.created_at.getTime() < since.getTime() - CLOCK_SKEW_MS) return false;
-  const touched = await ctx.db
-    .selectFrom('intercom_sync.outbox')
-    .select('id')
-    .where('entity', '=', 'contact')
-    .where('row_id', '=', linked.id)
-    .limit(1)
-    .executeTakeFirst();
-  return !touched;
+  return !(await everChangedLocally(ctx.db, 'contact', linked.id));
 }
 
 export function ignoreNotFound(error: unknown): void {
@@ -213,6 +204,6 @@ export async function deleteRemote(
     string | undefined;
   if (!intercomId) return { calls: 0, superseded: true };
   await remove(intercomId).catch(ignoreNotFound);
-  await dropSnapshot(ctx, entity, rowId);
+  await dropSnapshot(ctx.db, entity, rowId);
   return { calls: 1, superseded: false };
 }

@@ -1,7 +1,8 @@
 // Pushes a contact's company attachments (contact_companies) and new notes. Both name records by
 // their Intercom ids, so they wait until the contact (and company) exist there.
-import { sql } from 'kysely';
+import { intercomIdOfRow } from '../../db/local-ids.js';
 import type { OutboxRow } from '../../db/outbox.js';
+import { readNote, writePushedNote } from '../../db/pushed-rows.js';
 import { withSyncWrites } from '../../db/sync-writes.js';
 import { mapNote } from '../../mappers/note.js';
 import { PushRejectedError } from '../../mappers/push-input.js';
@@ -10,17 +11,9 @@ import { ignoreNotFound, type PushResult } from './push-contact.js';
 
 const call = { lane: 'outbound' as const };
 
-async function intercomIdOf(
-  ctx: PushContext,
-  table: 'intercom.contacts' | 'intercom.companies',
-  id: unknown,
-) {
-  const row = await ctx.db
-    .selectFrom(table)
-    .select('intercom_id')
-    .where('id', '=', Number(id))
-    .executeTakeFirst();
-  return row ? (row.intercom_id ?? null) : undefined; // undefined: the row is gone
+/** The Intercom id of a local row: null while it has none, undefined when the row is gone. */
+function intercomIdOf(ctx: PushContext, table: 'intercom.contacts' | 'intercom.companies', id: unknown) {
+  return intercomIdOfRow(ctx.db, table, Number(id));
 }
 
 /**
@@ -73,11 +66,7 @@ export async function pushNotes(
   noteRowId: number,
   changes: readonly OutboxRow[],
 ): Promise<PushResult> {
-  const note = await ctx.db
-    .selectFrom('intercom.notes')
-    .selectAll()
-    .where('id', '=', noteRowId)
-    .executeTakeFirst();
+  const note = await readNote(ctx.db, noteRowId);
   if (!note || note.intercom_id) {
     const contactRowId = (note ?? changes[0]!.old_data)?.contact_id;
     if ((await intercomIdOf(ctx, 'intercom.contacts', contactRowId)) === undefined)
@@ -97,23 +86,14 @@ export async function pushNotes(
     call,
   );
   const row = mapNote(created, { contactIntercomId: contact });
-  await withSyncWrites(ctx.db, async (trx) => {
-    // A sync may have read the new note before this answer was written back: same note, one row.
-    await trx
-      .deleteFrom('intercom.notes')
-      .where('intercom_id', '=', row.intercom_id)
-      .where('id', '<>', noteRowId)
-      .execute();
-    await trx
-      .updateTable('intercom.notes')
-      .set({
-        intercom_id: row.intercom_id,
-        author_id: row.author_id ?? adminId,
-        created_at: row.created_at,
-        raw: sql`${JSON.stringify(row.raw)}::jsonb`,
-      })
-      .where('id', '=', noteRowId)
-      .execute();
-  });
+  // A sync may have read the new note before this answer was written back: same note, one row.
+  await withSyncWrites(ctx.db, (trx) =>
+    writePushedNote(trx, noteRowId, {
+      intercom_id: row.intercom_id,
+      author_id: row.author_id ?? adminId,
+      created_at: row.created_at,
+      raw: row.raw,
+    }),
+  );
   return { calls: 1, superseded: false };
 }

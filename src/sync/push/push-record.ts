@@ -8,9 +8,7 @@ import {
   type OutboxEntity,
   type OutboxRow,
 } from '../../db/outbox.js';
-import { PushRejectedError } from '../../mappers/push-input.js';
-import { InvalidPayloadError } from '../../mappers/invalid-payload.js';
-import { IntercomApiError } from '../../intercom/errors.js';
+import { isPermanent, ServiceError } from '../../errors.js';
 import { DependencyNotPushedError, type PushContext } from './context.js';
 import { pushCompany } from './push-company.js';
 import { pushContact, type PushResult } from './push-contact.js';
@@ -29,14 +27,14 @@ const pushers: Record<
 };
 
 /** Thrown so the job is retried later (the changes are back to pending already, due in `retryInMs`). */
-export class PushRetryError extends Error {
+export class PushRetryError extends ServiceError {
   override name = 'PushRetryError';
   constructor(
     message: string,
     readonly retryInMs: number,
-    options?: { cause?: unknown },
+    options: { cause?: unknown } = {},
   ) {
-    super(message, options);
+    super(message, { permanent: false, ...options });
   }
 }
 
@@ -80,10 +78,4 @@ export async function pushRecord(
     }
   }
   return outcome;
-}
-
-function isPermanent(error: unknown): boolean {
-  if (error instanceof PushRejectedError || error instanceof InvalidPayloadError) return true;
-  // 4xx other than 429 will not pass by retrying (the client already waited out 429s).
-  return error instanceof IntercomApiError && !error.retryable && error.status >= 400 && error.status < 500;
 }

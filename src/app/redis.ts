@@ -2,9 +2,14 @@
 // Redis cannot be reached instead of retrying silently forever.
 import { Redis } from 'ioredis';
 import { redactUrl } from '../db/errors.js';
+import { ServiceError } from '../errors.js';
 
-export class RedisUnavailableError extends Error {
+/** Redis could not be reached at start-up (may pass once it is up). */
+export class RedisUnavailableError extends ServiceError {
   override name = 'RedisUnavailableError';
+  constructor(message: string) {
+    super(message, { permanent: false });
+  }
 }
 
 /**

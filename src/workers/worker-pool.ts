@@ -1,0 +1,88 @@
+// The daemon's BullMQ workers, one per queue, and how they stop: jobs in flight get a grace
+// period, then the flows are aborted and the rest cut off (their locks lapse, another worker
+// retries them).
+import { Worker, type ConnectionOptions } from 'bullmq';
+import type { PushContext } from '../sync/push/context.js';
+import {
+  outboxSweep,
+  pushProcessor,
+  sweeperProcessor,
+  syncProcessor,
+  webhookProcessor,
+} from './processors.js';
+import { QUEUE_NAMES, type Queues } from './queues.js';
+
+export interface WorkerSettings {
+  readonly connection: ConnectionOptions;
+  /** BullMQ's key prefix (REDIS_PREFIX). */
+  readonly prefix: string;
+  /** Jobs run at once per queue by this process. */
+  readonly concurrency: { readonly sync: number; readonly webhooks: number; readonly push: number };
+  /** How old a stored, unapplied webhook must be before the sweeper re-enqueues it. */
+  readonly webhookSweepAfterMs: number;
+  /** A push in flight this long was lost: the sweeper puts its changes back to pending. */
+  readonly stuckPushMs: number;
+  /** Delay of the push jobs the sweeper enqueues (PUSH_COALESCE_MS). */
+  readonly pushDelayMs: number;
+}
+
+export interface WorkerPool {
+  /** Stops taking jobs; jobs still running after `graceMs` are aborted and cut off. */
+  close(graceMs: number): Promise<void>;
+}
+
+/**
+ * @example const workers = startWorkers(runtime, queues, settings); … await workers.close(30_000);
+ */
+export function startWorkers(ctx: PushContext, queues: Queues, settings: WorkerSettings): WorkerPool {
+  const { connection, prefix, concurrency } = settings;
+  const stopping = new AbortController();
+  const workers = [
+    new Worker(QUEUE_NAMES.sync, syncProcessor(ctx, stopping.signal), {
+      connection,
+      prefix,
+      concurrency: concurrency.sync,
+    }),
+    new Worker(QUEUE_NAMES.webhooks, webhookProcessor(ctx), {
+      connection,
+      prefix,
+      // Many at once: concurrent events are written in groups, so this bounds a group, not connections.
+      concurrency: concurrency.webhooks,
+    }),
+    new Worker(QUEUE_NAMES.push, pushProcessor(ctx), { connection, prefix, concurrency: concurrency.push }),
+    new Worker(QUEUE_NAMES.sweeper, sweepBoth(ctx, queues, settings), { connection, prefix, concurrency: 1 }),
+  ];
+  for (const worker of workers) {
+    worker.on('failed', (job, error) =>
+      ctx.log.warn({ queue: worker.name, jobId: job?.id, err: error.message }, 'job failed'),
+    );
+    worker.on('error', (error) => ctx.log.error({ queue: worker.name, err: error }, 'worker error'));
+  }
+  return {
+    async close(graceMs) {
+      const graceful = Promise.all(workers.map((w) => w.close()));
+      const inTime = await Promise.race([graceful.then(() => true), sleep(graceMs).then(() => false)]);
+      if (inTime) return;
+      // Abort the flows (a full sync stops after its current page and resumes next time) and
+      // cut the rest off: their locks lapse and another worker retries them.
+      ctx.log.warn({ graceMs }, 'grace period over: cutting off the jobs still running');
+      stopping.abort(new Error('daemon stopping'));
+      await Promise.race([graceful, sleep(5_000)]);
+      await Promise.all(workers.map((w) => w.close(true)));
+    },
+  };
+}
+
+/** The sweeper job: stored webhooks not yet applied, and local changes whose push was lost. */
+function sweepBoth(ctx: PushContext, queues: Queues, settings: WorkerSettings) {
+  const webhooks = sweeperProcessor(ctx, queues.webhooks, settings.webhookSweepAfterMs);
+  const outbox = outboxSweep(ctx, queues.push, {
+    stuckPushMs: settings.stuckPushMs,
+    pushDelayMs: settings.pushDelayMs,
+  });
+  return async () => ({ ...(await webhooks()), ...(await outbox()) });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
+}
