@@ -18,7 +18,8 @@ COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY bin/intercom-pg-sync.js ./bin/
-# The app role script, so `docker run … cat deploy/postgres/app-role.sql | psql` works (README "Security").
+# The app role script (README "Security"):
+#   docker run --rm --entrypoint cat IMAGE deploy/postgres/app-role.sql | psql "$DATABASE_URL"
 COPY deploy/postgres ./deploy/postgres
 # Collect garbage before the heap grows past this (README "Memory"); the sandbox service clears it.
 ENV NODE_OPTIONS=--max-old-space-size=256

@@ -16,12 +16,15 @@ const run = promisify(execFile);
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const SANDBOX_TOKEN = 'package-test-token';
 
-/** The environment without what `npm test` puts there for its own npm (npm_config_*, npm_lifecycle_*). */
+/** The environment without what `npm test` puts there for its own npm (npm_config_*, npm_lifecycle_*) or for the tests. */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith('npm_')),
   );
+  // The installed command gets only the settings a test hands it.
   delete env.NODE_OPTIONS;
+  delete env.DATABASE_URL;
+  delete env.REDIS_URL;
   return { ...env, ...extra };
 }
 
@@ -148,6 +151,14 @@ describe('the npm package', () => {
       env: cleanEnv(),
     });
     expect(npx.stdout.trim()).toBe(version);
+
+    // What an npm user is told to do has to be something an npm user can do.
+    const missing = await cli(['migrate']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(
+      /^intercom-pg-sync: DATABASE_URL is not set: .*DATABASE_URL=postgres:\/\/user:password@host:5432\/db/,
+    );
+    expect(missing.stderr).toContain('in a checkout of the repository, `npm run services start`');
   }, 60_000);
 
   it('migrates a fresh database, and syncs the sandbox it ships into it; only `sandbox` needs faker', async () => {
