@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/database.js';
 import { COMPANY_PUSHABLE, CONTACT_PUSHABLE } from '../../src/mappers/push-input.js';
 import { drainOutbox } from '../../src/sync/push/drain.js';
-import { uniqueName } from '../support/services.js';
+import { databaseUrl, uniqueName } from '../support/services.js';
 import { mirroredContact, startPushHarness, type PushHarness } from '../support/push-harness.js';
 
 const ROLE_SCRIPT = new URL('../../deploy/postgres/app-role.sql', import.meta.url);
@@ -21,8 +21,9 @@ let login: string;
 /** A pool logged in as `login`, a member of intercom_app and nothing else. */
 let app: Kysely<Database>;
 
-async function asOwner(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: h.database.url });
+/** Runs SQL as the migrating role, in the test database (or, given `url`, another one). */
+async function asOwner(statement: string, url = h.database.url): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     await client.query(statement);
@@ -48,7 +49,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await app?.destroy();
   await h?.close();
-  if (login) await asOwner(`drop role if exists "${login}"`).catch(() => {});
+  // Roles belong to the cluster: drop the login (it owns nothing) from the server's own database,
+  // the test database being gone. intercom_app stays, as it would on a real cluster.
+  if (login) await asOwner(`drop role if exists "${login}"`, databaseUrl());
 });
 
 describe('the intercom_app role (deploy/postgres/app-role.sql)', () => {
