@@ -15,7 +15,7 @@ export interface SandboxProcess {
 
 /** Starts the sandbox with these CLI flags; resolves once it listens. It is killed when this process exits. */
 export async function startSandboxProcess(flags: readonly string[]): Promise<SandboxProcess> {
-  const bin = fileURLToPath(new URL('../bin/intercom-sync.js', import.meta.url));
+  const bin = fileURLToPath(new URL('../bin/intercom-pg-sync.js', import.meta.url));
   // The sandbox holds the whole workspace in memory: never under the heap cap a bench runs the sync with.
   const env = { ...process.env, NODE_OPTIONS: (process.env.NODE_OPTIONS ?? '').replace(/--max-old-space-size=\S+/g, '') };
   const child = spawn(process.execPath, [bin, 'sandbox', ...flags], { stdio: ['ignore', 'pipe', 'pipe'], env });

@@ -1,4 +1,4 @@
-// Webhook benchmark: a daemon in its own process (`node bin/intercom-sync.js daemon`) on loopback,
+// Webhook benchmark: a daemon in its own process (`node bin/intercom-pg-sync.js daemon`) on loopback,
 // fed signed notifications by an open-loop load generator (undici, keep-alive). Prints the
 // acknowledgement latency at 500 deliveries/s and the end-to-end latency (delivery → row
 // committed in Postgres, seen through LISTEN/NOTIFY) at 200/s, each sustained 30 s; the daemon's
@@ -132,7 +132,7 @@ try {
     if (!after) break;
   }
 
-  const bin = fileURLToPath(new URL('../bin/intercom-sync.js', import.meta.url));
+  const bin = fileURLToPath(new URL('../bin/intercom-pg-sync.js', import.meta.url));
   const profile = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
   daemon = spawn(process.execPath, [...profile, bin, 'daemon', '--host', '127.0.0.1', '--no-schedule', '--grace-ms', '5000'], {
     env: {

@@ -31,11 +31,11 @@ echo "REDIS_URL=$REDIS_URL"
 psql() { "$pg_bin/psql" "$DATABASE_URL" -v ON_ERROR_STOP=1 -P pager=off "$@"; }
 
 say "migrate"
-node bin/intercom-sync.js migrate
+node bin/intercom-pg-sync.js migrate
 
 say "sandbox: $contacts contacts, $companies companies, ${latency} ms latency, 10,000 calls/min"
 log="$(mktemp)"
-node bin/intercom-sync.js sandbox --port "$port" --contacts "$contacts" --companies "$companies" --seed 1 \
+node bin/intercom-pg-sync.js sandbox --port "$port" --contacts "$contacts" --companies "$companies" --seed 1 \
   --latency-ms "$latency" --rate-limit 10000 >"$log" 2>&1 &
 sandbox_pid=$!
 trap 'kill $sandbox_pid 2>/dev/null || true; rm -f "$log"' EXIT
@@ -45,8 +45,8 @@ cat "$log"
 
 export INTERCOM_BASE_URL="http://127.0.0.1:$port" INTERCOM_TOKEN=sandbox-token RATE_LIMIT_PER_MINUTE=10000
 
-say "intercom-sync sync full"
-node bin/intercom-sync.js sync full
+say "intercom-pg-sync sync full"
+node bin/intercom-pg-sync.js sync full
 
 say "what is in Postgres now"
 psql -c "
@@ -67,13 +67,13 @@ psql -c "
   group by c.id, co.id order by count(t.tag_id) desc, c.id limit 5"
 
 say "a second full sync writes nothing (every row is unchanged)"
-node bin/intercom-sync.js sync full --only contacts
+node bin/intercom-pg-sync.js sync full --only contacts
 
 say "an agent edits a contact in Intercom; the incremental sync brings it over"
 id="$(psql -tAc "select intercom_id from intercom.contacts where deleted_at is null order by id limit 1")"
 curl -fsS -X PATCH "http://127.0.0.1:$port/_sandbox/contacts/$id" -H 'content-type: application/json' \
   -d '{"name":"Ada Lovelace (edited in Intercom)"}' >/dev/null
-node bin/intercom-sync.js sync incremental
+node bin/intercom-pg-sync.js sync incremental
 psql -c "select intercom_id, name, updated_at from intercom.contacts where intercom_id = '$id'"
 
 say "writing to Intercom: edit a row in Postgres, add a note, push"
@@ -84,13 +84,13 @@ psql -c "update intercom.contacts set name = 'Grace Hopper (edited in Postgres)'
 psql -c "insert into intercom.notes (contact_id, body)
          select id, '<p>Written in Postgres, pushed by intercom-sync</p>' from intercom.contacts where intercom_id = '$id'"
 psql -c "select entity, op, changed_columns, state from intercom_sync.outbox order by id"
-node bin/intercom-sync.js push
+node bin/intercom-pg-sync.js push
 echo "Intercom (the sandbox) now has:"
 curl -fsS -H 'authorization: Bearer sandbox-token' "http://127.0.0.1:$port/contacts/$id" \
   | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const c=JSON.parse(s);console.log(JSON.stringify({name:c.name,plan_tier:c.custom_attributes.plan_tier,notes:c.notes.total_count??c.notes.data.length}))})'
 
-say "intercom-sync verify (Postgres and Intercom agree)"
-node bin/intercom-sync.js verify
+say "intercom-pg-sync verify (Postgres and Intercom agree)"
+node bin/intercom-pg-sync.js verify
 
-say "intercom-sync status"
-node bin/intercom-sync.js status
+say "intercom-pg-sync status"
+node bin/intercom-pg-sync.js status

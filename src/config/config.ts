@@ -113,6 +113,9 @@ export type Config = z.infer<typeof settings>;
  */
 export const SETTING_DEFAULTS: Readonly<Config> = Object.freeze(settings.parse({}));
 
+/** Every setting's name, as the environment spells it (for checking deployment manifests). */
+export const SETTING_NAMES: readonly string[] = Object.keys(settings.shape);
+
 /** The settings a command may declare it cannot run without. */
 export type Needed = 'DATABASE_URL' | 'REDIS_URL' | 'INTERCOM_TOKEN' | 'INTERCOM_CLIENT_SECRET' | 'INTERCOM_ADMIN_ID';
 
@@ -120,8 +123,10 @@ export type Needed = 'DATABASE_URL' | 'REDIS_URL' | 'INTERCOM_TOKEN' | 'INTERCOM
 export type ConfigWith<K extends Needed> = Config & { [P in K]-?: string };
 
 const hints: Record<Needed, string> = {
-  DATABASE_URL: 'DATABASE_URL is not set: point it at your Postgres (e.g. postgres://user@host:5432/db), or run `npm run services start` for a local one.',
-  REDIS_URL: 'REDIS_URL is not set: point it at your Redis (e.g. redis://127.0.0.1:6379), or run `npm run services start` for a local one.',
+  DATABASE_URL:
+    'DATABASE_URL is not set: point it at your Postgres, e.g. DATABASE_URL=postgres://user:password@host:5432/db (in a checkout of the repository, `npm run services start` starts a local one).',
+  REDIS_URL:
+    'REDIS_URL is not set: point it at your Redis, e.g. REDIS_URL=redis://127.0.0.1:6379 (in a checkout of the repository, `npm run services start` starts a local one).',
   INTERCOM_TOKEN: 'INTERCOM_TOKEN is not set: create an access token in the Intercom Developer Hub (or use the sandbox token).',
   INTERCOM_CLIENT_SECRET: "INTERCOM_CLIENT_SECRET is not set: webhook signatures are checked with your app's client secret.",
   INTERCOM_ADMIN_ID: 'INTERCOM_ADMIN_ID is not set: notes created from Postgres need an admin as their author.',

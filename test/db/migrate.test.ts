@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from '../support/services.js';
 
 const run = promisify(execFile);
 const root = new URL('../../', import.meta.url).pathname;
-const bin = `${root}bin/intercom-sync.js`;
+const bin = `${root}bin/intercom-pg-sync.js`;
 
 describe('migrations', () => {
   let target: TestDatabase;
@@ -77,7 +77,7 @@ describe('migrations', () => {
   });
 });
 
-describe('intercom-sync migrate', () => {
+describe('intercom-pg-sync migrate', () => {
   it('is safe to run from several processes at once', async () => {
     const target = await createTestDatabase('concurrent');
     try {
@@ -96,7 +96,7 @@ describe('intercom-sync migrate', () => {
     delete env.DATABASE_URL;
     const missing = await run('node', [bin, 'migrate'], { env }).catch((e: { code: number; stderr: string }) => e);
     expect(missing).toMatchObject({ code: 1 });
-    expect((missing as { stderr: string }).stderr.trim()).toMatch(/^intercom-sync: DATABASE_URL is not set: .+\.$/);
+    expect((missing as { stderr: string }).stderr.trim()).toMatch(/^intercom-pg-sync: DATABASE_URL is not set: .+\.$/);
 
     const unreachable = await run('node', [bin, 'migrate'], {
       env: { ...env, DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:9/none' },

@@ -10,7 +10,7 @@ const TOKEN = 'tok_SECRET_7f3a9c1e';
 const WRONG_TOKEN = 'tok_SECRET_wrong_5b2d';
 const CLIENT_SECRET = 'whsec_SECRET_c4d8e2';
 
-describe('intercom-sync daemon checks its settings at start-up', () => {
+describe('intercom-pg-sync daemon checks its settings at start-up', () => {
   const base = {
     DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
     REDIS_URL: 'redis://127.0.0.1:1',
@@ -29,14 +29,14 @@ describe('intercom-sync daemon checks its settings at start-up', () => {
     const result = await start({ ...base, INTERCOM_CLIENT_SECRET: '' });
     expect(result.code).toBe(1);
     expect(result.stderr.split('\n')).toEqual([
-      "intercom-sync: INTERCOM_CLIENT_SECRET is not set: webhook signatures are checked with your app's client secret.",
+      "intercom-pg-sync: INTERCOM_CLIENT_SECRET is not set: webhook signatures are checked with your app's client secret.",
     ]);
   });
 
   it('refuses a PORT that is not a number, naming PORT', async () => {
     const result = await start({ ...base, PORT: 'eighty' });
     expect(result.code).toBe(1);
-    expect(result.stderr.split('\n')).toEqual(['intercom-sync: PORT must be a number.']);
+    expect(result.stderr.split('\n')).toEqual(['intercom-pg-sync: PORT must be a number.']);
   });
 });
 

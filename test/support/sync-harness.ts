@@ -143,12 +143,12 @@ export function rowsWritten(
   return written;
 }
 
-/** Runs the CLI as a user would: `node bin/intercom-sync.js …` with the harness environment. */
+/** Runs the CLI as a user would: `node bin/intercom-pg-sync.js …` with the harness environment. */
 export function runCli(
   args: readonly string[],
   env: Record<string, string>,
 ): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const bin = fileURLToPath(new URL('../../bin/intercom-sync.js', import.meta.url));
+  const bin = fileURLToPath(new URL('../../bin/intercom-pg-sync.js', import.meta.url));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, ...args], {
       env: { ...process.env, ...env },

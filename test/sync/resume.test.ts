@@ -35,7 +35,7 @@ async function checkpointed(): Promise<{ fetched: number; done: number; partitio
 
 describe('a full sync killed mid-run', () => {
   it('resumes from its checkpoints: the next run says so, reads fewer pages, and ends equal to Intercom', async () => {
-    const bin = fileURLToPath(new URL('../../bin/intercom-sync.js', import.meta.url));
+    const bin = fileURLToPath(new URL('../../bin/intercom-pg-sync.js', import.meta.url));
     const child = spawn(process.execPath, [bin, 'sync', 'full', '--json'], {
       env: { ...process.env, ...h.env },
       stdio: 'ignore',

@@ -175,9 +175,9 @@ export async function linked(
   return result.rows.map((r) => r.id).sort();
 }
 
-/** `node bin/intercom-sync.js …` as a child process, its output collected. */
+/** `node bin/intercom-pg-sync.js …` as a child process, its output collected. */
 export function spawnCli(args: readonly string[], env: Record<string, string>) {
-  const bin = fileURLToPath(new URL('../../bin/intercom-sync.js', import.meta.url));
+  const bin = fileURLToPath(new URL('../../bin/intercom-pg-sync.js', import.meta.url));
   const child: ChildProcess = spawn(process.execPath, [bin, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,8 +1,7 @@
-// `intercom-sync sandbox`: runs the bundled Intercom simulator until interrupted.
+// `intercom-pg-sync sandbox`: runs the bundled Intercom simulator until interrupted.
 import type { Command } from 'commander';
 import { ZodError } from 'zod';
 import type { SandboxOptionsInput } from '../../sandbox/options.js';
-import { startSandbox } from '../../sandbox/server.js';
 import { UserError } from '../user-error.js';
 
 const int = (value: string): number => Number.parseInt(value, 10);
@@ -73,6 +72,9 @@ export function registerSandbox(program: Command): void {
       const input = Object.fromEntries(
         Object.entries(flags).filter(([, v]) => v !== undefined),
       ) as SandboxOptionsInput;
+      // Loaded here, not at the top: the simulator and faker's locales would cost every other
+      // command (the daemon, migrate, --help) a third of a second of CPU at start-up for nothing.
+      const { startSandbox } = await import('../../sandbox/server.js');
       let sandbox;
       try {
         sandbox = await startSandbox(input);
