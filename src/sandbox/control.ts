@@ -7,8 +7,8 @@
 //   PATCH  /_sandbox/settings                     change knobs: latencyMs, faultRate, faultKinds, timeoutFaultMs,
 //                                                 rateLimit, rateWindowMs, searchLagSeconds, scrollExpirySeconds,
 //                                                 scrollFaultRate, clockOffsetSeconds, webhookUrl, webhookSecret,
-//                                                 webhookTopics, webhookMergedFromRate, webhookDuplicateRate,
-//                                                 webhookReorderWindow,
+//                                                 webhookTopics, webhookItemShape, webhookMergedFromRate,
+//                                                 webhookDuplicateRate, webhookReorderWindow,
 //                                                 webhookRetryDelayMs, webhookTimeoutMs
 //   GET    /_sandbox/stats                        calls by route and status, 429s, faults, peak concurrency, webhooks
 //   POST   /_sandbox/stats/reset                  zero the request statistics

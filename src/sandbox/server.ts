@@ -66,7 +66,7 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<San
     rng: new Prng(options.seed + 3),
     seed: options.seed,
     queueLimit: options.webhookQueueLimit,
-    items: new WebhookItems(ws.store),
+    items: new WebhookItems(ws.store, () => settings.webhookItemShape),
   });
   const stats = new RequestStats();
   const limiter = new RateLimiter(getSettings, () => Date.now());
