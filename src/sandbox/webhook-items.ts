@@ -147,7 +147,8 @@ export class WebhookItems {
             },
       last_request_at: at('last_request_at', c.last_seen_at),
       created_at: at('created_at', c.created_at),
-      remote_created_at: lead ? null : at('remote_created_at', c.signed_up_at),
+      // The customer's own sign-up time: live items give both fields the same instant.
+      remote_created_at: lead ? null : at('signed_up_at', c.signed_up_at),
       signed_up_at: at('signed_up_at', c.signed_up_at),
       updated_at: at('updated_at', c.updated_at, options.updatedAt),
       session_count: 0,

@@ -163,6 +163,8 @@ describe('agent changes reach the mirror through the 2.2-era topics', () => {
 
     const company = await h.control<{ id: string }>('POST', '/companies', { company_id: 'legacy-co-1', name: 'Legacy Co' });
     await until('company.created', async () => (await companyRow(daemon, company.id))?.name === 'Legacy Co');
+    // The row is committed before its event is marked applied: wait for the marks too.
+    await webhooksSettled(daemon);
 
     const topics = await daemon.runtime.db
       .selectFrom('intercom_sync.webhook_events')
