@@ -49,6 +49,12 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
     } catch (error) {
       return reject(400, `the body is not valid JSON: ${(error as Error).message}`);
     }
+    // Live pings carry `"id": null` (docs/intercom-api.md#webhooks): there is nothing to apply and no
+    // id to deduplicate by, so acknowledge without storing; a 4xx would count towards a pause.
+    if (isNullIdPing(body)) {
+      metrics.webhooks.inc({ outcome: 'ignored' });
+      return reply.code(200).send({ received: true, ping: true });
+    }
     const parsed = notificationSchema.safeParse(body);
     if (!parsed.success)
       return reject(400, `not an Intercom notification: ${describeNotificationProblem(parsed.error)}`);
@@ -80,6 +86,17 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
     }
     return reply.code(200).send({ received: true, duplicate: false });
   });
+}
+
+function isNullIdPing(body: unknown): boolean {
+  const b = body as { type?: unknown; topic?: unknown; id?: unknown } | null;
+  return (
+    typeof b === 'object' &&
+    b !== null &&
+    b.type === 'notification_event' &&
+    b.topic === 'ping' &&
+    b.id === null
+  );
 }
 
 /** Settles with `work`, or rejects after `ms` (work goes on; its late outcome is ignored). */

@@ -19,13 +19,12 @@ export class CompanyMutations {
     const existingId = store.companyByExternalId.get(companyId);
     const existing = existingId === undefined ? undefined : store.liveCompany(existingId);
     if (existing) return this.applyUpdate(existing, body);
-    const name = optionalString(body, 'name');
-    if (!name) throw new ApiError(400, 'parameter_not_found', 'name not specified');
     const now = store.clock.now();
+    // Only company_id is required: a company created without a name stays nameless, as live.
     const company: CompanyRecord = {
       id: store.ids.objectId(now),
       company_id: companyId,
-      name,
+      name: null,
       plan: null,
       remote_created_at: null,
       created_at: now,

@@ -142,8 +142,15 @@ export class ContactMutations {
   unarchive(id: string): ContactRecord {
     const current = this.deps.store.contacts.get(id);
     if (!current || current.state === 'merged') throw contactNotFound();
-    // Unarchiving a deleted contact is a server error on the live API (intercom-notes.md §7).
-    if (current.state === 'deleted') throw new ApiError(500, 'server_error', 'Server Error');
+    // Live answers a deleted contact's unarchive with this 400 (docs/intercom-api.md#errors); an
+    // older capture saw a bare 500 for the same call, which faultRate still plays.
+    if (current.state === 'deleted') {
+      throw new ApiError(
+        400,
+        'bad_request',
+        'User has been marked for permanent deletion and is not restorable.',
+      );
+    }
     if (current.state === 'active') return current;
     const next = this.replace(current, { state: 'active' });
     this.deps.emit({ kind: 'contact.unarchived', contact: next });

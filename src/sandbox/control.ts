@@ -7,7 +7,8 @@
 //   PATCH  /_sandbox/settings                     change knobs: latencyMs, faultRate, faultKinds, timeoutFaultMs,
 //                                                 rateLimit, rateWindowMs, searchLagSeconds, scrollExpirySeconds,
 //                                                 scrollFaultRate, clockOffsetSeconds, webhookUrl, webhookSecret,
-//                                                 webhookTopics, webhookDuplicateRate, webhookReorderWindow,
+//                                                 webhookTopics, webhookItemShape, webhookMergedFromRate,
+//                                                 webhookDuplicateRate, webhookReorderWindow,
 //                                                 webhookRetryDelayMs, webhookTimeoutMs
 //   GET    /_sandbox/stats                        calls by route and status, 429s, faults, peak concurrency, webhooks
 //   POST   /_sandbox/stats/reset                  zero the request statistics
@@ -21,12 +22,15 @@
 //   POST   /_sandbox/contacts/:id/tags            {"id": tag id};    DELETE /_sandbox/contacts/:id/tags/:tagId
 //   POST   /_sandbox/contacts/:id/companies       {"id": company id}; DELETE /_sandbox/contacts/:id/companies/:companyId
 //   POST   /_sandbox/contacts/:id/notes           {"body", "admin_id"}
+//   POST   /_sandbox/contacts/:id/tag-total       {"extra": n}: the embedded tags.total_count counts n tags
+//                                                 that /contacts/:id/tags never lists (a live quirk; no webhook)
 //   POST   /_sandbox/companies                    create-or-update by company_id
 //   PATCH  /_sandbox/companies/:id                update by Intercom id
 //   DELETE /_sandbox/companies/:id
 //   POST   /_sandbox/tags                         {"name"}
 //   POST   /_sandbox/scroll/reset                 expire the open companies scroll
 //   GET    /_sandbox/webhooks                     delivery counters and the recent delivery log
+//   POST   /_sandbox/webhooks/ping                send a `ping` (notification id null) to the subscriber
 import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { ZodError } from 'zod';
@@ -82,6 +86,11 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
     return { ok: true };
   });
   app.get(`${p}/webhooks`, async () => ({ ...webhooks.stats(), log: webhooks.log }));
+  app.post(`${p}/webhooks/ping`, async () => {
+    if (!webhooks.ping())
+      throw new ApiError(400, 'parameter_invalid', 'no webhook subscriber is set (webhookUrl)');
+    return { queued: true };
+  });
   app.post(`${p}/scroll/reset`, async () => {
     ws.scroll.reset();
     return { ok: true };
@@ -119,19 +128,31 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
     renderTag(ws.links.untag(request.params.id, request.params.tagId)),
   );
   app.post<Id>(`${p}/contacts/:id/companies`, async (request) =>
-    renderCompany(ws.links.attachCompany(request.params.id, request.body), store),
+    renderCompany(ws.links.attachCompany(request.params.id, request.body), store, ws.restShape),
   );
   app.delete<{ Params: { id: string; companyId: string } }>(
     `${p}/contacts/:id/companies/:companyId`,
     async (request) =>
-      renderCompany(ws.links.detachCompany(request.params.id, request.params.companyId), store),
+      renderCompany(ws.links.detachCompany(request.params.id, request.params.companyId), store, ws.restShape),
   );
   app.post<Id>(`${p}/contacts/:id/notes`, async (request) =>
     renderNote(ws.links.addNote(request.params.id, request.body), store),
   );
-  app.post(`${p}/companies`, async (request) => renderCompany(ws.companies.upsert(request.body), store));
+  app.post<Id>(`${p}/contacts/:id/tag-total`, async (request) => {
+    const extra = (request.body as { extra?: unknown } | undefined)?.extra;
+    if (typeof extra !== 'number' || !Number.isInteger(extra) || extra < 0)
+      throw new ApiError(400, 'parameter_invalid', 'extra must be a non-negative integer');
+    const current = store.activeContact(request.params.id);
+    if (!current) throw new ApiError(404, 'not_found', 'User Not Found');
+    const next = { ...current, tagTotalExtra: extra };
+    store.putContact(next);
+    return contact(next);
+  });
+  app.post(`${p}/companies`, async (request) =>
+    renderCompany(ws.companies.upsert(request.body), store, ws.restShape),
+  );
   app.patch<Id>(`${p}/companies/:id`, async (request) =>
-    renderCompany(ws.companies.update(request.params.id, request.body), store),
+    renderCompany(ws.companies.update(request.params.id, request.body), store, ws.restShape),
   );
   app.delete<Id>(`${p}/companies/:id`, async (request) => {
     const deleted = ws.companies.delete(request.params.id);

@@ -1,5 +1,4 @@
-// The API's error envelope and the one error type routes throw to produce it (intercom-notes.md §4).
-import { randomUUID } from 'node:crypto';
+// The API's error envelope and the one error type routes throw to produce it (docs/intercom-api.md#errors).
 
 export interface ErrorBody {
   type: 'error.list';
@@ -19,8 +18,9 @@ export class ApiError extends Error {
   }
 }
 
-export function errorBody(code: string, message: string): ErrorBody {
-  return { type: 'error.list', request_id: randomUUID(), errors: [{ code, message }] };
+/** The error body of one request; `requestId` is the one its `X-Request-Id` header carries. */
+export function errorBody(requestId: string, code: string, message: string): ErrorBody {
+  return { type: 'error.list', request_id: requestId, errors: [{ code, message }] };
 }
 
 export const contactNotFound = (): ApiError => new ApiError(404, 'not_found', 'User Not Found');

@@ -60,12 +60,18 @@ export interface ContactRecord {
   readonly noteIds: readonly string[];
   readonly state: ContactState;
   readonly mergedInto: string | null;
+  /**
+   * Tags the embedded `tags.total_count` counts beyond those `/contacts/{id}/tags` lists: live
+   * contacts were seen embedding 14 while the list endpoint gave 11 (docs/intercom-api.md#webhooks).
+   */
+  readonly tagTotalExtra?: number;
 }
 
 export interface CompanyRecord {
   readonly id: string;
   readonly company_id: string | null;
-  readonly name: string;
+  /** Live companies can be nameless (created by an attach, or without a name). */
+  readonly name: string | null;
   readonly plan: string | null;
   readonly remote_created_at: number | null;
   readonly created_at: number;

@@ -36,6 +36,17 @@ export const runtimeSettingsSchema = z.object({
   webhookTopics: z.enum(['legacy', 'modern']).default('modern'),
   /** Fraction of notifications delivered twice. */
   webhookDuplicateRate: fraction.default(0),
+  /**
+   * Fraction of `contact.merged` items that carry `merged_from` (the docs show it, a live
+   * delivery lacked it). Chosen per merge from the seed and the merge's rank, so a run repeats.
+   */
+  webhookMergedFromRate: fraction.default(0.5),
+  /**
+   * `live`: records in webhook items have the shapes live deliveries carry (ISO timestamps, the
+   * items' own fields). `rest`: they are rendered as REST answers render them (UNIX seconds), as
+   * the sandbox did before; only for tests of service behaviour not yet tolerant of live items.
+   */
+  webhookItemShape: z.enum(['live', 'rest']).default('live'),
   /** Shuffle notifications within a buffer of this many (0 or 1 = in order). */
   webhookReorderWindow: z.number().int().min(0).default(0),
   /** Delay before the single retry of a failed delivery (live: 60 s). */
@@ -52,6 +63,13 @@ export const sandboxOptionsSchema = runtimeSettingsSchema.extend({
   seed: z.number().int().default(1),
   /** Play the spec's own shapes (400 conflicts, `companies` arrays) instead of the live ones. */
   specLiteral: z.boolean().default(false),
+  /** Fraction of seeded companies without a name (live companies can be nameless; 0 with specLiteral). */
+  nullCompanyNameRate: fraction.default(0.02),
+  /**
+   * Fraction of seeded contacts whose embedded `tags.total_count` counts 1–4 tags more than
+   * `/contacts/{id}/tags` lists, as a live workspace was seen to (14 vs 11).
+   */
+  tagTotalMismatchRate: fraction.default(0),
   /** The workspace id (`app_id` in notifications, `workspace_id` on contacts). */
   appId: z.string().min(1).default('sbx0ws01'),
   /** Companies scroll page size; the live size is undocumented (intercom-notes.md §2). */

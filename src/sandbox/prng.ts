@@ -77,3 +77,16 @@ export class Prng {
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
   }
 }
+
+/**
+ * A fraction in [0, 1) fixed by the seed and a key (FNV-1a, then the splitmix finaliser): a
+ * per-record choice that does not depend on how many other draws came before it.
+ * @example keyedFraction(7, `merged_from:${lead.id}`) < rate
+ */
+export function keyedFraction(seed: number, key: string): number {
+  let h = (0x811c9dc5 ^ seed) >>> 0;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  return ((h ^ (h >>> 16)) >>> 0) / 4294967296;
+}

@@ -1,5 +1,6 @@
-// Renders store records as API JSON (Intercom 2.2 shapes), including the nested lists that
-// embed at most 10 entries with `has_more` and a `url` for the rest (intercom-notes.md §6).
+// Renders store records as REST API JSON (Intercom 2.2 shapes, live quirks by default), including
+// the nested lists that embed at most 10 entries with `has_more` and a `url` for the rest
+// (docs/intercom-api.md#companies). Webhook items have their own shapes (webhook-items.ts).
 import type {
   AdminRecord,
   CompanyRecord,
@@ -13,7 +14,10 @@ import type { Store } from './store.js';
 /** Nested lists on a contact carry at most this many entries. */
 export const EMBEDDED_LIMIT = 10;
 
-const MOBILE_KEYS = [
+/** Which answers to play: what live workspaces send, or what the 2.2 spec says (`--spec-literal`). */
+export type RestShape = 'live' | 'spec';
+
+export const MOBILE_KEYS = [
   'android_app_name',
   'android_app_version',
   'android_device',
@@ -28,14 +32,17 @@ const MOBILE_KEYS = [
   'ios_last_seen_at',
 ] as const;
 
-function addressable(type: string, ids: readonly string[], base: string, listUrl: string) {
-  return {
-    type: 'list',
-    data: ids.slice(0, EMBEDDED_LIMIT).map((id) => ({ type, id, url: `/${base}/${id}` })),
-    url: listUrl,
-    total_count: ids.length,
-    has_more: ids.length > EMBEDDED_LIMIT,
-  };
+/** An embedded list; `uncounted` entries are counted in `total_count` but never listed. */
+export function addressable(
+  type: string,
+  ids: readonly string[],
+  base: string,
+  listUrl: string,
+  uncounted = 0,
+) {
+  const data = ids.slice(0, EMBEDDED_LIMIT).map((id) => ({ type, id, url: `/${base}/${id}` }));
+  const total = ids.length + uncounted;
+  return { type: 'list', data, url: listUrl, total_count: total, has_more: total > data.length };
 }
 
 export function renderContact(c: ContactRecord, workspaceId: string): Record<string, unknown> {
@@ -71,7 +78,7 @@ export function renderContact(c: ContactRecord, workspaceId: string): Record<str
     location: { type: 'location', ...c.location },
     ...mobile,
     custom_attributes: { ...c.custom_attributes },
-    tags: addressable('tag', c.tagIds, 'tags', `/contacts/${c.id}/tags`),
+    tags: addressable('tag', c.tagIds, 'tags', `/contacts/${c.id}/tags`, c.tagTotalExtra),
     // Newest notes first, as the notes list orders them.
     notes: addressable('note', [...c.noteIds].reverse(), 'notes', `/contacts/${c.id}/notes`),
     companies: addressable('company', c.companyIds, 'companies', `/contacts/${c.id}/companies`),
@@ -125,7 +132,11 @@ export function renderAdmin(a: AdminRecord): Record<string, unknown> {
   };
 }
 
-export function renderCompany(c: CompanyRecord, store: Store): Record<string, unknown> {
+export function renderCompany(
+  c: CompanyRecord,
+  store: Store,
+  shape: RestShape = 'live',
+): Record<string, unknown> {
   const plan = c.plan === null ? undefined : store.plans.get(c.plan);
   const out: Record<string, unknown> = {
     type: 'company',
@@ -147,8 +158,10 @@ export function renderCompany(c: CompanyRecord, store: Store): Record<string, un
     tags: { type: 'tag.list', tags: renderTags(c.tagIds, store) },
     segments: { type: 'segment.list', segments: renderSegments(c.segmentIds, store) },
   };
-  // Intercom omits the plan for companies without one; the spec's Plan object is not nullable.
+  // A company without a plan answers `plan: {}` live; the spec's Plan object has required
+  // fields and is not nullable, so spec mode leaves the key out.
   if (plan) out.plan = { type: 'plan', id: plan.id, name: plan.name };
+  else if (shape === 'live') out.plan = {};
   return out;
 }
 

@@ -38,6 +38,10 @@ const LANGS = ['en', 'de', 'fr', 'es', 'ja', 'ru', 'zh-CN', 'pl'];
 export interface SeedCounts {
   readonly contacts: number;
   readonly companies: number;
+  /** Fraction of companies left without a name (a live quirk). */
+  readonly nullCompanyNameRate?: number;
+  /** Fraction of contacts whose embedded tags total counts more than their tag list holds. */
+  readonly tagTotalMismatchRate?: number;
 }
 
 export function generateSeed(seed: number, counts: SeedCounts, ids: IdFactory): SeedData {
@@ -210,6 +214,10 @@ export function generateSeed(seed: number, counts: SeedCounts, ids: IdFactory): 
       mergedInto: null,
     });
   }
+  // The quirks draw from their own stream, so turning them on leaves every other seeded value as it was.
+  const quirks = new Prng(seed ^ 0x71c3);
+  const nullName = counts.nullCompanyNameRate ?? 0;
+  const mismatch = counts.tagTotalMismatchRate ?? 0;
   return {
     admins,
     tags,
@@ -217,8 +225,8 @@ export function generateSeed(seed: number, counts: SeedCounts, ids: IdFactory): 
     segments,
     contactAttributes: CONTACT_ATTRIBUTES,
     companyAttributes: COMPANY_ATTRIBUTES,
-    companies,
-    contacts,
+    companies: companies.map((c) => (quirks.chance(nullName) ? { ...c, name: null } : c)),
+    contacts: contacts.map((c) => (quirks.chance(mismatch) ? { ...c, tagTotalExtra: quirks.int(1, 4) } : c)),
     notes,
   };
 }

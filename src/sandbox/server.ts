@@ -15,13 +15,14 @@ import {
 } from './options.js';
 import { Prng } from './prng.js';
 import { RateLimiter } from './rate-limit.js';
-import { renderCompany, renderContact, renderTag } from './render.js';
+import { RequestIds } from './request-ids.js';
 import { registerCatalogRoutes } from './routes/catalog.js';
 import { registerCompanyRoutes } from './routes/companies.js';
 import { registerContactLinkRoutes } from './routes/contact-links.js';
 import { registerContactRoutes } from './routes/contacts.js';
 import { RequestStats } from './stats.js';
 import type { Store } from './store.js';
+import { WebhookItems } from './webhook-items.js';
 import { WebhookDispatcher } from './webhooks.js';
 import { createWorkspace, type Workspace } from './workspace.js';
 
@@ -50,25 +51,22 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<San
   const settings: RuntimeSettings = pickRuntimeSettings(options);
   const getSettings = () => settings;
   const clock = createClock(() => settings.clockOffsetSeconds);
-  // The dispatcher renders items from the workspace it is notified by; both closures run only
-  // after both objects exist.
-  const webhooks: WebhookDispatcher = new WebhookDispatcher({
-    appId: options.appId,
-    settings: getSettings,
-    clock,
-    rng: new Prng(options.seed + 3),
-    queueLimit: options.webhookQueueLimit,
-    render: {
-      contact: (c) => renderContact(c, options.appId),
-      company: (c) => renderCompany(c, ws.store),
-      tag: renderTag,
-    },
-  });
-  const ws = createWorkspace({
+  // The workspace reports changes to the dispatcher, which renders items from the workspace's
+  // store: seeding emits nothing, so the first notification comes after both exist.
+  const ws: Workspace = createWorkspace({
     options,
     settings: getSettings,
     clock,
     emit: (event) => webhooks.notify(event),
+  });
+  const webhooks = new WebhookDispatcher({
+    appId: options.appId,
+    settings: getSettings,
+    clock,
+    rng: new Prng(options.seed + 3),
+    seed: options.seed,
+    queueLimit: options.webhookQueueLimit,
+    items: new WebhookItems(ws.store, () => settings.webhookItemShape),
   });
   const stats = new RequestStats();
   const limiter = new RateLimiter(getSettings, () => Date.now());
@@ -76,8 +74,10 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<San
   const hangs = new Set<NodeJS.Timeout>();
   const updateSettings = (patch: Partial<RuntimeSettings>): RuntimeSettings => Object.assign(settings, patch);
 
+  const requestIds = new RequestIds(options.seed);
   const app = Fastify({
     logger: options.log,
+    genReqId: () => requestIds.next(),
     routerOptions: { ignoreTrailingSlash: true },
     bodyLimit: 5 * 1024 * 1024,
   });
@@ -88,9 +88,11 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<San
     if (request.url.startsWith(CONTROL_PREFIX)) return;
     stats.started();
     reply.raw.once('close', () => stats.finished());
+    reply.header('x-request-id', request.id);
+    const fail = (code: string, message: string) => errorBody(request.id, code, message);
     // Unauthenticated requests get no rate-limit headers (intercom-notes.md §1).
     if (request.headers.authorization !== `Bearer ${options.token}`) {
-      return reply.code(401).send(errorBody('unauthorized', 'Access Token Invalid'));
+      return reply.code(401).send(fail('unauthorized', 'Access Token Invalid'));
     }
     const rate = limiter.take();
     reply.headers(rate.headers);
@@ -98,7 +100,7 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<San
       return reply
         .code(429)
         .send(
-          errorBody(
+          fail(
             'rate_limit_exceeded',
             `Exceeded rate limit of ${rate.limit} in ${rate.windowSeconds}_seconds`,
           ),
@@ -109,7 +111,7 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<San
     if (typeof version === 'string' && !KNOWN_VERSION.test(version)) {
       return reply
         .code(400)
-        .send(errorBody('intercom_version_invalid', `Requested Intercom-Version ${version} is invalid`));
+        .send(fail('intercom_version_invalid', `Requested Intercom-Version ${version} is invalid`));
     }
     const delay = faults.latencyMs();
     if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
@@ -118,12 +120,12 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<San
     if (fault) stats.fault(fault);
     switch (fault) {
       case '500':
-        return reply.code(500).send(errorBody('server_error', 'Server Error'));
+        return reply.code(500).send(fail('server_error', 'Server Error'));
       case '503':
-        return reply.code(503).send(errorBody('service_unavailable', 'Service Unavailable'));
+        return reply.code(503).send(fail('service_unavailable', 'Service Unavailable'));
       case '502':
         // The gateway answers, not the API: HTML and no rate-limit headers.
-        for (const name of Object.keys(rate.headers)) reply.removeHeader(name);
+        for (const name of [...Object.keys(rate.headers), 'x-request-id']) reply.removeHeader(name);
         return reply.code(502).type('text/html').send(BAD_GATEWAY_HTML);
       case 'timeout': {
         reply.hijack();
@@ -152,8 +154,8 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<San
   });
 
   app.setErrorHandler((error: unknown, _request, reply) => sendError(error, reply));
-  app.setNotFoundHandler((_request, reply) =>
-    reply.code(404).send(errorBody('not_found', 'Resource Not Found')),
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send(errorBody(request.id, 'not_found', 'Resource Not Found')),
   );
 
   registerContactRoutes(app, ws);
@@ -192,13 +194,15 @@ function routeKey(request: FastifyRequest): string {
 }
 
 function sendError(error: unknown, reply: FastifyReply): FastifyReply {
-  if (error instanceof ApiError) return reply.code(error.status).send(errorBody(error.code, error.message));
+  const id = reply.request.id;
+  if (error instanceof ApiError)
+    return reply.code(error.status).send(errorBody(id, error.code, error.message));
   const status = (error as { statusCode?: number }).statusCode;
   if (status !== undefined && status >= 400 && status < 500) {
-    return reply.code(400).send(errorBody('bad_request', (error as Error).message));
+    return reply.code(400).send(errorBody(id, 'bad_request', (error as Error).message));
   }
   reply.log.error(error);
-  return reply.code(500).send(errorBody('server_error', 'Server Error'));
+  return reply.code(500).send(errorBody(id, 'server_error', 'Server Error'));
 }
 
 /** JSON bodies; an empty body (a POST to /archive with a JSON content type) is no body, not an error. */

@@ -1,15 +1,18 @@
-// Delivers notifications to the subscriber like Intercom does (intercom-notes.md §5): signed
-// with X-Hub-Signature (HMAC-SHA1 of the raw body), 5 s to answer, one retry after a failure,
-// nothing more after a 410; optionally duplicated and out of order. The queue is bounded.
+// Delivers notifications to the subscriber like Intercom does (docs/intercom-api.md#webhooks): the
+// live envelope, signed with X-Hub-Signature (HMAC-SHA1 of the raw body), 5 s to answer, one
+// retry after a failure, nothing more after a 410; optionally duplicated and out of order; and
+// `ping`, whose notification id is null. The queue is bounded.
 import { createHmac, randomUUID } from 'node:crypto';
 import type { Clock } from './clock.js';
 import type { ChangeEvent } from './events.js';
 import type { RuntimeSettings } from './options.js';
-import type { Prng } from './prng.js';
-import { topicsFor, type Renderers } from './topics.js';
+import { keyedFraction, type Prng } from './prng.js';
+import { topicsFor } from './topics.js';
+import type { WebhookItems } from './webhook-items.js';
 
 interface Notification {
-  readonly id: string;
+  /** null for `ping`, as live pings carry it. */
+  readonly id: string | null;
   readonly topic: string;
   readonly createdAt: number;
   readonly item: Record<string, unknown>;
@@ -18,7 +21,7 @@ interface Notification {
 }
 
 export interface DeliveryRecord {
-  readonly id: string;
+  readonly id: string | null;
   readonly topic: string;
   readonly attempt: number;
   readonly status: number | 'timeout' | 'error';
@@ -43,9 +46,14 @@ export interface WebhookDeps {
   readonly settings: () => RuntimeSettings;
   readonly clock: Clock;
   readonly rng: Prng;
-  readonly render: Renderers;
+  /** The workspace's seed: per-event choices (a merge's `merged_from`) are fixed by it. */
+  readonly seed: number;
+  readonly items: WebhookItems;
   readonly queueLimit: number;
 }
+
+/** What a ping delivery says; live pings carry a short free text. */
+export const PING_MESSAGE = 'Ping from the Intercom sandbox';
 
 const CONCURRENCY = 4;
 const LOG_LIMIT = 500;
@@ -70,6 +78,8 @@ export class WebhookDispatcher {
     dropped: 0,
   };
   private disabled = false;
+  /** Merges notified so far: what a merge's `merged_from` choice is keyed on. */
+  private merges = 0;
   /** The most recent delivery attempts, newest last. */
   readonly log: DeliveryRecord[] = [];
 
@@ -80,7 +90,14 @@ export class WebhookDispatcher {
     const settings = this.deps.settings();
     if (!settings.webhookUrl || this.disabled || this.closed) return;
     const now = this.deps.clock.now();
-    for (const { topic, item } of topicsFor(event, settings.webhookTopics, this.deps.render, now)) {
+    const topics = topicsFor(event, settings.webhookTopics, {
+      items: this.deps.items,
+      now,
+      // The nth merge decides the same way on every run with this seed (ids carry the wall clock).
+      mergedFrom: () =>
+        keyedFraction(this.deps.seed, `merged_from:${this.merges++}`) < settings.webhookMergedFromRate,
+    });
+    for (const { topic, item } of topics) {
       const n: Notification = {
         id: `notif_${randomUUID()}`,
         topic,
@@ -96,6 +113,22 @@ export class WebhookDispatcher {
       }
     }
     this.pump();
+  }
+
+  /** Queues a `ping` (as Intercom sends one when asked to, and now and then); false without a URL. */
+  ping(message = PING_MESSAGE): boolean {
+    if (!this.deps.settings().webhookUrl || this.disabled || this.closed) return false;
+    const now = this.deps.clock.now();
+    this.enqueue({
+      id: null,
+      topic: 'ping',
+      createdAt: now,
+      item: { type: 'ping', message },
+      attempt: 1,
+      firstSentAt: null,
+    });
+    this.pump();
+    return true;
   }
 
   stats(): WebhookStats {
@@ -153,15 +186,20 @@ export class WebhookDispatcher {
     if (!settings.webhookUrl || this.disabled) return;
     const now = this.deps.clock.now();
     n.firstSentAt ??= now;
+    // The live envelope, key for key: `created_at` and `first_sent_at` stay UNIX seconds.
     const body = JSON.stringify({
       type: 'notification_event',
-      id: n.id,
       app_id: this.deps.appId,
-      topic: n.topic,
-      created_at: n.createdAt,
-      delivery_attempts: n.attempt,
-      first_sent_at: n.firstSentAt,
       data: { type: 'notification_event_data', item: n.item },
+      links: {},
+      id: n.id,
+      topic: n.topic,
+      delivery_status: n.id === null ? null : 'pending',
+      delivery_attempts: n.attempt,
+      delivered_at: 0,
+      first_sent_at: n.firstSentAt,
+      created_at: n.createdAt,
+      self: null,
     });
     this.counters.attempts += 1;
     let status: DeliveryRecord['status'];

@@ -10,6 +10,7 @@ import type { RuntimeSettings, SandboxOptions } from './options.js';
 import { Prng } from './prng.js';
 import { CompanyScroll } from './scroll.js';
 import { ContactSearch } from './search.js';
+import type { RestShape } from './render.js';
 import { generateSeed } from './seed.js';
 import { Store } from './store.js';
 
@@ -21,6 +22,8 @@ export interface Workspace {
   readonly companies: CompanyMutations;
   readonly scroll: CompanyScroll;
   readonly specLiteral: boolean;
+  /** The REST shapes to answer in: `spec` with specLiteral, else `live`. */
+  readonly restShape: RestShape;
   readonly companiesListCap: number;
   /** How long generating and loading the seeded data took. */
   readonly loadMs: number;
@@ -43,7 +46,18 @@ export function createWorkspace({ options, settings, clock, emit }: WorkspaceDep
     clock,
     searchLagMs: () => settings().searchLagSeconds * 1000,
   });
-  store.load(generateSeed(options.seed, { contacts: options.contacts, companies: options.companies }, ids));
+  store.load(
+    generateSeed(
+      options.seed,
+      {
+        contacts: options.contacts,
+        companies: options.companies,
+        nullCompanyNameRate: options.specLiteral ? 0 : options.nullCompanyNameRate,
+        tagTotalMismatchRate: options.specLiteral ? 0 : options.tagTotalMismatchRate,
+      },
+      ids,
+    ),
+  );
   const deps: MutationDeps = { store, emit, conflictStatus: () => (options.specLiteral ? 400 : 409) };
   const contacts = new ContactMutations(deps);
   const scroll = new CompanyScroll({
@@ -62,6 +76,7 @@ export function createWorkspace({ options, settings, clock, emit }: WorkspaceDep
     companies: new CompanyMutations(deps),
     scroll,
     specLiteral: options.specLiteral,
+    restShape: options.specLiteral ? 'spec' : 'live',
     companiesListCap: options.companiesListCap,
     loadMs: performance.now() - started,
   };

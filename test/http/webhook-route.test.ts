@@ -145,6 +145,22 @@ describe('POST /webhooks/intercom', () => {
     expect(await storedCount()).toBe(before);
   });
 
+  it('acknowledges a live ping, whose id is null, without storing it', async () => {
+    const before = await storedCount();
+    const ping = notification('unused', {
+      id: null,
+      topic: 'ping',
+      delivery_status: null,
+      data: { type: 'notification_event_data', item: { type: 'ping', message: 'hello' } },
+    });
+    const answer = await deliver(JSON.stringify(ping));
+    expect(answer).toEqual({ status: 200, body: { received: true, ping: true } });
+    expect(await storedCount()).toBe(before);
+    // Any other topic still needs its id.
+    const noId = await deliver(JSON.stringify({ ...ping, topic: 'contact.user.updated' }));
+    expect(noId.status).toBe(400);
+  });
+
   it('rejects a body over the size limit with 413', async () => {
     const big = JSON.stringify(notification('notif_big', { padding: 'x'.repeat(70 * 1024) }));
     const response = await deliver(big);

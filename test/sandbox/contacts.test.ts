@@ -168,7 +168,7 @@ describe('archive, delete and merge', () => {
     );
   });
 
-  it('answers 404 after delete, and a server error when unarchiving a deleted contact', async () => {
+  it('answers 404 after delete, and the live 400 when unarchiving a deleted contact', async () => {
     const c = await api('POST', '/contacts', { role: 'user', email: 'del@example.com' });
     expect((await api('DELETE', `/contacts/${c.body.id}`)).body).toEqual({
       id: c.body.id,
@@ -178,7 +178,12 @@ describe('archive, delete and merge', () => {
     expect((await api('GET', `/contacts/${c.body.id}`)).status).toBe(404);
     expect((await api('DELETE', `/contacts/${c.body.id}`)).status).toBe(404);
     expect((await api('POST', `/contacts/${c.body.id}/archive`)).status).toBe(404);
-    expect((await api('POST', `/contacts/${c.body.id}/unarchive`)).status).toBe(500);
+    const unarchive = await api('POST', `/contacts/${c.body.id}/unarchive`);
+    expect(unarchive.status).toBe(400);
+    expect(unarchive.body.errors).toEqual([
+      { code: 'bad_request', message: 'User has been marked for permanent deletion and is not restorable.' },
+    ]);
+    expect(sandbox.store.contacts.get(c.body.id)!.state).toBe('deleted');
   });
 
   it('merges a lead into a user: the lead disappears, its tags and notes move', async () => {

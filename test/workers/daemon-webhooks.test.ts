@@ -111,7 +111,10 @@ describe('agent changes in Intercom reach the mirror through webhooks (2.6+ topi
     const into = pick('user');
     await h.control('POST', `/contacts/${archived.id}/archive`);
     await h.control('POST', `/contacts/${deleted.id}/delete`);
+    // Live merges may or may not name the absorbed lead; only one that does can mark it here.
+    await h.control('PATCH', '/settings', { webhookMergedFromRate: 1 });
     await h.control('POST', '/contacts/merge', { from: lead.id, into: into.id });
+    await h.control('PATCH', '/settings', { webhookMergedFromRate: 0.5 });
 
     await until('the archive', async () => (await contactRow(daemon, archived.id))?.archived === true);
     await until('the delete', async () => (await contactRow(daemon, deleted.id))?.deleted_at != null);
@@ -160,6 +163,8 @@ describe('agent changes reach the mirror through the 2.2-era topics', () => {
 
     const company = await h.control<{ id: string }>('POST', '/companies', { company_id: 'legacy-co-1', name: 'Legacy Co' });
     await until('company.created', async () => (await companyRow(daemon, company.id))?.name === 'Legacy Co');
+    // The row is committed before its event is marked applied: wait for the marks too.
+    await webhooksSettled(daemon);
 
     const topics = await daemon.runtime.db
       .selectFrom('intercom_sync.webhook_events')

@@ -13,7 +13,7 @@ type IdParams = { Params: { id: string }; Querystring: Record<string, string> };
 
 export function registerCompanyRoutes(app: FastifyInstance, ws: Workspace): void {
   const { store } = ws;
-  const render = (c: CompanyRecord) => renderCompany(c, store);
+  const render = (c: CompanyRecord) => renderCompany(c, store, ws.restShape);
   const companyOr404 = (id: string): CompanyRecord => {
     const company = store.liveCompany(id);
     if (!company) throw companyNotFound();

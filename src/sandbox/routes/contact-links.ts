@@ -24,7 +24,9 @@ export function registerContactLinkRoutes(app: FastifyInstance, ws: Workspace): 
       const c = store.liveCompany(id);
       return c ? [c] : [];
     });
-    const slice = companies.slice((page - 1) * perPage, page * perPage).map((c) => renderCompany(c, store));
+    const slice = companies
+      .slice((page - 1) * perPage, page * perPage)
+      .map((c) => renderCompany(c, store, ws.restShape));
     const more = page * perPage < companies.length;
     const next = more ? pageUrl(request, `/contacts/${contact.id}/companies`, page + 1, perPage) : null;
     const pages = simplePages(page, perPage, companies.length, next, !ws.specLiteral);
@@ -35,13 +37,13 @@ export function registerContactLinkRoutes(app: FastifyInstance, ws: Workspace): 
   });
 
   app.post<IdParams>('/contacts/:id/companies', async (request) =>
-    renderCompany(ws.links.attachCompany(request.params.id, request.body), store),
+    renderCompany(ws.links.attachCompany(request.params.id, request.body), store, ws.restShape),
   );
 
   app.delete<{ Params: { id: string; companyId: string } }>(
     '/contacts/:id/companies/:companyId',
     async (request) =>
-      renderCompany(ws.links.detachCompany(request.params.id, request.params.companyId), store),
+      renderCompany(ws.links.detachCompany(request.params.id, request.params.companyId), store, ws.restShape),
   );
 
   app.get<IdParams>('/contacts/:id/tags', async (request) => {

@@ -70,11 +70,18 @@ const liveSchemas: Record<string, unknown> = {
     additionalProperties: false,
     properties: {
       type: { const: 'list' },
-      data: { type: 'array', items: ref('Company') },
+      data: { type: 'array', items: ref('LiveCompany') },
       pages: { anyOf: [{ type: 'null' }, pagesSimpleLive] },
       total_count: { type: ['integer', 'null'], minimum: 0 },
       scroll_param: { type: 'string', minLength: 1 },
     },
+  },
+  // Live request ids are 20 base-32 characters ("005km64sk8i4aegi3di0"), not the spec's UUID example.
+  LiveErrors: {
+    allOf: [
+      ref('Errors'),
+      { type: 'object', properties: { request_id: { type: 'string', pattern: '^[0-9a-v]{20}$' } } },
+    ],
   },
   LiveDeleteContact: {
     type: 'object',
@@ -113,6 +120,22 @@ const liveSchemas: Record<string, unknown> = {
   },
 };
 
+/**
+ * The spec's Company as live answers differ from it: a company without a plan has `plan: {}`, and
+ * a company's `name` can be null (docs/intercom-api.md#companies).
+ */
+function liveCompany(company: Record<string, unknown>): Record<string, unknown> {
+  const properties = company.properties as Record<string, unknown>;
+  return {
+    ...company,
+    properties: {
+      ...properties,
+      name: { type: ['string', 'null'] },
+      plan: { anyOf: [ref('Plan'), { type: 'object', maxProperties: 0 }] },
+    },
+  };
+}
+
 export type Mode = 'live' | 'spec';
 
 /** Which schema a 2xx response of a route must match, per mode; errors always match `Errors`. */
@@ -120,7 +143,7 @@ function successSchema(method: string, template: string, mode: Mode, query: URLS
   const key = `${method} ${template}`;
   switch (key) {
     case 'GET /companies':
-      if (query.has('company_id') || query.has('name')) return 'Company';
+      if (query.has('company_id') || query.has('name')) return mode === 'live' ? 'LiveCompany' : 'Company';
       return mode === 'live' ? 'LiveCompanyList' : 'CompanyList';
     case 'GET /contacts/{id}/companies':
     case 'GET /companies/scroll':
@@ -132,7 +155,7 @@ function successSchema(method: string, template: string, mode: Mode, query: URLS
       return 'ArchiveResponse';
     // Live routes outside the 2.2 spec's paths, checked with its component schemas.
     case 'GET /companies/{id}':
-      return 'Company';
+      return mode === 'live' ? 'LiveCompany' : 'Company';
     case 'GET /tags':
       return 'TagList';
     case 'POST /tags':
@@ -154,7 +177,8 @@ function successSchema(method: string, template: string, mode: Mode, query: URLS
   }
   const op = spec.paths[template]?.[method.toLowerCase()];
   const schemaRef = op?.responses?.['200']?.content?.['application/json']?.schema?.$ref;
-  return schemaRef ? schemaRef.split('/').pop()! : null;
+  const name = schemaRef ? schemaRef.split('/').pop()! : null;
+  return name === 'Company' && mode === 'live' ? 'LiveCompany' : name;
 }
 
 const EXTRA_TEMPLATES = [
@@ -190,12 +214,13 @@ export class SpecValidator {
 
   constructor() {
     addFormats(this.ajv);
-    const schemas = { ...(convert(spec.components.schemas) as Record<string, unknown>), ...liveSchemas };
+    const converted = convert(spec.components.schemas) as Record<string, Record<string, unknown>>;
+    const schemas = { ...converted, ...liveSchemas, LiveCompany: liveCompany(converted.Company!) };
     this.ajv.addSchema({ $id: 'intercom', components: { schemas } });
   }
 
   schemaFor(method: string, path: string, status: number, mode: Mode): string | null {
-    if (status >= 400) return 'Errors';
+    if (status >= 400) return mode === 'live' ? 'LiveErrors' : 'Errors';
     const template = routeTemplate(path);
     if (!template) return null;
     return successSchema(method.toUpperCase(), template, mode, new URLSearchParams(path.split('?')[1] ?? ''));
