@@ -1,6 +1,7 @@
 // Mirror rows → API request bodies for pushes, and the checks Intercom would otherwise fail with
 // (intercom-notes.md §7: a user needs an email or external_id; a user cannot become a lead).
-import { unixSeconds } from './unix-seconds.js';
+import { nestFields } from './field-path.js';
+import { unixSeconds } from './timestamp.js';
 
 /** Contact columns the API can write (UpdateContactRequest), plus `archived` (its own endpoint). */
 export const CONTACT_PUSHABLE: ReadonlySet<string> = new Set([
@@ -87,14 +88,12 @@ export function companyBody(row: Row, fields?: Readonly<Record<string, unknown>>
   if (!row.company_id)
     throw new PushRejectedError('company_id is required: Intercom creates and updates companies by it');
   const source = fields ?? Object.fromEntries([...COMPANY_PUSHABLE].map((f) => [f, row[f]]));
-  const body: Record<string, unknown> = { company_id: row.company_id };
+  const flat: Record<string, unknown> = { company_id: row.company_id };
   for (const [field, value] of Object.entries(source)) {
     if (value === null || value === undefined) continue;
-    if (field.startsWith('custom_attributes.')) {
-      const attributes = (body.custom_attributes ??= {}) as Record<string, unknown>;
-      attributes[field.slice('custom_attributes.'.length)] = value;
-    } else body[field] = COMPANY_TIMESTAMPS.has(field) ? seconds(value) : value;
+    flat[field] = COMPANY_TIMESTAMPS.has(field) ? seconds(value) : value;
   }
+  const body = nestFields(flat);
   if (body.name === undefined && row.name) body.name = row.name;
   return body;
 }

@@ -6,6 +6,7 @@ import { sql } from 'kysely';
 import { loadConfig } from '../../config/config.js';
 import { getConflict, listConflicts, markConflictResolved } from '../../db/conflicts.js';
 import { createDatabase } from '../../db/database.js';
+import { parseFieldPath } from '../../mappers/field-path.js';
 import { COMPANY_TIMESTAMPS, CONTACT_TIMESTAMPS } from '../../mappers/push-input.js';
 import { UserError } from '../user-error.js';
 
@@ -83,14 +84,12 @@ async function writeField(
   field: string,
   value: unknown,
 ) {
-  const [column, key] = field.startsWith('custom_attributes.')
-    ? ['custom_attributes', field.slice(18)]
-    : [field, undefined];
+  const { column, key } = parseFieldPath(field);
   // Conflicts keep timestamps as the API's UNIX seconds; the columns are timestamptz.
   const timestamp = TIMESTAMPS.has(field) && typeof value === 'number';
   const json = JSON.stringify(timestamp ? new Date(value * 1000).toISOString() : (value ?? null));
   const target = sql.table(table);
-  if (key !== undefined) {
+  if (key !== null) {
     await sql`update ${target} set custom_attributes = jsonb_set(custom_attributes, ${[key]}::text[], ${json}::jsonb) where id = ${rowId}`.execute(
       db,
     );

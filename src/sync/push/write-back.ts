@@ -6,6 +6,7 @@ import { withSyncWrites } from '../../db/sync-writes.js';
 import { mapCompany } from '../../mappers/company.js';
 import { mapContact } from '../../mappers/contact.js';
 import type { FieldConflict } from '../../mappers/field-merge.js';
+import { parseFieldPath, readField } from '../../mappers/field-path.js';
 import type { Company, Contact } from '../../intercom/types.js';
 import type { SyncContext } from '../context.js';
 
@@ -149,12 +150,9 @@ export async function restoreRemoteFields(
   const attributes: Record<string, unknown> = {};
   const columns: Record<string, unknown> = {};
   for (const field of lost) {
-    if (field.startsWith('custom_attributes.')) {
-      const key = field.slice('custom_attributes.'.length);
-      attributes[key] = ((remote.custom_attributes ?? {}) as Record<string, unknown>)[key] ?? null;
-    } else {
-      columns[field] = remote[field] ?? null;
-    }
+    const { column, key } = parseFieldPath(field);
+    if (key !== null) attributes[key] = readField(remote, field);
+    else columns[column] = remote[column] ?? null;
   }
   // Plain columns are cast to their own types by jsonb_populate_record over the row itself.
   const sets = [
