@@ -2,17 +2,18 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Database } from './database.js';
 import { withSyncWrites, type Executor } from './sync-writes.js';
+import type { Catalog, PgType } from '../mappers/catalog/column.js';
+import type { JsonPrimitive } from '../mappers/json.js';
 import { toJsonParameter } from './json-parameter.js';
 
 export type MirrorTableName =
   'intercom.contacts' | 'intercom.companies' | 'intercom.tags' | 'intercom.segments' | 'intercom.notes';
-type PgType = 'text' | 'bigint' | 'integer' | 'numeric' | 'boolean' | 'jsonb' | 'timestamptz';
 
 export interface MirrorColumn<Row> {
   readonly name: keyof Row & string;
   readonly type: PgType;
   /** A null from the API means "not said": keep the stored value, or insert this (contacts' `archived`). */
-  readonly keepWhenNull?: { readonly insert: RawBuilder<unknown> };
+  readonly keepWhenNull?: { readonly insert: JsonPrimitive };
   /** Describes the row instead of being part of it (contacts' `content_hash`): written with the row, never a reason to write it. */
   readonly digest?: true;
 }
@@ -32,6 +33,20 @@ export interface MirrorTableSpec<Row> {
     readonly key: keyof Row & string;
     readonly table: MirrorTableName;
   };
+}
+
+/**
+ * The upsert's columns for an entity's catalog (mappers/catalog): each column's name and type, the
+ * "not said" rule, and the digest, in catalog order (`intercom_id` first).
+ * @example columns: catalogColumns<ContactRow>(contactCatalog)
+ */
+export function catalogColumns<Row>(catalog: Catalog): MirrorColumn<Row>[] {
+  return catalog.list.map((c) => ({
+    name: c.name as keyof Row & string,
+    type: c.pg,
+    ...(c.keepWhenNull && { keepWhenNull: c.keepWhenNull }),
+    ...(c.source === 'digest' && { digest: true as const }),
+  }));
 }
 
 export interface UpsertCounts {
@@ -102,7 +117,7 @@ async function upsertBatch<Row extends { readonly intercom_id: string }>(
   const digests = new Set(spec.columns.flatMap((c) => (c.digest ? [c.name as string] : [])));
   const compared = written.filter((c) => !digests.has(c));
   const keep = new Map(
-    spec.columns.flatMap((c) => (c.keepWhenNull ? [[c.name as string, c.keepWhenNull.insert]] : [])),
+    spec.columns.flatMap((c) => (c.keepWhenNull ? [[c.name as string, sql.lit(c.keepWhenNull.insert)]] : [])),
   );
   const incoming = (alias: string, stored: string, c: string): RawBuilder<unknown> =>
     keep.has(c)
@@ -173,7 +188,9 @@ function newestPerId<Row extends { readonly intercom_id: string }>(
     if (!seen || !ordered || updatedAt(row) >= updatedAt(seen)) byId.set(row.intercom_id, row);
   }
   // In id order, so concurrent batches lock shared rows in one order (no deadlocks between them).
-  return [...byId.values()].sort((a, b) => (a.intercom_id < b.intercom_id ? -1 : a.intercom_id > b.intercom_id ? 1 : 0));
+  return [...byId.values()].sort((a, b) =>
+    a.intercom_id < b.intercom_id ? -1 : a.intercom_id > b.intercom_id ? 1 : 0,
+  );
 }
 
 function updatedAt(row: object): number {

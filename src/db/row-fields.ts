@@ -1,11 +1,10 @@
 // Writes chosen fields into a contact or company row, each value cast to its column's own type, in
 // one statement: what a push restores when Intercom won a conflict, and what `conflicts resolve` takes.
 import { sql } from 'kysely';
+import { parseFieldPath } from '../mappers/field-path.js';
 import type { Executor } from './sync-writes.js';
 
 export type RecordTable = 'intercom.contacts' | 'intercom.companies';
-
-const ATTRIBUTE = 'custom_attributes.';
 
 /**
  * Sets each field of `values` on row `rowId`: a column name, or `custom_attributes.<key>` for one
@@ -24,8 +23,9 @@ export async function writeFields(
   const attributes: Record<string, unknown> = {};
   const columns: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(values)) {
-    if (field.startsWith(ATTRIBUTE)) attributes[field.slice(ATTRIBUTE.length)] = value ?? null;
-    else columns[field] = value ?? null;
+    const { column, key } = parseFieldPath(field);
+    if (key !== null) attributes[key] = value ?? null;
+    else columns[column] = value ?? null;
   }
   const sets = [
     ...Object.keys(columns).map(

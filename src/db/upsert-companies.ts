@@ -1,6 +1,8 @@
 // Bulk upsert of companies: newer-wins, unchanged rows untouched, placeholders filled in.
+import { companyCatalog } from '../mappers/catalog/company.js';
 import type { CompanyRow } from '../mappers/rows.js';
 import {
+  catalogColumns,
   upsertMirrorRows,
   type MirrorTableSpec,
   type UpsertCounts,
@@ -8,29 +10,10 @@ import {
 } from './mirror-upsert.js';
 import type { Executor } from './sync-writes.js';
 
+/** The columns are the company catalog's (mappers/catalog/company.ts). */
 export const companiesTable: MirrorTableSpec<CompanyRow> = {
   table: 'intercom.companies',
-  columns: [
-    { name: 'intercom_id', type: 'text' },
-    { name: 'company_id', type: 'text' },
-    { name: 'app_id', type: 'text' },
-    { name: 'name', type: 'text' },
-    { name: 'plan', type: 'text' },
-    { name: 'size', type: 'integer' },
-    { name: 'website', type: 'text' },
-    { name: 'industry', type: 'text' },
-    { name: 'monthly_spend', type: 'numeric' },
-    { name: 'session_count', type: 'integer' },
-    { name: 'user_count', type: 'integer' },
-    { name: 'custom_attributes', type: 'jsonb' },
-    { name: 'remote_created_at', type: 'timestamptz' },
-    { name: 'created_at', type: 'timestamptz' },
-    { name: 'updated_at', type: 'timestamptz' },
-    { name: 'last_request_at', type: 'timestamptz' },
-    { name: 'raw', type: 'jsonb' },
-    // Equal payloads, equal rows: saveCompanies skips a company whose stored digest matches (migration 0003).
-    { name: 'content_hash', type: 'text', digest: true },
-  ],
+  columns: catalogColumns<CompanyRow>(companyCatalog),
   ordered: true,
   revive: ['deleted_at'],
 };

@@ -1,6 +1,8 @@
 // Bulk upserts of tags and segments, the small lists fetched whole on every pass.
+import { segmentCatalog, tagCatalog } from '../mappers/catalog/tag-segment.js';
 import type { SegmentRow, TagRow } from '../mappers/rows.js';
 import {
+  catalogColumns,
   upsertMirrorRows,
   type MirrorTableSpec,
   type UpsertCounts,
@@ -11,26 +13,14 @@ import type { Executor } from './sync-writes.js';
 // Tags carry no updated_at: the content comparison alone keeps a re-sync from writing.
 export const tagsTable: MirrorTableSpec<TagRow> = {
   table: 'intercom.tags',
-  columns: [
-    { name: 'intercom_id', type: 'text' },
-    { name: 'name', type: 'text' },
-    { name: 'raw', type: 'jsonb' },
-  ],
+  columns: catalogColumns<TagRow>(tagCatalog),
   ordered: false,
   revive: ['deleted_at'],
 };
 
 export const segmentsTable: MirrorTableSpec<SegmentRow> = {
   table: 'intercom.segments',
-  columns: [
-    { name: 'intercom_id', type: 'text' },
-    { name: 'name', type: 'text' },
-    { name: 'person_type', type: 'text' },
-    { name: 'count', type: 'integer' },
-    { name: 'created_at', type: 'timestamptz' },
-    { name: 'updated_at', type: 'timestamptz' },
-    { name: 'raw', type: 'jsonb' },
-  ],
+  columns: catalogColumns<SegmentRow>(segmentCatalog),
   ordered: true,
   revive: ['deleted_at'],
 };

@@ -1,53 +1,9 @@
-// Intercom contact JSON (spec and live shapes, notes §7) → a contacts row and its embedded lists.
-import { z } from 'zod';
-import { contentHash } from './content-hash.js';
-import { parsePayload } from './invalid-payload.js';
-import {
-  customAttributes,
-  intercomId,
-  nullableBoolean,
-  nullableInteger,
-  nullableJsonObject,
-  nullableString,
-  unixTimestamp,
-} from './payload-fields.js';
-import { referenceListSchema } from './reference-list.js';
-import type { ContactRow, JsonObject, ReferenceList } from './rows.js';
-
-const contactSchema = z.looseObject({
-  id: intercomId,
-  workspace_id: nullableString,
-  external_id: nullableString,
-  role: z.enum(['user', 'lead']),
-  email: nullableString,
-  phone: nullableString,
-  name: nullableString,
-  avatar: nullableString,
-  owner_id: nullableInteger,
-  social_profiles: nullableJsonObject,
-  has_hard_bounced: nullableBoolean,
-  marked_email_as_spam: nullableBoolean,
-  unsubscribed_from_emails: nullableBoolean,
-  language_override: nullableString,
-  browser: nullableString,
-  browser_version: nullableString,
-  browser_language: nullableString,
-  os: nullableString,
-  location: nullableJsonObject,
-  custom_attributes: customAttributes,
-  created_at: unixTimestamp,
-  updated_at: unixTimestamp,
-  signed_up_at: unixTimestamp,
-  last_seen_at: unixTimestamp,
-  last_replied_at: unixTimestamp,
-  last_contacted_at: unixTimestamp,
-  last_email_opened_at: unixTimestamp,
-  last_email_clicked_at: unixTimestamp,
-  archived: nullableBoolean,
-  tags: referenceListSchema.nullish(),
-  companies: referenceListSchema.nullish(),
-  notes: referenceListSchema.nullish(),
-});
+// Intercom contact JSON (spec and live shapes, docs/intercom-api.md#identity) → a contacts row (by
+// the contact catalog) and its embedded lists.
+import { contactCatalog } from './catalog/contact.js';
+import { mapColumn, mapRow } from './catalog/map-row.js';
+import { embeddedList } from './reference-list.js';
+import type { ContactRow, ReferenceList } from './rows.js';
 
 /** A contact's embedded lists, and what a page needs to place them. */
 export interface ContactLists {
@@ -61,9 +17,9 @@ export interface ContactLists {
 
 export interface MappedContact extends ContactLists {
   readonly row: ContactRow;
+  /** Columns whose field the payload does not carry (the row holds null for them): see MappedRow. */
+  readonly absent: readonly (keyof ContactRow)[];
 }
-
-const contactListsSchema = contactSchema.pick({ id: true, updated_at: true, tags: true, companies: true, notes: true });
 
 /**
  * Only the embedded lists of a contact payload: for a contact whose row is already stored as this
@@ -71,8 +27,9 @@ const contactListsSchema = contactSchema.pick({ id: true, updated_at: true, tags
  * @example const { tags, notes } = mapContactLists(json);
  */
 export function mapContactLists(payload: unknown): ContactLists {
-  const c = parsePayload(contactListsSchema, payload, 'contact');
-  return { intercomId: c.id, updatedAt: c.updated_at, tags: c.tags ?? null, companies: c.companies ?? null, notes: c.notes ?? null };
+  const intercomId = mapColumn(contactCatalog, payload, 'intercom_id');
+  const updatedAt = mapColumn(contactCatalog, payload, 'updated_at');
+  return { intercomId, updatedAt, ...lists(payload as Record<string, unknown>) };
 }
 
 /**
@@ -80,46 +37,20 @@ export function mapContactLists(payload: unknown): ContactLists {
  * @example const { row, tags } = mapContact(json); if (!tags?.complete) fetchAllTags(row.intercom_id);
  */
 export function mapContact(payload: unknown): MappedContact {
-  const c = parsePayload(contactSchema, payload, 'contact');
-  const row: ContactRow = {
-    intercom_id: c.id,
-    workspace_id: c.workspace_id,
-    external_id: c.external_id,
-    role: c.role,
-    email: c.email,
-    phone: c.phone,
-    name: c.name,
-    avatar: c.avatar,
-    owner_id: c.owner_id,
-    social_profiles: c.social_profiles,
-    has_hard_bounced: c.has_hard_bounced,
-    marked_email_as_spam: c.marked_email_as_spam,
-    unsubscribed_from_emails: c.unsubscribed_from_emails,
-    language_override: c.language_override,
-    browser: c.browser,
-    browser_version: c.browser_version,
-    browser_language: c.browser_language,
-    os: c.os,
-    location: c.location,
-    custom_attributes: c.custom_attributes,
-    created_at: c.created_at,
-    updated_at: c.updated_at,
-    signed_up_at: c.signed_up_at,
-    last_seen_at: c.last_seen_at,
-    last_replied_at: c.last_replied_at,
-    last_contacted_at: c.last_contacted_at,
-    last_email_opened_at: c.last_email_opened_at,
-    last_email_clicked_at: c.last_email_clicked_at,
-    archived: c.archived,
-    raw: payload as JsonObject,
-    content_hash: contentHash(payload),
-  };
+  const { row, absent } = mapRow(contactCatalog, payload);
   return {
     row,
-    intercomId: c.id,
-    updatedAt: c.updated_at,
-    tags: c.tags ?? null,
-    companies: c.companies ?? null,
-    notes: c.notes ?? null,
+    absent,
+    intercomId: row.intercom_id,
+    updatedAt: row.updated_at,
+    ...lists(payload as Record<string, unknown>),
+  };
+}
+
+function lists(payload: Readonly<Record<string, unknown>>) {
+  return {
+    tags: embeddedList(payload, 'tags', 'contact'),
+    companies: embeddedList(payload, 'companies', 'contact'),
+    notes: embeddedList(payload, 'notes', 'contact'),
   };
 }

@@ -4,8 +4,9 @@ import { hash } from 'node:crypto';
 /**
  * Bump when a mapper maps any payload differently: every row's digest then changes, so the next
  * full pass compares (and, where the mapping changed, rewrites) every row once.
+ * 2: the catalogs' mapper (mappers/catalog); timestamps at whole seconds, ISO 8601 accepted.
  */
-const MAPPING_VERSION = 1;
+const MAPPING_VERSION = 2;
 
 /**
  * A digest of the payload as received (its JSON text, keys in Intercom's order) and of the mapping.

@@ -1,7 +1,9 @@
 // Decides, field by field, what a push sends: the local changes (from the outbox) against the state
 // both sides last agreed on (the value before the first pending local change) and what Intercom
 // has now (the snapshot: Intercom's state as the sync last saw it). Pure: no I/O (principle 4).
-import { unixSeconds } from './unix-seconds.js';
+import { CUSTOM_ATTRIBUTES, customAttributeField, nestFields, readField } from './field-path.js';
+import { jsonEqual } from './json.js';
+import { unixSeconds } from './timestamp.js';
 
 export type ConflictPolicy = 'newest-wins' | 'intercom-wins' | 'postgres-wins';
 
@@ -63,7 +65,7 @@ export function planFieldPush(input: MergeInput): FieldPlan {
   const conflicts: FieldConflict[] = [];
   const normal = (field: string, value: unknown) => normalise(value, input.timestamps?.has(field) ?? false);
   for (const [field, { base, local, at }] of fields) {
-    const remote = read(input.current, field);
+    const remote = readField(input.current, field);
     const [b, l, r] = [normal(field, base), normal(field, local), normal(field, remote)];
     if (same(l, r)) continue; // Intercom already has it (or both sides made the same change).
     const localChanged = !same(l, b);
@@ -90,19 +92,13 @@ export function planFieldPush(input: MergeInput): FieldPlan {
 
 /** custom_attributes are merged per key: two sides changing different keys is no conflict. */
 function expand(column: string, before: unknown, after: unknown): Array<[string, unknown, unknown]> {
-  if (column !== 'custom_attributes') return [[column, before, after]];
+  if (column !== CUSTOM_ATTRIBUTES) return [[column, before, after]];
   const b = (before ?? {}) as Record<string, unknown>;
   const a = (after ?? {}) as Record<string, unknown>;
   const keys = new Set([...Object.keys(b), ...Object.keys(a)]);
   return [...keys]
     .filter((k) => !same(b[k] ?? null, a[k] ?? null))
-    .map((k) => [`custom_attributes.${k}`, b[k] ?? null, a[k] ?? null]);
-}
-
-function read(row: Readonly<Record<string, unknown>>, field: string): unknown {
-  if (!field.startsWith('custom_attributes.')) return row[field];
-  const attributes = (row.custom_attributes ?? {}) as Record<string, unknown>;
-  return attributes[field.slice('custom_attributes.'.length)] ?? null;
+    .map((k) => [customAttributeField(k), b[k] ?? null, a[k] ?? null]);
 }
 
 function normalise(value: unknown, timestamp: boolean): unknown {
@@ -111,30 +107,10 @@ function normalise(value: unknown, timestamp: boolean): unknown {
   return value instanceof Date ? unixSeconds(value) : value;
 }
 
-function same(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
-  return JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(
-    Object.keys(value)
-      .sort()
-      .map((k) => [k, sortKeys((value as Record<string, unknown>)[k])]),
-  );
-}
+/** Equal as JSON (json.ts): key order ignored, so a jsonb value read back equals the one written. */
+const same = jsonEqual;
 
 /** Turns a plan's flat fields into an API body (custom attributes nested again). */
 export function toApiBody(push: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const body: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(push)) {
-    if (field.startsWith('custom_attributes.')) {
-      const attributes = (body.custom_attributes ??= {}) as Record<string, unknown>;
-      attributes[field.slice('custom_attributes.'.length)] = value;
-    } else body[field] = value;
-  }
-  return body;
+  return nestFields(push);
 }

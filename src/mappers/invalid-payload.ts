@@ -34,13 +34,15 @@ export function parsePayload<Schema extends z.ZodType>(
   throw new InvalidPayloadError(record, idOf(payload), fieldPath(issue.path), issue.message);
 }
 
-function idOf(payload: unknown): string | null {
+/** A payload's id for an error message, or null when it has none. */
+export function idOf(payload: unknown): string | null {
   if (typeof payload !== 'object' || payload === null) return null;
   const id = (payload as { id?: unknown }).id;
   return typeof id === 'string' || typeof id === 'number' ? String(id) : null;
 }
 
-function fieldPath(path: readonly PropertyKey[]): string {
+/** A zod issue's path as errors name fields: `tags.data[3].id`. */
+export function fieldPath(path: readonly PropertyKey[]): string {
   if (path.length === 0) return '(payload)';
   return path
     .map((key, i) => (typeof key === 'number' ? `[${key}]` : `${i === 0 ? '' : '.'}${String(key)}`))

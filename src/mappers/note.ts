@@ -1,7 +1,7 @@
 // Intercom note JSON → a notes row keyed by its contact's Intercom id (the db resolves the local id).
 import { z } from 'zod';
 import { InvalidPayloadError, parsePayload } from './invalid-payload.js';
-import { intercomId, unixTimestamp } from './payload-fields.js';
+import { intercomId, timestamp } from './payload-fields.js';
 import type { JsonObject, NoteRow } from './rows.js';
 
 const owner = z.looseObject({ id: intercomId }).nullish();
@@ -10,7 +10,7 @@ const owner = z.looseObject({ id: intercomId }).nullish();
 const noteSchema = z.looseObject({
   id: intercomId,
   body: z.string(),
-  created_at: unixTimestamp,
+  created_at: timestamp,
   author: owner,
   user: owner,
   contact: owner,

@@ -1,38 +1,23 @@
 // Mirror rows → API request bodies for pushes, and the checks Intercom would otherwise fail with
 // (intercom-notes.md §7: a user needs an email or external_id; a user cannot become a lead).
 import { ServiceError } from '../errors.js';
-import { unixSeconds } from './unix-seconds.js';
+import { companyCatalog } from './catalog/company.js';
+import { contactCatalog } from './catalog/contact.js';
+import { nestFields } from './field-path.js';
+import { unixSeconds } from './timestamp.js';
 
 /** Contact columns the API can write (UpdateContactRequest), plus `archived` (its own endpoint). */
-export const CONTACT_PUSHABLE: ReadonlySet<string> = new Set([
-  'role',
-  'external_id',
-  'email',
-  'phone',
-  'name',
-  'avatar',
-  'last_seen_at',
-  'signed_up_at',
-  'owner_id',
-  'unsubscribed_from_emails',
-  'custom_attributes',
-  'archived',
-]);
-export const CONTACT_TIMESTAMPS: ReadonlySet<string> = new Set(['last_seen_at', 'signed_up_at']);
+export const CONTACT_PUSHABLE: ReadonlySet<string> = contactCatalog.pushable;
+export const CONTACT_TIMESTAMPS: ReadonlySet<string> = contactCatalog.pushedAsSeconds;
 
-/** Company columns POST /companies takes (create-or-update keyed by company_id, notes §6). */
-export const COMPANY_PUSHABLE: ReadonlySet<string> = new Set([
-  'name',
-  'plan',
-  'company_id',
-  'remote_created_at',
-  'size',
-  'website',
-  'industry',
-  'custom_attributes',
-  'monthly_spend',
-]);
-export const COMPANY_TIMESTAMPS: ReadonlySet<string> = new Set(['remote_created_at']);
+/** Company columns POST /companies takes (create-or-update keyed by company_id, docs/intercom-api.md#companies). */
+export const COMPANY_PUSHABLE: ReadonlySet<string> = companyCatalog.pushable;
+export const COMPANY_TIMESTAMPS: ReadonlySet<string> = companyCatalog.pushedAsSeconds;
+
+/** Contact columns a create sends in its body (archive state has an endpoint of its own). */
+const CONTACT_CREATE_FIELDS = contactCatalog.list.filter(
+  (c) => c.push === 'value' || c.push === 'unix-seconds',
+);
 
 /** A change Intercom would refuse; it is failed with this reason before any call is made (permanent). */
 export class PushRejectedError extends ServiceError {
@@ -50,9 +35,8 @@ const seconds = (value: unknown): number | null => unixSeconds(value) ?? null;
 export function contactCreateBody(row: Row): Record<string, unknown> {
   checkIdentity(row);
   const body: Record<string, unknown> = {};
-  for (const field of CONTACT_PUSHABLE) {
-    if (field === 'archived') continue;
-    const value = CONTACT_TIMESTAMPS.has(field) ? seconds(row[field]) : row[field];
+  for (const { name: field, push } of CONTACT_CREATE_FIELDS) {
+    const value = push === 'unix-seconds' ? seconds(row[field]) : row[field];
     if (
       value !== null &&
       value !== undefined &&
@@ -91,14 +75,12 @@ export function companyBody(row: Row, fields?: Readonly<Record<string, unknown>>
   if (!row.company_id)
     throw new PushRejectedError('company_id is required: Intercom creates and updates companies by it');
   const source = fields ?? Object.fromEntries([...COMPANY_PUSHABLE].map((f) => [f, row[f]]));
-  const body: Record<string, unknown> = { company_id: row.company_id };
+  const flat: Record<string, unknown> = { company_id: row.company_id };
   for (const [field, value] of Object.entries(source)) {
     if (value === null || value === undefined) continue;
-    if (field.startsWith('custom_attributes.')) {
-      const attributes = (body.custom_attributes ??= {}) as Record<string, unknown>;
-      attributes[field.slice('custom_attributes.'.length)] = value;
-    } else body[field] = COMPANY_TIMESTAMPS.has(field) ? seconds(value) : value;
+    flat[field] = COMPANY_TIMESTAMPS.has(field) ? seconds(value) : value;
   }
+  const body = nestFields(flat);
   if (body.name === undefined && row.name) body.name = row.name;
   return body;
 }

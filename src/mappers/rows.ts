@@ -1,83 +1,26 @@
-// The rows the mappers produce for the mirror tables: API names, Dates for UNIX seconds, jsonb as is.
-import type { JsonValue } from '../json.js';
+// The rows the mappers produce for the mirror tables: API names, Dates for timestamps, jsonb as is.
+// Contacts', companies', tags' and segments' rows are their catalogs' (mappers/catalog/*).
+import type { companyCatalog } from './catalog/company.js';
+import type { RowOf } from './catalog/column.js';
+import type { contactCatalog } from './catalog/contact.js';
+import type { segmentCatalog, tagCatalog } from './catalog/tag-segment.js';
+import type { JsonObject } from './json.js';
 
-/** A JSON object as stored in a jsonb column. */
-export type JsonObject = { readonly [key: string]: JsonValue | undefined };
+export type { JsonObject, JsonValue } from './json.js';
 
-export interface ContactRow {
-  readonly intercom_id: string;
-  readonly workspace_id: string | null;
-  readonly external_id: string | null;
-  readonly role: 'user' | 'lead';
-  readonly email: string | null;
-  readonly phone: string | null;
-  readonly name: string | null;
-  readonly avatar: string | null;
-  readonly owner_id: number | null;
-  readonly social_profiles: JsonObject | null;
-  readonly has_hard_bounced: boolean | null;
-  readonly marked_email_as_spam: boolean | null;
-  readonly unsubscribed_from_emails: boolean | null;
-  readonly language_override: string | null;
-  readonly browser: string | null;
-  readonly browser_version: string | null;
-  readonly browser_language: string | null;
-  readonly os: string | null;
-  readonly location: JsonObject | null;
-  readonly custom_attributes: JsonObject;
-  readonly created_at: Date | null;
-  readonly updated_at: Date | null;
-  readonly signed_up_at: Date | null;
-  readonly last_seen_at: Date | null;
-  readonly last_replied_at: Date | null;
-  readonly last_contacted_at: Date | null;
-  readonly last_email_opened_at: Date | null;
-  readonly last_email_clicked_at: Date | null;
-  /** null when the payload does not say (2.2 contact objects carry no `archived`): keep what is stored. */
-  readonly archived: boolean | null;
-  readonly raw: JsonObject;
-  /** Digest of `raw` and this mapping (contentHash): equal digests mean an equal row. */
-  readonly content_hash: string;
-}
+/**
+ * A contacts row. `archived` is null when the payload does not say (2.2 contact objects carry no
+ * `archived`): the upsert keeps what is stored. `content_hash` is the digest of `raw` and the
+ * mapping (contentHash): equal digests mean an equal row.
+ */
+export type ContactRow = RowOf<typeof contactCatalog.columns>;
 
-export interface CompanyRow {
-  readonly intercom_id: string;
-  readonly company_id: string | null;
-  readonly app_id: string | null;
-  readonly name: string | null;
-  /** The plan's name: responses carry `{type,id,name}`, requests a plain string (notes §6). */
-  readonly plan: string | null;
-  readonly size: number | null;
-  readonly website: string | null;
-  readonly industry: string | null;
-  readonly monthly_spend: number | null;
-  readonly session_count: number | null;
-  readonly user_count: number | null;
-  readonly custom_attributes: JsonObject;
-  readonly remote_created_at: Date | null;
-  readonly created_at: Date | null;
-  readonly updated_at: Date | null;
-  readonly last_request_at: Date | null;
-  readonly raw: JsonObject;
-  /** Digest of `raw` and this mapping (contentHash): equal digests mean an equal row. */
-  readonly content_hash: string;
-}
+/** A companies row; `plan` is the plan's name. */
+export type CompanyRow = RowOf<typeof companyCatalog.columns>;
 
-export interface TagRow {
-  readonly intercom_id: string;
-  readonly name: string;
-  readonly raw: JsonObject;
-}
+export type TagRow = RowOf<typeof tagCatalog.columns>;
 
-export interface SegmentRow {
-  readonly intercom_id: string;
-  readonly name: string;
-  readonly person_type: string | null;
-  readonly count: number | null;
-  readonly created_at: Date | null;
-  readonly updated_at: Date | null;
-  readonly raw: JsonObject;
-}
+export type SegmentRow = RowOf<typeof segmentCatalog.columns>;
 
 /** A note keyed by its contact's Intercom id; the db layer resolves the local contact id. */
 export interface NoteRow {

@@ -1,58 +1,17 @@
-// The pure half of verify: which columns are compared, how values are made comparable, and how a
-// record, its links and its notes become differences. No I/O, so every rule here is one place.
+// The pure half of verify: how Intercom's payload and the stored row are compared, column by column
+// through the entity's catalog, and how a record, its links and its notes become differences. No
+// I/O, so every rule here is one place.
+//
+// Verify is the tests' oracle, so it does not map payloads with the sync's mapper (a mapper bug
+// would then agree with itself): each compared column's value is read from the payload at its
+// API path and compared with the stored value by the column's Postgres type, with rules of its own.
+import type { Catalog, ResolvedColumn } from '../mappers/catalog/column.js';
+import { valueAt } from '../mappers/catalog/map-row.js';
 import { InvalidPayloadError } from '../mappers/invalid-payload.js';
+import { canonicalJson } from '../mappers/json.js';
 import type { ReferenceList } from '../mappers/rows.js';
 import type { Difference, VerifiedEntity, VerifyReport } from './verify.js';
 import type { StoredRow } from '../db/verify-read.js';
-
-export const CONTACT_COLUMNS = [
-  'workspace_id',
-  'external_id',
-  'role',
-  'email',
-  'phone',
-  'name',
-  'avatar',
-  'owner_id',
-  'social_profiles',
-  'has_hard_bounced',
-  'marked_email_as_spam',
-  'unsubscribed_from_emails',
-  'language_override',
-  'browser',
-  'browser_version',
-  'browser_language',
-  'os',
-  'location',
-  'custom_attributes',
-  'created_at',
-  'updated_at',
-  'signed_up_at',
-  'last_seen_at',
-  'last_replied_at',
-  'last_contacted_at',
-  'last_email_opened_at',
-  'last_email_clicked_at',
-  'archived',
-] as const;
-
-export const COMPANY_COLUMNS = [
-  'company_id',
-  'app_id',
-  'name',
-  'plan',
-  'size',
-  'website',
-  'industry',
-  'monthly_spend',
-  'session_count',
-  'user_count',
-  'custom_attributes',
-  'remote_created_at',
-  'created_at',
-  'updated_at',
-  'last_request_at',
-] as const;
 
 /** Collects differences: counts every one, keeps the first `limit`. */
 export class Differences {
@@ -74,20 +33,28 @@ export class Differences {
   }
 }
 
-/** Maps payloads as the sync does, so one it cannot map is reported rather than thrown. */
-export function mapAll<T>(
+/** A payload read from Intercom, with what verify read from it besides its columns (its lists). */
+export interface Read<T> {
+  readonly payload: Readonly<Record<string, unknown>>;
+  readonly value: T;
+}
+
+/**
+ * Reads each payload's id and lists (`read`, e.g. mapContactLists); one it cannot read is
+ * reported rather than thrown: the sync skips such a payload, so the mirror cannot hold it.
+ */
+export function readAll<T>(
   payloads: readonly unknown[],
-  map: (p: unknown) => T,
+  read: (p: unknown) => T,
   entity: VerifiedEntity,
   found: Differences,
-): T[] {
-  const out: T[] = [];
+): Read<T>[] {
+  const out: Read<T>[] = [];
   for (const payload of payloads) {
     try {
-      out.push(map(payload));
+      out.push({ payload: payload as Record<string, unknown>, value: read(payload) });
     } catch (error) {
       if (!(error instanceof InvalidPayloadError)) throw error;
-      // The sync skips a payload it cannot map, so the mirror cannot hold it: it is missing.
       found.add({
         entity,
         intercom_id: error.recordId ?? '(no id)',
@@ -100,16 +67,24 @@ export function mapAll<T>(
   return out;
 }
 
-/** Compares one record's mapped columns (never `raw`) with its stored row. */
-export function compareRow(
-  found: Differences,
-  entity: VerifiedEntity,
-  expected: { readonly intercom_id: string },
-  stored: StoredRow | undefined,
-  columns: readonly string[],
-): boolean {
-  const id = expected.intercom_id;
-  const values = expected as unknown as Record<string, unknown>;
+/** One record to compare: Intercom's payload and the row stored for it. */
+export interface RowPair {
+  readonly entity: VerifiedEntity;
+  readonly catalog: Catalog;
+  readonly id: string;
+  readonly payload: Readonly<Record<string, unknown>>;
+  readonly stored: StoredRow | undefined;
+  /** The payload came from list or search, which return only active records (the catalog's `listedAs`). */
+  readonly listed?: boolean;
+}
+
+/**
+ * Compares the catalog's verified columns of one payload (never `raw`) with its stored row.
+ * Returns whether the row is there (live) to compare links and notes with.
+ * @example if (compareRow(found, { entity: 'contacts', catalog: contactCatalog, id, payload, stored, listed: true })) …
+ */
+export function compareRow(found: Differences, pair: RowPair): boolean {
+  const { entity, catalog, id, payload, stored } = pair;
   if (!stored || stored.deleted_at !== null) {
     found.add({
       entity,
@@ -119,19 +94,86 @@ export function compareRow(
     });
     return false;
   }
-  for (const field of columns) {
-    if (canonical(values[field]) !== canonical(stored[field])) {
+  for (const column of catalog.verified) {
+    const intercom = intercomValue(column, payload, pair.listed ?? false);
+    if (comparable(column, intercom, 'intercom') !== comparable(column, stored[column.name], 'postgres')) {
       found.add({
         entity,
         intercom_id: id,
         kind: 'stale',
-        field,
-        intercom: values[field] ?? null,
-        postgres: stored[field] ?? null,
+        field: column.name,
+        intercom: shown(column, intercom),
+        postgres: stored[column.name] ?? null,
       });
     }
   }
   return true;
+}
+
+/** What Intercom says a column holds: the value at its API path, or what saying nothing means. */
+function intercomValue(
+  column: ResolvedColumn,
+  payload: Readonly<Record<string, unknown>>,
+  listed: boolean,
+): unknown {
+  const value = valueAt(payload, column.path);
+  if (value === undefined && listed && column.listedAs !== undefined) return column.listedAs;
+  if (value === null || value === undefined) return column.nullAs ?? null;
+  return value;
+}
+
+/**
+ * A value in a form equal for equal values of the column's Postgres type: text exactly, numbers by
+ * value, booleans, jsonb as canonical JSON (mappers/json.ts), timestamps by the UNIX second —
+ * Intercom's as seconds or an ISO string, where 0 means never; Postgres' a Date. A value of the
+ * wrong type on either side gets a form that equals nothing the other side can hold.
+ */
+function comparable(column: ResolvedColumn, value: unknown, side: 'intercom' | 'postgres'): string {
+  if (value === null || value === undefined) return 'null';
+  // Names its side, so it equals nothing the other side yields.
+  const wrong = () => `${side}:${typeof value}:${canonicalJson(value)}`;
+  switch (column.pg) {
+    case 'text':
+      return typeof value === 'string' ? `text:${value}` : wrong();
+    case 'bigint':
+    case 'integer':
+    case 'numeric': {
+      const n =
+        typeof value === 'number'
+          ? value
+          : side === 'postgres' && typeof value === 'string'
+            ? Number(value)
+            : NaN;
+      return Number.isFinite(n) ? `number:${n}` : wrong();
+    }
+    case 'boolean':
+      return typeof value === 'boolean' ? `boolean:${value}` : wrong();
+    case 'jsonb':
+      return typeof value === 'object' ? `json:${canonicalJson(value)}` : wrong();
+    case 'timestamptz': {
+      const seconds = secondsOf(value, side);
+      return seconds === undefined ? wrong() : seconds === null ? 'null' : `second:${seconds}`;
+    }
+  }
+}
+
+/** The UNIX second of a timestamp; null for Intercom's "never" (0); undefined when it is none. */
+function secondsOf(value: unknown, side: 'intercom' | 'postgres'): number | null | undefined {
+  let ms: number;
+  if (side === 'postgres') ms = value instanceof Date ? value.getTime() : NaN;
+  else if (typeof value === 'number') ms = value * 1000;
+  else if (typeof value === 'string' && /T\d\d:\d\d/.test(value)) ms = Date.parse(value);
+  else ms = NaN;
+  if (!Number.isFinite(ms)) return undefined;
+  const seconds = Math.floor(ms / 1000);
+  return side === 'intercom' && seconds === 0 ? null : seconds;
+}
+
+/** Intercom's value as a difference shows it: a timestamp as a Date, like the stored one. */
+function shown(column: ResolvedColumn, value: unknown): unknown {
+  if (column.pg !== 'timestamptz' || value === null) return value;
+  const seconds = secondsOf(value, 'intercom');
+  return seconds === undefined ? value : seconds === null ? null : new Date(seconds * 1000);
 }
 
 export function compareLinks(
@@ -180,26 +222,4 @@ export function compareNotes(
       postgres: stored.length,
     });
   }
-}
-
-/** A comparable form of a column value: Dates by instant, JSON with sorted keys, numbers by value. */
-function canonical(value: unknown): string {
-  if (value === null || value === undefined) return 'null';
-  if (value instanceof Date) return `date:${value.getTime()}`;
-  if (typeof value === 'number' || typeof value === 'bigint') return `number:${Number(value)}`;
-  if (typeof value === 'object') return `json:${JSON.stringify(sortKeys(value))}`;
-  return `${typeof value}:${String(value)}`;
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value as Record<string, unknown>)
-        .filter(([, v]) => v !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-        .map(([k, v]) => [k, sortKeys(v)]),
-    );
-  }
-  return value;
 }

@@ -3,23 +3,18 @@
 // Users run it after incidents; the tests use it as their oracle. It never writes.
 import pMap from 'p-map';
 import type { Contact } from '../intercom/types.js';
-import { mapCompany, type MappedCompany } from '../mappers/company.js';
-import { mapContact, type MappedContact } from '../mappers/contact.js';
+import type { Catalog } from '../mappers/catalog/column.js';
+import { companyCatalog } from '../mappers/catalog/company.js';
+import { contactCatalog } from '../mappers/catalog/contact.js';
+import { segmentCatalog, tagCatalog } from '../mappers/catalog/tag-segment.js';
+import { mapColumn } from '../mappers/catalog/map-row.js';
+import { mapCompanyLists, type CompanyLists } from '../mappers/company.js';
+import { mapContactLists, type ContactLists } from '../mappers/contact.js';
 import type { ReferenceList } from '../mappers/rows.js';
-import { mapSegment } from '../mappers/segment.js';
-import { mapTag } from '../mappers/tag.js';
 import { readAllCompanies } from './companies-reader.js';
 import { planPartitions, readContactPartitions } from './contacts-reader.js';
 import type { SyncContext } from './context.js';
-import {
-  COMPANY_COLUMNS,
-  CONTACT_COLUMNS,
-  compareLinks,
-  compareNotes,
-  compareRow,
-  Differences,
-  mapAll,
-} from './verify-compare.js';
+import { compareLinks, compareNotes, compareRow, Differences, readAll, type Read } from './verify-compare.js';
 import { liveIds, storedLinks, storedNotes, storedRows } from '../db/verify-read.js';
 
 export type VerifiedEntity =
@@ -35,7 +30,8 @@ export type VerifiedEntity =
 
 /**
  * missing: in Intercom, absent (or marked deleted) in Postgres; extra: live in Postgres, not in
- * Intercom; stale: a mapped column differs. For links, `intercom_id` is the parent and the child
+ * Intercom; stale: a column differs (by the entity's catalog, compared with Intercom's payload as
+ * sent, not as the sync maps it). For links, `intercom_id` is the parent and the child
  * id is in `intercom` (missing) or `postgres` (extra).
  */
 export interface Difference {
@@ -87,40 +83,28 @@ export async function verifyMirror(ctx: SyncContext, options: VerifyOptions = {}
   const [tags, segments] = await Promise.all([ctx.intercom.listTags(call), ctx.intercom.listSegments(call)]);
   checked.tags = tags.length;
   checked.segments = segments.length;
-  await compareFlat(
-    ctx,
-    found,
-    'tags',
-    tags.map((t) => mapTag(t)),
-    ['name'],
-  );
-  await compareFlat(
-    ctx,
-    found,
-    'segments',
-    segments.map((s) => mapSegment(s)),
-    ['name', 'person_type', 'created_at', 'updated_at'],
-  );
+  await compareFlat(ctx, found, 'tags', tagCatalog, tags);
+  await compareFlat(ctx, found, 'segments', segmentCatalog, segments);
 
   const companiesSeen = new Set<string>();
   const contactsSeen = new Set<string>();
   await Promise.all([
     (async () => {
       for await (const page of readAllCompanies(ctx, undefined, options.signal)) {
-        const mapped = mapAll(page, mapCompany, 'companies', found);
-        for (const m of mapped) companiesSeen.add(m.row.intercom_id);
+        const read = readAll(page, mapCompanyLists, 'companies', found);
+        for (const r of read) companiesSeen.add(r.value.intercomId);
         checked.companies += page.length;
-        await compareCompanies(ctx, found, mapped);
+        await compareCompanies(ctx, found, read);
       }
     })(),
     (async () => {
       const onPage = async (items: readonly Contact[]) => {
-        const mapped = mapAll(items, mapContact, 'contacts', found).filter(
-          (m) => !contactsSeen.has(m.row.intercom_id),
+        const read = readAll(items, mapContactLists, 'contacts', found).filter(
+          (r) => !contactsSeen.has(r.value.intercomId),
         );
-        for (const m of mapped) contactsSeen.add(m.row.intercom_id);
+        for (const r of read) contactsSeen.add(r.value.intercomId);
         checked.contacts += items.length;
-        await compareContacts(ctx, found, mapped, options.signal);
+        await compareContacts(ctx, found, read, options.signal);
       };
       if (options.contactsVia === 'search') {
         const partitions = await planPartitions(ctx);
@@ -152,47 +136,53 @@ async function compareFlat(
   ctx: SyncContext,
   found: Differences,
   entity: 'tags' | 'segments',
-  rows: ReadonlyArray<{ readonly intercom_id: string }>,
-  columns: readonly string[],
+  catalog: Catalog,
+  payloads: readonly unknown[],
 ): Promise<void> {
+  const read = readAll(payloads, (p) => mapColumn(catalog, p, 'intercom_id'), entity, found);
   const stored = await storedRows(
     ctx.db,
     `intercom.${entity}`,
-    rows.map((r) => r.intercom_id),
+    read.map((r) => r.value),
   );
-  for (const row of rows) compareRow(found, entity, row, stored.get(row.intercom_id), columns);
-  await reportExtra(ctx, found, entity, new Set(rows.map((r) => r.intercom_id)));
+  for (const r of read)
+    compareRow(found, { entity, catalog, id: r.value, payload: r.payload, stored: stored.get(r.value) });
+  await reportExtra(ctx, found, entity, new Set(read.map((r) => r.value)));
 }
 
 async function compareContacts(
   ctx: SyncContext,
   found: Differences,
-  mapped: readonly MappedContact[],
+  read: readonly Read<ContactLists>[],
   signal?: AbortSignal,
 ) {
-  const ids = mapped.map((m) => m.row.intercom_id);
+  const ids = read.map((r) => r.value.intercomId);
   const stored = await storedRows(ctx.db, 'intercom.contacts', ids);
-  const present: MappedContact[] = [];
-  for (const m of mapped) {
-    // Listing and search return only active contacts, so one listed is not archived (notes §7).
-    const expected = { ...m.row, archived: m.row.archived ?? false };
-    if (compareRow(found, 'contacts', expected, stored.get(m.row.intercom_id), CONTACT_COLUMNS))
-      present.push(m);
-  }
+  // Listing and search return only active contacts, so one listed is not archived (docs/intercom-api.md#identity).
+  const compare = ({ value, payload }: Read<ContactLists>) =>
+    compareRow(found, {
+      entity: 'contacts',
+      catalog: contactCatalog,
+      id: value.intercomId,
+      payload,
+      stored: stored.get(value.intercomId),
+      listed: true,
+    });
+  const present = read.filter(compare).map((r) => r.value);
   const links = await storedLinks(
     ctx.db,
     'contact',
-    present.map((m) => m.row.intercom_id),
+    present.map((m) => m.intercomId),
   );
   const notes = await storedNotes(
     ctx.db,
-    present.map((m) => m.row.intercom_id),
+    present.map((m) => m.intercomId),
   );
   const call = { lane: 'inbound' as const, ...(signal && { signal }) };
   await pMap(
     present,
     async (m) => {
-      const id = m.row.intercom_id;
+      const id = m.intercomId;
       // A list Intercom cut at 10 is read whole, as the sync does.
       const full = async (
         list: ReferenceList | null,
@@ -215,22 +205,30 @@ async function compareContacts(
   );
 }
 
-async function compareCompanies(ctx: SyncContext, found: Differences, mapped: readonly MappedCompany[]) {
+async function compareCompanies(ctx: SyncContext, found: Differences, read: readonly Read<CompanyLists>[]) {
   const stored = await storedRows(
     ctx.db,
     'intercom.companies',
-    mapped.map((m) => m.row.intercom_id),
+    read.map((r) => r.value.intercomId),
   );
-  const present = mapped.filter((m) =>
-    compareRow(found, 'companies', m.row, stored.get(m.row.intercom_id), COMPANY_COLUMNS),
-  );
+  const present = read
+    .filter((r) =>
+      compareRow(found, {
+        entity: 'companies',
+        catalog: companyCatalog,
+        id: r.value.intercomId,
+        payload: r.payload,
+        stored: stored.get(r.value.intercomId),
+      }),
+    )
+    .map((r) => r.value);
   const links = await storedLinks(
     ctx.db,
     'company',
-    present.map((m) => m.row.intercom_id),
+    present.map((m) => m.intercomId),
   );
   for (const m of present) {
-    const id = m.row.intercom_id;
+    const id = m.intercomId;
     if (m.tags)
       compareLinks(
         found,

@@ -28,7 +28,7 @@ describe('ISO 8601 timestamps in webhook items', () => {
     for (const bad of ['2025-10-23', '2025-10-23T09:00:00.512']) {
       const attempt = () => mapContact({ ...item, updated_at: bad });
       expect(attempt).toThrow(InvalidPayloadError);
-      expect(attempt).toThrow(/updated_at: expected a number \(UNIX seconds\) or an ISO 8601 timestamp/);
+      expect(attempt).toThrow(/updated_at: expected UNIX seconds \(a number\) or an ISO 8601 date-time/);
     }
   });
 });

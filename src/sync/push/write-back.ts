@@ -7,6 +7,7 @@ import { withSyncWrites, type Executor } from '../../db/sync-writes.js';
 import { mapCompany } from '../../mappers/company.js';
 import { mapContact } from '../../mappers/contact.js';
 import type { FieldConflict } from '../../mappers/field-merge.js';
+import { parseFieldPath, readField } from '../../mappers/field-path.js';
 import type { Company, Contact } from '../../intercom/types.js';
 import type { SyncContext } from '../context.js';
 
@@ -84,11 +85,8 @@ export async function restoreRemoteFields(
   if (lost.length === 0) return;
   const values: Record<string, unknown> = {};
   for (const field of lost) {
-    values[field] = field.startsWith('custom_attributes.')
-      ? ((remote.custom_attributes ?? {}) as Record<string, unknown>)[
-          field.slice('custom_attributes.'.length)
-        ]
-      : remote[field];
+    const { column, key } = parseFieldPath(field);
+    values[field] = key !== null ? readField(remote, field) : remote[column];
   }
   await writeFields(trx, entity === 'contact' ? 'intercom.contacts' : 'intercom.companies', rowId, values);
 }
