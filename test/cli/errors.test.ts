@@ -11,7 +11,7 @@ describe('a command that fails with a ServiceError', () => {
     const result = await runCli(['failed', 'list'], unreachable);
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(/^intercom-sync: cannot reach Redis at redis:\/\/127\.0\.0\.1:1: .+\.$/),
+      expect.stringMatching(/^intercom-pg-sync: cannot reach Redis at redis:\/\/127\.0\.0\.1:1: .+\.$/),
     ]);
     expect(result.stdout).toBe('');
   }, 60_000);
@@ -19,7 +19,7 @@ describe('a command that fails with a ServiceError', () => {
   it('adds the stack trace with --verbose', async () => {
     const result = await runCli(['--verbose', 'failed', 'list'], unreachable);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^intercom-sync: cannot reach Redis at /);
+    expect(result.stderr).toMatch(/^intercom-pg-sync: cannot reach Redis at /);
     expect(result.stderr).toMatch(/RedisUnavailableError: cannot reach Redis[^\n]*\n\s+at /);
   }, 60_000);
 });
@@ -28,7 +28,7 @@ describe('settings', () => {
   it('a malformed one is named by a command that runs, and does not stop --help', async () => {
     const status = await runCli(['status'], { ...unreachable, PORT: 'eighty' });
     expect(status.code).toBe(1);
-    expect(status.stderr.trim()).toBe('intercom-sync: PORT must be a number.');
+    expect(status.stderr.trim()).toBe('intercom-pg-sync: PORT must be a number.');
     const help = await runCli(['status', '--help'], { ...unreachable, PORT: 'eighty' });
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/runs, watermarks, queues/);
