@@ -222,4 +222,6 @@ export default tseslint.config(
       ],
     },
   },
+  // Plain Node scripts (the citation tools) are outside the TypeScript project: lint them without types.
+  { files: ['scripts/**/*.mjs'], ...tseslint.configs.disableTypeChecked },
 );

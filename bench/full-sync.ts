@@ -401,7 +401,8 @@ async function runSyncs(target: SyncTarget): Promise<{ first: SyncRun; second: S
     const first = await runSync('first full sync', open, target.sandboxUrl, target.sandboxPid, statsDb, waitClosed);
     // The first sync ends rate-bound, its last 10-second window spent: a no-change pass started at
     // once would first wait out that window. A nightly run starts on a budget the incremental syncs
-    // barely touch, so the second run starts on a fresh window too (intercom-notes.md §1: 10 s).
+    // barely touch, so the second run starts on a fresh window too (docs/intercom-api.md#windows-and-headers:
+    // 10 s).
     say('waiting 10.5 s for a fresh rate window');
     await new Promise((resolve) => setTimeout(resolve, 10_500));
     const second = await profiled('second', () =>

@@ -1,6 +1,6 @@
 // Captures local writes to the mirror into the outbox, so they can be pushed to Intercom.
 // The sync's own writes set `intercom_sync.origin = 'sync'` (withSyncWrites) and are skipped:
-// nothing the sync wrote is ever pushed back (design principle 3: no echo).
+// nothing the sync wrote is ever pushed back (docs/design.md#principle-3: no echo).
 import { sql, type Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {

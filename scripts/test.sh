@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole check, as CI runs it: services up, typecheck, lint, every test on real Postgres and Redis.
+# The whole check, as CI runs it: citations, services up, typecheck, lint, every test on real Postgres and Redis.
 # Ends with one plain line "tests: N passed, N failed" so any CI can read the outcome.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -8,6 +8,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck disable=SC2046
 export $(bash scripts/services.sh start | xargs)
 
+echo "== citations"; node scripts/check-citations.mjs
 echo "== typecheck"; npx tsc --noEmit -p .
 echo "== lint"; npx eslint .
 echo "== tests"

@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { ServiceError } from '../errors.js';
 
-/** Where the real API lives, per region (intercom-notes.md §8). */
+/** Where the real API lives, per region (docs/intercom-api.md#request-basics). */
 export const INTERCOM_HOSTS = {
   us: 'https://api.intercom.io',
   eu: 'https://api.eu.intercom.io',
@@ -64,7 +64,7 @@ const settings = z.object({
     .enum(['true', 'false', '1', '0'], { error: 'SYNC_CONTACT_SEGMENTS must be true or false' })
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
-  /** How late Intercom's search may show a change (intercom-notes.md §3); re-read margin. */
+  /** How late Intercom's search may show a change (docs/intercom-api.md#index-lag); re-read margin. */
   SEARCH_LAG_SECONDS: int('SEARCH_LAG_SECONDS', 0, 900),
   /** Cron pattern of the nightly full sync (daemon). */
   FULL_SYNC_CRON: z.string().min(1).default('0 3 * * *'),

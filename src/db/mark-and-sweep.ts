@@ -55,7 +55,7 @@ export interface SweepOptions {
  * deletes nothing. Rows never pushed to Intercom (intercom_id null) are never touched, and
  * neither are rows whose remote updated_at is after the run started (less `graceSeconds`): they
  * may have been created after the pass listed their page (a webhook wrote them), or be too new
- * for search to return yet (index lag, notes §3), so their absence proves nothing.
+ * for search to return yet (index lag, docs/intercom-api.md#index-lag), so their absence proves nothing.
  * @example const deleted = await markUnseenDeleted(db, runId, 'contacts', { graceSeconds: 300 });
  */
 export async function markUnseenDeleted(
@@ -86,7 +86,8 @@ export async function markUnseenDeleted(
     const recent = hasRemoteClock(entity)
       ? sql`and (t.updated_at is null or t.updated_at < ${cutoff(stream.started_at, options.graceSeconds)})`
       : sql``;
-    // Archived contacts vanish from list and search just as deleted ones do (notes §7): a pass
+    // Archived contacts vanish from list and search just as deleted ones do
+    // (docs/intercom-api.md#archive-delete-merge): a pass
     // cannot tell them apart, so a row known to be archived (from its webhook) is not swept.
     const archived = entity === 'contacts' ? sql`and not t.archived` : sql``;
     const result = await sql`

@@ -4,7 +4,9 @@ import { withSyncWrites, type Executor } from './sync-writes.js';
 import type { MirrorEntity } from './mark-and-sweep.js';
 
 export interface MarkDeletedOptions {
-  /** The contact the deleted ones were merged into (contacts only; notes §7 "Merge"). */
+  /**
+   * The contact the deleted ones were merged into (contacts only; docs/intercom-api.md#archive-delete-merge).
+   */
   readonly mergedInto?: string;
 }
 

@@ -123,8 +123,8 @@ async function upsertBatch<Row extends { readonly intercom_id: string }>(
     keep.has(c)
       ? sql`coalesce(${sql.ref(`${alias}.${c}`)}, ${sql.ref(`${stored}.${c}`)})`
       : sql.ref(`${alias}.${c}`);
-  // Applies when the incoming row is not older (principle 2) and differs from the stored one, or
-  // revives a soft-deleted row. Rows that do not apply are never touched: not even locked.
+  // Applies when the incoming row is not older (docs/design.md#principle-2) and differs from the stored one,
+  // or revives a soft-deleted row. Rows that do not apply are never touched: not even locked.
   const applies = (stored: string, alias: string): RawBuilder<unknown> => {
     const newer = spec.ordered
       ? sql`(${sql.ref(`${stored}.updated_at`)} is null or ${sql.ref(`${alias}.updated_at`)} >= ${sql.ref(`${stored}.updated_at`)})`

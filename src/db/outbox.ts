@@ -1,5 +1,5 @@
 // The outbox of local changes: claimed per record by the pusher, finished as done, superseded or
-// failed, and swept back to pending when a push was lost (design principle 1).
+// failed, and swept back to pending when a push was lost (docs/design.md#principle-1).
 import { sql } from 'kysely';
 import type { Executor } from './sync-writes.js';
 

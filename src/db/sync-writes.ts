@@ -7,7 +7,7 @@ export type Executor = Kysely<Database> | Transaction<Database>;
 
 /**
  * Runs `fn` in a transaction with `intercom_sync.origin = 'sync'` set locally, so the capture
- * trigger of the two-way issue does not record the sync's own writes (design principle 3: no echo).
+ * trigger of the two-way issue does not record the sync's own writes (docs/design.md#principle-3: no echo).
  * Given a transaction, it sets the flag on it and runs `fn` there, so a caller can put a batch and
  * the watermark that covers it in one commit.
  * @example await withSyncWrites(db, async (trx) => { await upsertContacts(trx, rows); await advanceWatermark(trx, 'contacts', to); });

@@ -1,4 +1,4 @@
-// The shape of an Intercom webhook notification, checked on arrival (intercom-notes.md §5).
+// The shape of an Intercom webhook notification, checked on arrival (docs/intercom-api.md#webhook-envelope).
 import { z } from 'zod';
 
 const item = z.looseObject({ type: z.string().optional(), id: z.union([z.string(), z.number()]).optional() });

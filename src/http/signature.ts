@@ -1,5 +1,5 @@
 // Checks Intercom's webhook signature: `X-Hub-Signature: sha1=<hex>`, an HMAC-SHA1 of the raw body
-// keyed with the app's client secret (intercom-notes.md §5), compared in constant time.
+// keyed with the app's client secret (docs/intercom-api.md#webhook-signature), compared in constant time.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export type SignatureVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: string };

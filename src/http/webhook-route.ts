@@ -1,6 +1,6 @@
 // POST/HEAD /webhooks/intercom: verify, store once, acknowledge; a worker applies it later.
-// Intercom waits at most 5 s and tries a delivery twice (intercom-notes.md §5), so this path does
-// one insert and one enqueue, nothing else.
+// Intercom waits at most 5 s and tries a delivery twice (docs/intercom-api.md#webhook-delivery), so this path
+// does one insert and one enqueue, nothing else.
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';

@@ -13,7 +13,10 @@ import {
 import type { Company, CompanyInput, DeletedObject } from './types.js';
 
 export interface CompanyListOptions extends CallOptions {
-  /** Default 50; the list stops at 10 000 companies, use `scroll` beyond (intercom-notes.md §2). */
+  /**
+   * Default 50; the list stops at 10 000 companies, use `scroll` beyond
+   * (docs/intercom-api.md#company-listing).
+   */
   readonly perPage?: number;
 }
 
@@ -27,7 +30,8 @@ export class CompaniesApi {
   constructor(private readonly http: IntercomHttp) {}
 
   /**
-   * Creates the company, or updates the one with this `company_id`: 2.2 has no update by id (intercom-notes.md §6).
+   * Creates the company, or updates the one with this `company_id`: 2.2 has no update by id
+   * (docs/intercom-api.md#create-or-update-by-company_id).
    * @example await client.companies.upsert({ company_id: 'acme', name: 'Acme' });
    */
   upsert(input: CompanyInput, options: CallOptions = {}): Promise<Company> {
@@ -41,7 +45,7 @@ export class CompaniesApi {
 
   /**
    * By your `company_id`; undefined when Intercom has none. Older API versions answer with the company,
-   * newer ones with a list of it (intercom-notes.md §6), so both are accepted.
+   * newer ones with a list of it (docs/intercom-api.md#company-listing), so both are accepted.
    * @example const company = await client.companies.findByCompanyId('acme');
    */
   async findByCompanyId(companyId: string, options: CallOptions = {}): Promise<Company | undefined> {
@@ -86,7 +90,7 @@ export class CompaniesApi {
   /**
    * Every company through the scroll API, which ends with an empty page. One scroll per app at a time:
    * a second fails with code `scroll_exists`, an expired one with 404 `not_found`; the caller decides
-   * whether to wait or restart (intercom-notes.md §2).
+   * whether to wait or restart (docs/intercom-api.md#scroll).
    * @example for await (const page of client.companies.scroll()) upsert(page.items);
    */
   scroll(options: CompanyScrollOptions = {}): AsyncGenerator<ScrollPage<Company>, void, undefined> {
@@ -99,7 +103,8 @@ export class CompaniesApi {
           query: { scroll_param: scrollParam },
           ...callSettings(options),
           // A failed continuation cannot be retried: a 5xx closes the scroll ("please restart the
-          // scroll operation", notes §2), so the reader restarts it instead of backing off here.
+          // scroll operation", docs/intercom-api.md#scroll-failures), so the reader restarts it instead of
+          // backing off here.
           ...(scrollParam !== undefined && { retries: 0 }),
         }),
       options.scrollParam,

@@ -24,7 +24,7 @@ import type {
 } from './types.js';
 
 export interface ContactListOptions extends CallOptions {
-  /** 1–150, default 150 (intercom-notes.md §3). */
+  /** 1–150, default 150 (docs/intercom-api.md#listing-contacts). */
   readonly perPage?: number;
   /** Resume after this cursor (a `nextStartingAfter` saved from an earlier page). */
   readonly startingAfter?: string;
@@ -34,7 +34,7 @@ export interface ContactSearchOptions extends ContactListOptions {
   readonly sort?: SearchSort;
 }
 
-/** Search and list pages hold at most 150 contacts (intercom-notes.md §3). */
+/** Search and list pages hold at most 150 contacts (docs/intercom-api.md#listing-contacts). */
 export const MAX_CONTACTS_PER_PAGE = 150;
 
 function pageSize(perPage: number | undefined): number {
@@ -51,7 +51,8 @@ export class ContactsApi {
   }
 
   /**
-   * Creates a user or lead. A duplicate fails with `IntercomApiError.conflictId` set (intercom-notes.md §4).
+   * Creates a user or lead. A duplicate fails with `IntercomApiError.conflictId` set
+   * (docs/intercom-api.md#create-conflicts).
    * @example await client.contacts.create({ role: 'user', external_id: '42', email: 'a@b.c' });
    */
   create(input: ContactInput, options: CallOptions = {}): Promise<Contact> {
@@ -78,7 +79,10 @@ export class ContactsApi {
     return this.call('POST', '/contacts/{id}/unarchive', { id }, undefined, options);
   }
 
-  /** Merges a lead into a user and returns the user; the lead disappears (intercom-notes.md §7). */
+  /**
+   * Merges a lead into a user and returns the user; the lead disappears
+   * (docs/intercom-api.md#archive-delete-merge).
+   */
   merge(input: MergeContactsInput, options: CallOptions = {}): Promise<Contact> {
     return this.call('POST', '/contacts/merge', {}, input, options);
   }
@@ -104,7 +108,7 @@ export class ContactsApi {
 
   /**
    * Contacts matching a filter. Pagination goes in the body: in the URL it silently restarts at page 1
-   * (intercom-notes.md §3). Resume with `startingAfter`.
+   * (docs/intercom-api.md#search-requests). Resume with `startingAfter`.
    * @example client.contacts.search({ field: 'updated_at', operator: '>', value: day }, { sort: { field: 'updated_at', order: 'ascending' } })
    */
   search(
@@ -128,7 +132,9 @@ export class ContactsApi {
     }, options.startingAfter);
   }
 
-  /** All tags of a contact (the inline list on a contact stops at 10, intercom-notes.md §7). */
+  /**
+   * All tags of a contact (the inline list on a contact stops at 10, docs/intercom-api.md#lists-cut-at-10).
+   */
   tags(id: string, options: CallOptions = {}): AsyncGenerator<NumberedPage<Tag>, void, undefined> {
     return this.nestedList<Tag>('/contacts/{id}/tags', id, options);
   }
@@ -141,7 +147,10 @@ export class ContactsApi {
     return this.nestedList<Segment>('/contacts/{id}/segments', id, options);
   }
 
-  /** Notes have no global listing and no webhook: fetch them per changed contact (design.md, data flows). */
+  /**
+   * Notes have no global listing and no webhook: fetch them per changed contact
+   * (docs/design.md#embedded-lists-and-notes).
+   */
   notes(id: string, options: CallOptions = {}): AsyncGenerator<NumberedPage<Note>, void, undefined> {
     return this.nestedList<Note>('/contacts/{id}/notes', id, options);
   }

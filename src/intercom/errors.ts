@@ -10,7 +10,7 @@ export interface IntercomApiErrorFields {
   readonly requestId?: string | undefined;
   /** True when the same request may succeed later: 5xx, 429, network failures, timeouts. */
   readonly retryable: boolean;
-  /** Id of the existing contact named by a create conflict (intercom-notes.md §4). */
+  /** Id of the existing contact named by a create conflict (docs/intercom-api.md#create-conflicts). */
   readonly conflictId?: string | undefined;
   /** True when that existing contact is archived and must be unarchived before an update. */
   readonly conflictArchived?: boolean | undefined;
@@ -51,10 +51,12 @@ export class IntercomApiError extends ServiceError implements IntercomApiErrorFi
   }
 }
 
-// The live API says 409 and the spec 400 for the same conflict; both carry this sentence (intercom-notes.md §4).
+// The live API says 409 and the spec 400 for the same conflict; both carry this sentence
+// (docs/intercom-api.md#create-conflicts).
 const CONFLICT = /(archived )?contact matching those details already exists with id=([A-Za-z0-9_-]+)/i;
 
-// Codes for bodies that carry none: gateways answer with HTML or nothing at all (intercom-notes.md §4).
+// Codes for bodies that carry none: gateways answer with HTML or nothing at all
+// (docs/intercom-api.md#error-envelope).
 const CODE_BY_STATUS: Readonly<Record<number, string>> = {
   400: 'bad_request',
   401: 'unauthorized',

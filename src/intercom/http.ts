@@ -81,7 +81,8 @@ export class IntercomHttp {
     this.ownsDispatcher = options.dispatcher === undefined;
     this.dispatcher =
       options.dispatcher ?? new Agent({ connections: options.connections ?? 64, keepAliveTimeout: 30_000 });
-    // Pin the version: without the header the app's default applies, and that can change (intercom-notes.md §8).
+    // Pin the version: without the header the app's default applies, and that can change
+    // (docs/intercom-api.md#versioning).
     this.headers = {
       authorization: `Bearer ${options.token}`,
       'intercom-version': '2.2',
@@ -97,7 +98,8 @@ export class IntercomHttp {
     const context: ErrorContext = { method: spec.method, route: spec.route, baseUrl: this.baseUrl };
     let rateLimitWaitedMs = 0;
     const attempt = async (): Promise<T> => {
-      // 429s loop here, inside one p-retry attempt, so waiting for the window never burns a retry (design.md §5).
+      // 429s loop here, inside one p-retry attempt, so waiting for the window never burns a retry
+      // (docs/design.md#principle-5).
       for (;;) {
         await this.options.budget?.take(lane, spec.signal);
         const exchange = await this.exchange(spec, lane, context);

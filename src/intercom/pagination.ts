@@ -1,7 +1,10 @@
 // Async iterators over the API's three paging styles: cursors, scroll and numbered pages.
 // Each yields whole pages with their position, so a caller can checkpoint and resume.
 
-/** A list response in any of the shapes the spec and the live API use (intercom-notes.md §3, §6). */
+/**
+ * A list response in any of the shapes the spec and the live API use (docs/intercom-api.md#listing-contacts,
+ * docs/intercom-api.md#company-listing).
+ */
 export interface ListBody<T> {
   readonly data?: readonly T[];
   readonly companies?: readonly T[];
@@ -31,7 +34,7 @@ export interface CursorPage<T> {
 /** One page of the companies scroll. */
 export interface ScrollPage<T> {
   readonly items: readonly T[];
-  /** Send this back within a minute to get the next page (intercom-notes.md §2). */
+  /** Send this back within a minute to get the next page (docs/intercom-api.md#scroll-expiry). */
   readonly scrollParam: string | undefined;
 }
 
@@ -49,7 +52,7 @@ export function itemsOf<T>(body: ListBody<T>): readonly T[] {
 }
 
 /**
- * Follows `pages.next.starting_after` until it is absent (intercom-notes.md §3).
+ * Follows `pages.next.starting_after` until it is absent (docs/intercom-api.md#listing-contacts).
  * @example for await (const page of cursorPages((after) => fetchContacts(after))) save(page.items, page.nextStartingAfter);
  */
 export async function* cursorPages<T>(
@@ -74,7 +77,8 @@ export async function* cursorPages<T>(
 }
 
 /**
- * Follows `scroll_param` until a page comes back empty, which is how a scroll ends (intercom-notes.md §2).
+ * Follows `scroll_param` until a page comes back empty, which is how a scroll ends
+ * (docs/intercom-api.md#scroll).
  * Errors are left to the caller: `scroll_exists` (another scroll is open) and 404 `not_found` (expired).
  * @example for await (const page of scrollPages((param) => fetchScroll(param))) upsert(page.items);
  */

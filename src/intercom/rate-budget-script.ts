@@ -11,7 +11,8 @@
  * window is charged to that window and, in `next`, to the following one: the request may reach
  * Intercom after the reset and count there instead, and charging only one side would let a window
  * overfill. Windows advance by whole windowMs from the last known end, so once a Reset header has
- * told us where Intercom's windows fall we stay in phase with them (intercom-notes.md §1).
+ * told us where Intercom's windows fall we stay in phase with them
+ * (docs/intercom-api.md#windows-and-headers).
  */
 export const RATE_BUDGET_SCRIPT = `
 local t = redis.call('TIME')

@@ -2,7 +2,8 @@
 //
 // Why a Lua script and not rate-limiter-flexible: that library counts against a limit and window we
 // configure up front, but Intercom tells us the limit, the remaining count and the window end on every
-// response (intercom-notes.md §1), and the budget has to adopt them as they arrive, plus keep a share
+// response (docs/intercom-api.md#windows-and-headers), and the budget has to adopt them as they arrive, plus
+// keep a share
 // for the outbound lane. Folding headers into the state atomically is one short script either way,
 // so a 60-line script we own beats bending a library's model around it.
 import { createHash } from 'node:crypto';
@@ -24,7 +25,7 @@ export interface RequestBudget {
 
 export interface RateBudgetOptions {
   readonly redis: Redis;
-  /** Intercom workspace (app) id: the unit Intercom limits (intercom-notes.md §1). */
+  /** Intercom workspace (app) id: the unit Intercom limits (docs/intercom-api.md#rate-limits). */
   readonly workspaceId: string;
   /** Prefix of the Redis key; the key is `<prefix>:rate:<workspaceId>`. Default REDIS_PREFIX's (config). */
   readonly keyPrefix?: string;

@@ -1,4 +1,5 @@
-// Reads Intercom's X-RateLimit-* response headers, which may be absent (intercom-notes.md §1).
+// Reads Intercom's X-RateLimit-* response headers, which may be absent
+// (docs/intercom-api.md#windows-and-headers).
 
 /** What one response said about the current rate window; any part may be missing. */
 export interface RateLimitHeaders {

@@ -23,7 +23,10 @@ export type IntercomErrorBody = Schemas['Errors'];
 
 /** Body of `POST /contacts` and `PUT /contacts/{id}`. */
 export type ContactInput = WithCustomAttributes<Schemas['UpdateContactRequest']>;
-/** Body of `POST /companies` (create-or-update keyed by `company_id`, intercom-notes.md §6). */
+/**
+ * Body of `POST /companies` (create-or-update keyed by `company_id`,
+ * docs/intercom-api.md#create-or-update-by-company_id).
+ */
 export type CompanyInput = WithCustomAttributes<Schemas['UpdateCompanyRequest']>;
 export type NoteInput = Schemas['CreateNoteRequest'];
 export type MergeContactsInput = Schemas['MergeContactsRequest'];
@@ -32,12 +35,18 @@ export type MergeContactsInput = Schemas['MergeContactsRequest'];
 export type DeletedObject = Omit<Schemas['DeleteContactResponse'], 'deleted'> & {
   readonly deleted?: boolean | string | null;
 };
-/** The spec copies the delete response here; the live API answers `{id, object, archived}` (intercom-notes.md §7). */
+/**
+ * The spec copies the delete response here; the live API answers `{id, object, archived}`
+ * (docs/intercom-api.md#archive-delete-merge).
+ */
 export type ArchivedContact = Omit<Schemas['ArchiveContactResponse'], 'deleted'> & {
   readonly archived?: boolean | null;
 };
 
-/** The 2.x search operators; `~` contains, `^` starts with, `$` ends with (intercom-notes.md §3). */
+/**
+ * The 2.x search operators; `~` contains, `^` starts with, `$` ends with
+ * (docs/intercom-api.md#search-operators-and-limits).
+ */
 export type SearchOperator = '=' | '!=' | 'IN' | 'NIN' | '>' | '<' | '~' | '!~' | '^' | '$';
 
 /**
@@ -49,12 +58,18 @@ export type SearchCondition = Omit<Schemas['SingleFilterString'], 'operator' | '
   readonly value: string | number | boolean | null | readonly (string | number)[];
 };
 
-/** A condition or an AND/OR group; the spec leaves group members untyped (intercom-notes.md §3). */
+/**
+ * A condition or an AND/OR group; the spec leaves group members untyped
+ * (docs/intercom-api.md#search-operators-and-limits).
+ */
 export type SearchFilter =
   | SearchCondition
   | { readonly operator: Schemas['MultiFilter']['operator']; readonly value: readonly SearchFilter[] };
 
-/** The spec's enum misspells "descending" (`dfescending`); the API wants the real word (intercom-notes.md §3). */
+/**
+ * The spec's enum misspells "descending" (`dfescending`); the API wants the real word
+ * (docs/intercom-api.md#search-operators-and-limits).
+ */
 export type SearchSort = Omit<Schemas['SearchSorting'], 'order'> & {
   readonly order: 'ascending' | 'descending';
 };

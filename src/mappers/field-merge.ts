@@ -1,6 +1,7 @@
 // Decides, field by field, what a push sends: the local changes (from the outbox) against the state
 // both sides last agreed on (the value before the first pending local change) and what Intercom
-// has now (the snapshot: Intercom's state as the sync last saw it). Pure: no I/O (principle 4).
+// has now (the snapshot: Intercom's state as the sync last saw it). Pure: no I/O
+// (docs/design.md#principle-4).
 import { CUSTOM_ATTRIBUTES, customAttributeField, nestFields, readField } from './field-path.js';
 import { jsonEqual } from './json.js';
 import { unixSeconds } from './timestamp.js';

@@ -1,4 +1,4 @@
-// The one error a mapper throws: which record, which field, what was wrong (design principle 7).
+// The one error a mapper throws: which record, which field, what was wrong (docs/design.md#principle-7).
 import type { z } from 'zod';
 import { ServiceError } from '../errors.js';
 

@@ -1,5 +1,6 @@
 // Mirror rows → API request bodies for pushes, and the checks Intercom would otherwise fail with
-// (intercom-notes.md §7: a user needs an email or external_id; a user cannot become a lead).
+// (docs/intercom-api.md#identity, docs/intercom-api.md#roles-and-leads: a user needs an email or external_id;
+// a user cannot become a lead).
 import { ServiceError } from '../errors.js';
 import { companyCatalog } from './catalog/company.js';
 import { contactCatalog } from './catalog/contact.js';

@@ -41,7 +41,7 @@ export interface Reference {
 
 /**
  * A nested list as a contact or company carries it. Intercom embeds at most 10 entries
- * (design "Data flows"), so `complete` says whether `refs` is the whole set.
+ * (docs/design.md#embedded-lists-and-notes), so `complete` says whether `refs` is the whole set.
  */
 export interface ReferenceList {
   readonly refs: readonly Reference[];

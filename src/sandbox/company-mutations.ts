@@ -1,4 +1,5 @@
-// Changes to companies: create-or-update keyed by `company_id` (the 2.2 way, intercom-notes.md §6),
+// Changes to companies: create-or-update keyed by `company_id` (the 2.2 way,
+// docs/intercom-api.md#create-or-update-by-company_id),
 // update by Intercom id for agent changes, and delete, which detaches the company's contacts.
 import { ApiError, companyNotFound } from './errors.js';
 import type { MutationDeps } from './contact-mutations.js';
@@ -97,7 +98,8 @@ export class CompanyMutations {
       const v = optionalInteger(body, f);
       if (v !== undefined) out[f] = v;
     }
-    // monthly_spend truncates floats and is capped at 2^31-1 (intercom-notes.md §6).
+    // monthly_spend truncates floats and is capped at 2^31-1
+    // (docs/intercom-api.md#create-or-update-by-company_id).
     const spend = optionalInteger(body, 'monthly_spend');
     if (spend !== undefined) {
       if (spend !== null && (spend < 0 || spend > MAX_MONTHLY_SPEND)) {

@@ -1,5 +1,6 @@
 // Changes to contacts with the live rules: who may be created, the 409 conflict with `id=`,
-// user→lead refused, archive/unarchive/delete/merge and their 404s (intercom-notes.md §4, §7).
+// user→lead refused, archive/unarchive/delete/merge and their 404s (docs/intercom-api.md#create-conflicts,
+// docs/intercom-api.md#roles-and-leads, docs/intercom-api.md#archive-delete-merge).
 // Every rule is checked before anything is stored, so a refused change applies nothing.
 import { randomUUID } from 'node:crypto';
 import { ApiError, contactNotFound } from './errors.js';
@@ -40,7 +41,8 @@ export class ContactMutations {
       requireIdentity(email, externalId);
       this.checkConflict(externalId, email, null);
     } else {
-      // A lead created with an external_id ignores it; Intercom assigns a UUID (intercom-notes.md §7).
+      // A lead created with an external_id ignores it; Intercom assigns a UUID
+      // (docs/intercom-api.md#roles-and-leads).
       externalId = randomUUID();
     }
     const now = store.clock.now();
@@ -99,7 +101,7 @@ export class ContactMutations {
     checkEmail(email);
     let externalId = current.external_id;
     const requested = optionalString(body, 'external_id');
-    // A lead keeps its assigned external_id until it becomes a user (intercom-notes.md §7).
+    // A lead keeps its assigned external_id until it becomes a user (docs/intercom-api.md#roles-and-leads).
     if (requested !== undefined && role === 'user') externalId = requested;
     if (role === 'user') {
       requireIdentity(email, externalId);
@@ -165,7 +167,10 @@ export class ContactMutations {
     return next;
   }
 
-  /** Lead into user only; the lead disappears from get, list and search (intercom-notes.md §7). */
+  /**
+   * Lead into user only; the lead disappears from get, list and search
+   * (docs/intercom-api.md#archive-delete-merge).
+   */
   merge(raw: unknown): ContactRecord {
     const { store } = this.deps;
     const body = asBody(raw);
@@ -209,7 +214,7 @@ export class ContactMutations {
   private checkConflict(externalId: string | null, email: string | null, self: string | null): void {
     const { store } = this.deps;
     let match: string | undefined;
-    // Identity precedence: external_id, then email (intercom-notes.md §7); same email with a
+    // Identity precedence: external_id, then email (docs/intercom-api.md#identity); same email with a
     // different external_id is a different user.
     if (externalId !== null) match = store.usersByExternalId.get(externalId);
     else if (email !== null) match = [...(store.usersByEmail.get(email.toLowerCase()) ?? [])][0];
@@ -256,7 +261,7 @@ function parseRole(role: unknown): Role | undefined {
   return role;
 }
 
-/** A user needs an email or an external_id to be identified by (intercom-notes.md §7). */
+/** A user needs an email or an external_id to be identified by (docs/intercom-api.md#identity). */
 function requireIdentity(email: string | null, externalId: string | null): void {
   if (!email && !externalId) {
     throw new ApiError(

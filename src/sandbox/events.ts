@@ -5,7 +5,7 @@ import type { CompanyRecord, ContactRecord, NoteRecord, TagRecord } from './mode
 export type ChangeEvent =
   | { readonly kind: 'contact.created'; readonly contact: ContactRecord }
   | { readonly kind: 'contact.updated'; readonly contact: ContactRecord; readonly previous: ContactRecord }
-  /** A lead became a user (intercom-notes.md §7). */
+  /** A lead became a user (docs/intercom-api.md#roles-and-leads). */
   | { readonly kind: 'contact.signed_up'; readonly contact: ContactRecord }
   | { readonly kind: 'contact.archived'; readonly contact: ContactRecord }
   | { readonly kind: 'contact.unarchived'; readonly contact: ContactRecord }

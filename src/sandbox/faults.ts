@@ -1,6 +1,7 @@
 // Injected failures, drawn before a request reaches its handler so a faulted change applies
 // nothing: 500/503 JSON errors, a 502 HTML gateway page, a hung socket, or (reads only) a
-// 200 whose JSON body is cut short (intercom-notes.md §4: "Some 5xx or gateway errors return HTML").
+// 200 whose JSON body is cut short (docs/intercom-api.md#error-envelope: "Some 5xx or gateway errors return
+// HTML").
 import type { Prng } from './prng.js';
 import type { RuntimeSettings } from './options.js';
 

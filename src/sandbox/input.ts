@@ -46,7 +46,7 @@ type AttributeValue = string | number | boolean | null;
 
 /**
  * Custom attributes merge into the existing ones; each must be a defined data attribute of the
- * right type (intercom-notes.md §7: "Custom attributes must already exist as data attributes").
+ * right type (docs/intercom-api.md#identity: "Custom attributes must already exist as data attributes").
  */
 export function mergeCustomAttributes(
   current: Readonly<Record<string, AttributeValue>>,

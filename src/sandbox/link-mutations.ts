@@ -1,11 +1,14 @@
 // Changes that hang off a contact: companies attached and detached, tags, and notes by admins
-// (intercom-notes.md §6, §7). Each bumps the contact's updated_at; attaching also the company's.
+// (docs/intercom-api.md#attaching-contacts, docs/intercom-api.md#tags-and-segments,
+// docs/intercom-api.md#notes). Each bumps the contact's updated_at; attaching also the company's.
 import { ApiError, companyNotFound, contactNotFound } from './errors.js';
 import type { ContactMutations, MutationDeps } from './contact-mutations.js';
 import { asBody } from './input.js';
 import type { CompanyRecord, NoteRecord, TagRecord } from './model.js';
 
-/** "Contact has reached the maximum of 1000 company associations" (intercom-notes.md §4). */
+/**
+ * "Contact has reached the maximum of 1000 company associations" (docs/intercom-api.md#attaching-contacts).
+ */
 export const MAX_COMPANIES_PER_CONTACT = 1000;
 
 export class LinkMutations {
@@ -78,7 +81,10 @@ export class LinkMutations {
     return tag;
   }
 
-  /** Notes have no webhook topic (intercom-notes.md §5); the contact's update carries the change. */
+  /**
+   * Notes have no webhook topic (docs/intercom-api.md#webhook-topics); the contact's update carries the
+   * change.
+   */
   addNote(contactId: string, raw: unknown): NoteRecord {
     const { store } = this.deps;
     const contact = store.activeContact(contactId);

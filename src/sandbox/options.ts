@@ -18,13 +18,18 @@ export const runtimeSettingsSchema = z.object({
     .default(['500', '502', '503', 'timeout', 'truncated']),
   /** How long a "timeout" fault holds the socket before destroying it. */
   timeoutFaultMs: nonNegative.default(30_000),
-  /** Calls per minute; enforced as limit/6 per window (intercom-notes.md §1). 0 = unlimited. */
+  /**
+   * Calls per minute; enforced as limit/6 per window (docs/intercom-api.md#windows-and-headers). 0 =
+   * unlimited.
+   */
   rateLimit: z.number().int().min(0).default(1000),
   /** Window length; 10 s live, shorter in tests. */
   rateWindowMs: z.number().int().min(100).default(10_000),
-  /** Seconds before a change is visible to search (intercom-notes.md §3 "Index lag"). */
+  /** Seconds before a change is visible to search (docs/intercom-api.md#index-lag). */
   searchLagSeconds: nonNegative.default(0),
-  /** Idle time after which an open companies scroll expires (intercom-notes.md §2: 1 minute). */
+  /**
+   * Idle time after which an open companies scroll expires (docs/intercom-api.md#scroll-expiry: 1 minute).
+   */
   scrollExpirySeconds: nonNegative.default(60),
   /** Fraction of scroll continuation calls answered with the mid-scroll 500 that closes the scroll. */
   scrollFaultRate: fraction.default(0),
@@ -32,7 +37,10 @@ export const runtimeSettingsSchema = z.object({
   clockOffsetSeconds: z.number().default(0),
   webhookUrl: z.string().url().nullable().default(null),
   webhookSecret: z.string().default('sandbox-secret'),
-  /** `legacy` = API ≤2.4 topic names (2.2-era), `modern` = 2.6/2.7 names (intercom-notes.md §5). */
+  /**
+   * `legacy` = API ≤2.4 topic names (2.2-era), `modern` = 2.6/2.7 names
+   * (docs/intercom-api.md#webhook-topics).
+   */
   webhookTopics: z.enum(['legacy', 'modern']).default('modern'),
   /** Fraction of notifications delivered twice. */
   webhookDuplicateRate: fraction.default(0),
@@ -72,9 +80,9 @@ export const sandboxOptionsSchema = runtimeSettingsSchema.extend({
   tagTotalMismatchRate: fraction.default(0),
   /** The workspace id (`app_id` in notifications, `workspace_id` on contacts). */
   appId: z.string().min(1).default('sbx0ws01'),
-  /** Companies scroll page size; the live size is undocumented (intercom-notes.md §2). */
+  /** Companies scroll page size; the live size is undocumented (docs/intercom-api.md#scroll). */
   scrollPageSize: z.number().int().min(1).default(100),
-  /** `GET /companies` refuses pages past this many records (intercom-notes.md §2). */
+  /** `GET /companies` refuses pages past this many records (docs/intercom-api.md#company-listing). */
   companiesListCap: z.number().int().min(1).default(10_000),
   /** Bound on undelivered notifications; beyond it new ones are dropped and counted. */
   webhookQueueLimit: z.number().int().min(1).default(10_000),

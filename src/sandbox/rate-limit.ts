@@ -1,5 +1,6 @@
 // The per-workspace rate limit: the per-minute limit spread into windows of limit/6 calls,
-// with the X-RateLimit-* headers and the live 429 (intercom-notes.md §1).
+// with the X-RateLimit-* headers and the live 429 (docs/intercom-api.md#windows-and-headers,
+// docs/intercom-api.md#the-429-answer).
 
 export interface RateDecision {
   readonly allowed: boolean;
@@ -27,7 +28,8 @@ export class RateLimiter {
   take(): RateDecision {
     const { rateLimit, rateWindowMs } = this.settings();
     const windowsPerMinute = Math.max(1, Math.round(60_000 / rateWindowMs));
-    // "1000 per minute … 166 operations per 10 second period (1000/6)" (intercom-notes.md §1).
+    // "1000 per minute … 166 operations per 10 second period (1000/6)"
+    // (docs/intercom-api.md#windows-and-headers).
     const limit = rateLimit === 0 ? 1_000_000 : Math.max(1, Math.floor(rateLimit / windowsPerMinute));
     const now = this.nowMs();
     // Windows align to wall-clock boundaries, so X-RateLimit-Reset is the next boundary.

@@ -1,4 +1,4 @@
-// The companies scroll with the live rules (intercom-notes.md §2): one open scroll per workspace
+// The companies scroll with the live rules (docs/intercom-api.md#scroll): one open scroll per workspace
 // (`scroll_exists`), expiry after idling (404), the end signalled by an empty page that closes
 // it, and an optional mid-scroll network error that forces a restart.
 import { randomUUID } from 'node:crypto';

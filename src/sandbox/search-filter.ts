@@ -1,5 +1,6 @@
 // Contact search filters: validation with the API's errors and limits, and compilation into a
-// predicate with the live semantics, notably dates compared by UTC day (intercom-notes.md §3).
+// predicate with the live semantics, notably dates compared by UTC day
+// (docs/intercom-api.md#timestamps-compare-by-day).
 import { ApiError } from './errors.js';
 import type { ContactRecord, SegmentRecord } from './model.js';
 
@@ -12,7 +13,10 @@ export interface FieldSpec {
 }
 
 const DAY = 86_400;
-/** "max 2 nested filters" and "max 15 filters for each AND or OR group" (intercom-notes.md §3). */
+/**
+ * "max 2 nested filters" and "max 15 filters for each AND or OR group"
+ * (docs/intercom-api.md#search-operators-and-limits).
+ */
 export const MAX_GROUP_DEPTH = 2;
 export const MAX_GROUP_SIZE = 15;
 
@@ -20,7 +24,7 @@ const OPERATORS: Record<FieldKind, readonly string[]> = {
   string: ['=', '!=', 'IN', 'NIN', '~', '!~', '^', '$'],
   integer: ['=', '!=', 'IN', 'NIN', '>', '<', '>=', '<='],
   float: ['=', '!=', 'IN', 'NIN', '>', '<', '>=', '<='],
-  // Date fields support only =, < and > (intercom-notes.md §3).
+  // Date fields support only =, < and > (docs/intercom-api.md#search-operators-and-limits).
   date: ['=', '<', '>'],
   boolean: ['=', '!=', 'IN', 'NIN'],
   tag: ['=', '!='],
@@ -65,7 +69,10 @@ const MOBILE_STRINGS = [
   'ios_sdk_version',
 ] as const;
 
-/** The searchable fields (intercom-notes.md §3, OAS-2.7 list), custom attributes resolved per workspace. */
+/**
+ * The searchable fields (docs/intercom-api.md#search-operators-and-limits, OAS-2.7 list), custom attributes
+ * resolved per workspace.
+ */
 export function buildFieldCatalog(
   customAttributes: Iterable<{ name: string; type: FieldKind }>,
 ): Map<string, FieldSpec> {
@@ -194,7 +201,7 @@ function checkValue(v: unknown, kind: FieldKind, operator: string): void {
 
 /**
  * Timestamps are indexed as dates: the value is cut to its UTC day, `>` means from the next
- * midnight, `<` before that day, `=` within it (intercom-notes.md §3 "Timestamp precision").
+ * midnight, `<` before that day, `=` within it (docs/intercom-api.md#timestamps-compare-by-day).
  */
 export function dayRange(operator: string, value: number): { lo: number; hi: number } {
   const dayStart = Math.floor(value / DAY) * DAY;

@@ -1,5 +1,5 @@
 // What contact search can see: a copy of the active contacts that trails the store by the
-// configured lag, as Intercom's search index does (intercom-notes.md §3 "Index lag").
+// configured lag, as Intercom's search index does (docs/intercom-api.md#index-lag).
 import type { ContactRecord } from './model.js';
 import { SortedIndex } from './sorted-index.js';
 
@@ -34,7 +34,7 @@ export class SearchIndex {
   /**
    * A created or updated contact becomes searchable `lagMs` later; until then search matches
    * the previous version (or misses a new contact). Removals (archive, delete, merge) apply at
-   * once, because the API excludes those contacts from search (intercom-notes.md §7).
+   * once, because the API excludes those contacts from search (docs/intercom-api.md#archive-delete-merge).
    */
   stage(id: string, doc: ContactRecord | null, nowMs: number, lagMs: number): void {
     if (doc === null) {

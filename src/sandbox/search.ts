@@ -122,7 +122,8 @@ export class ContactSearch {
   }
 
   private parseSort(sort: unknown): { field: string; spec: FieldSpec; descending: boolean } {
-    // The default order is descending (intercom-notes.md §3); the default field is ours.
+    // The default order is descending (docs/intercom-api.md#search-operators-and-limits); the default field
+    // is ours.
     if (sort === undefined)
       return { field: 'created_at', spec: this.ctx.fields.get('created_at')!, descending: true };
     const s = (typeof sort === 'object' && sort !== null ? sort : {}) as Record<string, unknown>;

@@ -114,7 +114,7 @@ export function generateSeed(seed: number, counts: SeedCounts, ids: IdFactory): 
     const name = rng.chance(0.04) ? null : `${first} ${last}`;
     let email: string | null = null;
     if (role === 'lead' && leadEmails.length > 0 && rng.chance(0.06)) {
-      email = rng.pick(leadEmails); // Duplicate emails across leads are normal (intercom-notes.md §7).
+      email = rng.pick(leadEmails); // Duplicate emails across leads are normal (docs/intercom-api.md#roles-and-leads).
     } else if (rng.chance(role === 'user' ? 0.92 : 0.6)) {
       const local = `${ascii(first) || 'contact'}.${ascii(last) || 'x'}${i}`;
       email = `${local}@${rng.pick(pools.domains)}`;
@@ -233,7 +233,7 @@ export function generateSeed(seed: number, counts: SeedCounts, ids: IdFactory): 
 
 const NO_LOCATION: Location = { country: null, region: null, city: null };
 
-/** 0–15 tags, skewed low, with a tail past the 10 a contact embeds (intercom-notes.md §6). */
+/** 0–15 tags, skewed low, with a tail past the 10 a contact embeds (docs/intercom-api.md#lists-cut-at-10). */
 function tagCount(rng: Prng): number {
   const r = rng.float();
   return r < 0.55 ? 0 : r < 0.85 ? rng.int(1, 3) : r < 0.95 ? rng.int(4, 10) : rng.int(11, 15);

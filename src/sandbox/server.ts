@@ -90,7 +90,7 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<San
     reply.raw.once('close', () => stats.finished());
     reply.header('x-request-id', request.id);
     const fail = (code: string, message: string) => errorBody(request.id, code, message);
-    // Unauthenticated requests get no rate-limit headers (intercom-notes.md §1).
+    // Unauthenticated requests get no rate-limit headers (docs/intercom-api.md#windows-and-headers).
     if (request.headers.authorization !== `Bearer ${options.token}`) {
       return reply.code(401).send(fail('unauthorized', 'Access Token Invalid'));
     }
@@ -106,7 +106,7 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<San
           ),
         );
     }
-    // An unknown Intercom-Version is refused (intercom-notes.md §8; code from intercom-ruby).
+    // An unknown Intercom-Version is refused (docs/intercom-api.md#versioning; code from intercom-ruby).
     const version = request.headers['intercom-version'];
     if (typeof version === 'string' && !KNOWN_VERSION.test(version)) {
       return reply

@@ -1,5 +1,6 @@
 // The workspace held in memory: records by id, the links between them, and the indexes that
-// make list pages and search fast. It validates nothing; mutations.ts decides what may change.
+// make list pages and search fast. It validates nothing; contact-mutations.ts, company-mutations.ts and
+// link-mutations.ts decide what may change.
 import type { Clock } from './clock.js';
 import type { IdFactory } from './ids.js';
 import type {
@@ -37,11 +38,17 @@ export class Store {
   readonly plans = new Map<string, PlanRecord>();
   readonly contactAttributes = new Map<string, AttributeDefinition>();
   readonly companyAttributes = new Map<string, AttributeDefinition>();
-  /** company_id (the customer's key) → Intercom id, for create-or-update (intercom-notes.md §6). */
+  /**
+   * company_id (the customer's key) → Intercom id, for create-or-update
+   * (docs/intercom-api.md#create-or-update-by-company_id).
+   */
   readonly companyByExternalId = new Map<string, string>();
   /** Intercom company id → ids of contacts attached to it. */
   readonly companyContacts = new Map<string, Set<string>>();
-  /** Users by external_id and by lower-cased email, for the create conflict (intercom-notes.md §4, §7). */
+  /**
+   * Users by external_id and by lower-cased email, for the create conflict
+   * (docs/intercom-api.md#create-conflicts, docs/intercom-api.md#identity).
+   */
   readonly usersByExternalId = new Map<string, string>();
   readonly usersByEmail = new Map<string, Set<string>>();
   /** Active contacts by (created_at, id): the order of `GET /contacts`. */
@@ -83,7 +90,10 @@ export class Store {
     return this.active;
   }
 
-  /** The contact if it is active: archived, deleted and merged contacts answer 404 (intercom-notes.md §7). */
+  /**
+   * The contact if it is active: archived, deleted and merged contacts answer 404
+   * (docs/intercom-api.md#archive-delete-merge).
+   */
   activeContact(id: string): ContactRecord | undefined {
     const c = this.contacts.get(id);
     return c && c.state === 'active' ? c : undefined;

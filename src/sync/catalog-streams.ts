@@ -71,8 +71,8 @@ export async function saveCompanies(ctx: SyncContext, companies: readonly Compan
     map: mapCompany,
     invalid: (error) => ctx.log.warn({ err: error.message }, 'skipping a company Intercom sent malformed'),
   });
-  // A company's tags and segments arrive as full lists (intercom-notes.md §6), so they replace;
-  // only lists that differ from the mirrored links are written.
+  // A company's tags and segments arrive as full lists (docs/intercom-api.md#company-object), so they
+  // replace; only lists that differ from the mirrored links are written.
   const differs = (list: CompanyLists['tags'], have: ReadonlySet<string> | undefined) =>
     list !== null && (list.refs.length !== (have?.size ?? 0) || list.refs.some((r) => !have?.has(r.intercomId)));
   const relinked = lists.filter((m) => {

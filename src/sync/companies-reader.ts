@@ -1,5 +1,5 @@
 // Reads every company through the scroll API under the workspace-wide lock, restarting the scroll
-// when Intercom expires or breaks it (intercom-notes.md §2). Yields pages; never calls per company.
+// when Intercom expires or breaks it (docs/intercom-api.md#scroll). Yields pages; never calls per company.
 import type { Company } from '../intercom/types.js';
 import { IntercomApiError } from '../intercom/errors.js';
 import { workspaceKey, type SyncContext } from './context.js';
@@ -43,7 +43,8 @@ export async function* readAllCompanies(
         // with an unreadable body to a fresh scroll is treated the same way.
         if (error.code === 'scroll_exists' || (error.status === 400 && error.bodyUnreadable)) {
           // Someone outside our lock (or our own crashed run) holds a scroll; it expires after a
-          // minute idle and cannot be cancelled, so wait (notes §2: back off, don't fail).
+          // minute idle and cannot be cancelled, so wait (docs/intercom-api.md#one-scroll-at-a-time: back
+          // off, don't fail).
           waitingSince ??= Date.now();
           if (Date.now() - waitingSince > settings.scrollLockWaitMs) throw error;
           stats.scrollExistsWaits++;

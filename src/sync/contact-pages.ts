@@ -22,7 +22,8 @@ export interface SaveContactsOptions {
   readonly runId?: number;
   readonly signal?: AbortSignal;
   /**
-   * The contacts came from list or search, which return only active contacts (notes §7): one that
+   * The contacts came from list or search, which return only active contacts
+   * (docs/intercom-api.md#archive-delete-merge): one that
    * does not say `archived` (2.2 payloads never do) is then known not to be, e.g. unarchived since.
    */
   readonly listed?: boolean;
@@ -58,7 +59,8 @@ export async function saveContacts(
       ctx.log.warn({ err: error.message, id: payload.id }, 'skipping a contact Intercom sent malformed'),
   });
   const { lists, invalid } = page;
-  // Listed contacts are active (notes §7): one whose payload does not say is known not to be archived.
+  // Listed contacts are active (docs/intercom-api.md#archive-delete-merge): one whose payload does not say is
+  // known not to be archived.
   const rows = page.rows.map((row) => (options.listed && row.archived === null ? { ...row, archived: false } : row));
   const contactTally = tally({ fetched: contacts.length, unchanged: lists.length - rows.length });
 
@@ -165,8 +167,8 @@ async function completeCutLists(
 type Mirrored = MirroredContact;
 
 /**
- * Notes have no listing and no webhook (design "Data flows"), so they are read per contact — only
- * for contacts whose embedded notes (count and the ids shown) differ from what is mirrored.
+ * Notes have no listing and no webhook (docs/design.md#embedded-lists-and-notes), so they are read per
+ * contact — only for contacts whose embedded notes (count and the ids shown) differ from what is mirrored.
  * Intercom notes cannot be edited, so same count and same ids means nothing new to read.
  */
 async function syncNotes(

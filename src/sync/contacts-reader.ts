@@ -1,5 +1,5 @@
 // Reads every contact through search in parallel created_at partitions, each its own cursor chain,
-// so as many requests are in flight as the rate budget allows (design principle 6). A single
+// so as many requests are in flight as the rate budget allows (docs/design.md#principle-6). A single
 // cursor is one request at a time and leaves most of the budget unused.
 import type { CursorPage } from '../intercom/pagination.js';
 import type { Contact, SearchFilter } from '../intercom/types.js';

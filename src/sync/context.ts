@@ -1,4 +1,4 @@
-// What every sync flow is handed: its dependencies and its bounded settings (style habit 1).
+// What every sync flow is handed: its dependencies and its bounded settings (docs/style.md#habit-1).
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
@@ -23,7 +23,7 @@ export interface SyncSettings {
   readonly scrollExistsRetryMs: number;
   readonly maxScrollRestarts: number;
   /**
-   * Search indexes changes minutes late (intercom-notes.md §3): incremental syncs re-read this
+   * Search indexes changes minutes late (docs/intercom-api.md#index-lag): incremental syncs re-read this
    * far behind the watermark, and a full pass never sweeps a row changed this recently.
    */
   readonly searchLagSeconds: number;

@@ -1,7 +1,8 @@
 // The incremental sync: contacts changed since the watermark, read through search.
 //
-// Search compares dates by day and indexes changes minutes late (intercom-notes.md §3), so
-// `updated_at > watermark` alone loses same-day and late-indexed changes (prior-art.md §4.2).
+// Search compares dates by day and indexes changes minutes late
+// (docs/intercom-api.md#timestamps-compare-by-day, docs/intercom-api.md#index-lag), so
+// `updated_at > watermark` alone loses same-day and late-indexed changes (docs/design.md#incremental-sync).
 // We query from the day of (watermark − lag), keep the contacts whose exact updated_at is at or
 // after that instant, and let the newer-wins upsert absorb the overlap (it writes nothing for
 // rows already stored). The watermark moves with each committed page, never ahead of the rows.

@@ -20,7 +20,8 @@ export function dayStart(seconds: number): number {
 /**
  * Day-aligned partitions between the oldest and newest created_at.
  *
- * Search compares dates by day (intercom-notes.md §3): `created_at > X` means "created on a later
+ * Search compares dates by day (docs/intercom-api.md#timestamps-compare-by-day): `created_at > X` means
+ * "created on a later
  * day than X's", `< X` means "before X's day". So every boundary is a UTC midnight, a partition
  * [A, B) is `created_at > A - 1 day AND created_at < B`, and neighbours share no day. The first
  * partition is open below and the last open above, so contacts created mid-sync still land in one.

@@ -1,5 +1,6 @@
 // Applies one stored webhook notification to the mirror. Topics of both families are understood
-// (2.2-era `user.*`/`contact.*` and 2.5+ `contact.user.*`/`contact.lead.*`, intercom-notes.md §5).
+// (2.2-era `user.*`/`contact.*` and 2.5+ `contact.user.*`/`contact.lead.*`,
+// docs/intercom-api.md#webhook-topics).
 // Upserts go through the newer-wins guard, so a late or duplicated notification changes nothing;
 // webhooks are the fast path only, the incremental and nightly syncs reconcile what they miss.
 import { ServiceError } from '../errors.js';
@@ -151,7 +152,8 @@ async function deleteContact(ctx: SyncContext, item: Item): Promise<void> {
 async function mergeContacts(ctx: SyncContext, item: Item): Promise<void> {
   await saveContactItem(ctx, item);
   const from = (item.merged_from as Item | undefined)?.id;
-  // 2.x payloads may lack merged_from (intercom-notes.md §5): the nightly pass then marks the lead.
+  // 2.x payloads may lack merged_from (docs/intercom-api.md#webhook-item-shapes): the nightly pass then marks
+  // the lead.
   if (from !== undefined) await markDeleted(ctx.db, 'contacts', [String(from)], { mergedInto: idOf(item) });
 }
 

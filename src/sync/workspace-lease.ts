@@ -1,6 +1,6 @@
 // Workspace-wide leases in Redis, held by one process at a time across every daemon: the lock
-// around the companies scroll (Intercom allows one open scroll per workspace, intercom-notes.md §2)
-// and the one-full-sync-at-a-time guard.
+// around the companies scroll (Intercom allows one open scroll per workspace,
+// docs/intercom-api.md#one-scroll-at-a-time) and the one-full-sync-at-a-time guard.
 //
 // SET NX PX with a random token, renewed while the work runs, released only by its holder. A library such as redlock adds multi-master quorum we do not need with one
 // Redis; the two Lua lines below are the whole algorithm.

@@ -95,7 +95,7 @@ export function enqueueWebhook(queue: Queue<WebhookJob>) {
 }
 
 /**
- * Re-enqueues what Postgres says is pending, so losing Redis loses nothing (design principle 1).
+ * Re-enqueues what Postgres says is pending, so losing Redis loses nothing (docs/design.md#principle-1).
  * Only events older than `olderThanMs` (the webhook route enqueues fresh ones itself); a job still
  * in Redis makes the add a no-op, so a young event re-enqueued costs nothing either.
  */
@@ -138,7 +138,7 @@ export interface OutboxSweepSettings {
 
 /**
  * The outbox half of the sweep: pushes lost with Redis or a dead worker are found in Postgres
- * and enqueued again, so no local change is ever lost (design principle 1).
+ * and enqueued again, so no local change is ever lost (docs/design.md#principle-1).
  */
 export function outboxSweep(ctx: SyncContext, push: Queue<PushJob>, settings: OutboxSweepSettings) {
   return async () => {

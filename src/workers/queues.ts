@@ -1,5 +1,5 @@
 // The BullMQ queues and what their jobs carry. Redis only distributes work; every job can be
-// rebuilt from Postgres (design principle 1), so losing a queue loses no data.
+// rebuilt from Postgres (docs/design.md#principle-1), so losing a queue loses no data.
 import { Queue, type ConnectionOptions, type DefaultJobOptions } from 'bullmq';
 
 export const QUEUE_NAMES = {

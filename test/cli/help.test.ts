@@ -7,7 +7,7 @@ const run = promisify(execFile);
 const bin = new URL('../../bin/intercom-pg-sync.js', import.meta.url).pathname;
 
 describe('intercom-pg-sync --help', () => {
-  it('names itself like the package and lists every command design.md promises', async () => {
+  it('names itself like the package and lists every command docs/design.md#cli promises', async () => {
     const { stdout } = await run('node', [bin, '--help']);
     expect(stdout).toMatch(/^Usage: intercom-pg-sync /);
     for (const command of ['migrate', 'daemon', 'sync', 'push', 'status', 'verify', 'conflicts', 'failed', 'sandbox']) {

@@ -83,7 +83,7 @@ export function inOrder(...replies: Reply[]): (request: RecordedRequest, index: 
   return (_request, index) => replies[Math.min(index, replies.length - 1)]!;
 }
 
-/** The error body Intercom sends (intercom-notes.md §4). */
+/** The error body Intercom sends (docs/intercom-api.md#error-envelope). */
 export function errorBody(code: string, message: string): unknown {
   return { type: 'error.list', request_id: 'req-123', errors: [{ code, message }] };
 }

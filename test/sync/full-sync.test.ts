@@ -171,7 +171,8 @@ describe('a full sync against the sandbox', () => {
     expect(summary.status).toBe('succeeded');
     expect(summary.streams.find((s) => s.stream === 'contacts')!.deleted).toBe(2);
     expect((await contactRow(victim.id)).deleted_at).toBeInstanceOf(Date);
-    // A pass cannot tell a merge from a delete (the lead just vanishes, notes §7); webhooks carry
+    // A pass cannot tell a merge from a delete (the lead just vanishes,
+    // docs/intercom-api.md#archive-delete-merge); webhooks carry
     // the merge target. The row is at least gone from the live mirror.
     expect((await contactRow(lead.id)).deleted_at).toBeInstanceOf(Date);
     expect((await contactRow(user.id)).deleted_at).toBeNull();

@@ -3,7 +3,10 @@ import { dayStart, planContactPartitions } from '../../src/sync/partitions.js';
 
 const DAY = 86_400;
 
-/** The sandbox's and Intercom's day-granular reading of a created_at condition (notes §3). */
+/**
+ * The sandbox's and Intercom's day-granular reading of a created_at condition
+ * (docs/intercom-api.md#timestamps-compare-by-day).
+ */
 function matches(query: unknown, createdAt: number): boolean {
   const q = query as { field?: string; operator: string; value: number | unknown[] };
   if (q.operator === 'AND') return (q.value as unknown[]).every((f) => matches(f, createdAt));

@@ -1,4 +1,4 @@
-// Redis only distributes work (design principle 1): a daemon on a Redis of its own that the test
+// Redis only distributes work (docs/design.md#principle-1): a daemon on a Redis of its own that the test
 // stops, restarts empty and flushes. Readiness follows Redis, and no stored webhook is lost.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';

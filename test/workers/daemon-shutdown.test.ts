@@ -84,8 +84,8 @@ describe('stopping a daemon with a full sync in flight', () => {
     const cutRun = (await runs()).at(-1)!;
     expect(cutRun).toMatchObject({ finished: false });
 
-    // A scroll cut off mid-way stays open until Intercom expires it a minute later (notes §2);
-    // the resumed run would wait that out. Expire it now.
+    // A scroll cut off mid-way stays open until Intercom expires it a minute later
+    // (docs/intercom-api.md#one-scroll-at-a-time); the resumed run would wait that out. Expire it now.
     await h.control('POST', '/scroll/reset');
     h.sandbox.updateSettings({ latencyMs: 0 });
     const second = await h.startDaemon();

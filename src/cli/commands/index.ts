@@ -1,4 +1,4 @@
-// Every CLI command, one module each, in the order `--help` lists them (design.md "Interface").
+// Every CLI command, one module each, in the order `--help` lists them (docs/design.md#cli).
 import type { Command } from 'commander';
 import type { CommandContext } from '../command-context.js';
 import { registerMigrate } from './migrate.js';

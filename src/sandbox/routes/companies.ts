@@ -29,7 +29,7 @@ export function registerCompanyRoutes(app: FastifyInstance, ws: Workspace): void
   app.get<Query>('/companies', async (request) => {
     const { company_id: companyId, name } = request.query;
     if (companyId !== undefined || name !== undefined) {
-      // In 2.x a lookup answers one company object or 404 (intercom-notes.md §6, OAS-2.5).
+      // In 2.x a lookup answers one company object or 404 (docs/intercom-api.md#company-listing, OAS-2.5).
       const id = companyId !== undefined ? store.companyByExternalId.get(companyId) : undefined;
       const found =
         id !== undefined
@@ -41,15 +41,17 @@ export function registerCompanyRoutes(app: FastifyInstance, ws: Workspace): void
       return render(found);
     }
     const page = intParam(request.query.page, 'page', 1);
-    // Default 15 per page (intercom-notes.md §6), at most 150.
+    // Default 15 per page (docs/intercom-api.md#company-listing), at most 150.
     const perPage = Math.min(intParam(request.query.per_page, 'per_page', 15), 150);
     const offset = (page - 1) * perPage;
-    // Listing stops at 10,000 records: beyond that only the scroll reaches (intercom-notes.md §2).
+    // Listing stops at 10,000 records: beyond that only the scroll reaches
+    // (docs/intercom-api.md#company-listing).
     if (offset >= ws.companiesListCap) {
       throw new ApiError(400, 'bad_request', 'page limit reached, please use scroll API');
     }
     const ascending = request.query.order === 'asc';
-    // Companies without users are not listed (intercom-notes.md §6); order by last_request_at.
+    // Companies without users are not listed (docs/intercom-api.md#company-listing); order by
+    // last_request_at.
     const listed = [...store.companies.values()]
       .filter((c) => !c.deleted && store.userCount(c.id) > 0)
       .sort((a, b) => {
@@ -69,7 +71,7 @@ export function registerCompanyRoutes(app: FastifyInstance, ws: Workspace): void
   app.get<Query>('/companies/scroll', async (request) => {
     const result = ws.scroll.next(request.query.scroll_param);
     const companies = result.companies.map(render);
-    // Live: `{type:list, data, pages:null, total_count:null, scroll_param}` (intercom-notes.md §2).
+    // Live: `{type:list, data, pages:null, total_count:null, scroll_param}` (docs/intercom-api.md#scroll).
     return ws.specLiteral
       ? { type: 'company.list', companies, scroll_param: result.scrollParam }
       : { type: 'list', data: companies, pages: null, total_count: null, scroll_param: result.scrollParam };

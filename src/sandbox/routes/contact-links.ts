@@ -30,7 +30,8 @@ export function registerContactLinkRoutes(app: FastifyInstance, ws: Workspace): 
     const more = page * perPage < companies.length;
     const next = more ? pageUrl(request, `/contacts/${contact.id}/companies`, page + 1, perPage) : null;
     const pages = simplePages(page, perPage, companies.length, next, !ws.specLiteral);
-    // Live lists companies under `data`; the spec names the array `companies` (intercom-notes.md §6).
+    // Live lists companies under `data`; the spec names the array `companies`
+    // (docs/intercom-api.md#attaching-contacts).
     return ws.specLiteral
       ? { type: 'company.list', companies: slice, pages, total_count: companies.length }
       : { type: 'list', data: slice, pages, total_count: companies.length };

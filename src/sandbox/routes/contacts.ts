@@ -15,7 +15,7 @@ export function registerContactRoutes(app: FastifyInstance, ws: Workspace): void
   const render = (c: Parameters<typeof renderContact>[0]) => renderContact(c, store.appId);
 
   app.get<{ Querystring: Record<string, string> }>('/contacts', async (request) => {
-    // per_page: default 50, max 150 (intercom-notes.md §3).
+    // per_page: default 50, max 150 (docs/intercom-api.md#listing-contacts).
     const perPage = Math.min(intParam(request.query.per_page, 'per_page', DEFAULT_PER_PAGE), MAX_PER_PAGE);
     const after = request.query.starting_after;
     const cursor = after ? decodeCursor(after) : null;
@@ -39,7 +39,8 @@ export function registerContactRoutes(app: FastifyInstance, ws: Workspace): void
 
   app.post('/contacts', async (request) => render(ws.contacts.create(request.body)));
 
-  // Pagination travels in the body; a starting_after in the URL is ignored (intercom-notes.md §3).
+  // Pagination travels in the body; a starting_after in the URL is ignored
+  // (docs/intercom-api.md#search-requests).
   app.post('/contacts/search', async (request) => {
     const result = ws.search.search(request.body ?? {});
     return {

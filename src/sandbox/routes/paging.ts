@@ -1,5 +1,6 @@
 // Query-string paging parameters and the two page envelopes the API uses: cursor pages
-// (contacts) and numbered pages (companies, notes) (intercom-notes.md §2, §3).
+// (contacts) and numbered pages (companies, notes) (docs/intercom-api.md#company-listing,
+// docs/intercom-api.md#listing-contacts).
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../errors.js';
 
@@ -24,7 +25,7 @@ export function cursorPages(page: number, perPage: number, total: number, next: 
     per_page: perPage,
     total_pages: Math.ceil(total / perPage),
   };
-  // The last page has no `next` (intercom-notes.md §3).
+  // The last page has no `next` (docs/intercom-api.md#listing-contacts).
   if (next !== null) pages.next = { page: page + 1, starting_after: next };
   return pages;
 }

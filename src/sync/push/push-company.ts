@@ -1,5 +1,6 @@
 // Pushes a company's local changes through POST /companies, Intercom's create-or-update keyed by
-// company_id (the only update in 2.2, intercom-notes.md §6); a local delete deletes it there.
+// company_id (the only update in 2.2, docs/intercom-api.md#create-or-update-by-company_id); a local delete
+// deletes it there.
 import { columnsChangedAfter, type OutboxRow } from '../../db/outbox.js';
 import { readCompanyWithSnapshot } from '../../db/snapshots.js';
 import { recordConflicts, settledFieldConflicts } from '../../db/conflicts.js';

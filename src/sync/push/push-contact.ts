@@ -68,7 +68,8 @@ export async function pushContact(
   const conflicts = settledFieldConflicts('contact', rowId, row.intercom_id, plan.conflicts);
   let calls = 0;
   let latest: Contact | undefined;
-  // An archived contact answers 404 to an update (intercom-notes.md §7): unarchive first, archive last.
+  // An archived contact answers 404 to an update (docs/intercom-api.md#archive-delete-merge): unarchive
+  // first, archive last.
   if (archived === false) {
     await ctx.intercom.contacts.unarchive(row.intercom_id, call);
     calls++;
@@ -115,8 +116,8 @@ async function createContact(
     created = await ctx.intercom.contacts.create(body as ContactInput, call);
   } catch (error) {
     if (!(error instanceof IntercomApiError) || !error.conflictId) throw error;
-    // "A contact matching those details already exists with id=…" (notes §4): adopt it, never
-    // create a second one. If another local row already mirrors it, an operator decides.
+    // "A contact matching those details already exists with id=…" (docs/intercom-api.md#create-conflicts):
+    // adopt it, never create a second one. If another local row already mirrors it, an operator decides.
     const conflictId = error.conflictId;
     const linked = await contactRowOf(ctx.db, conflictId);
     const detail = {

@@ -1,6 +1,6 @@
 // Validates sandbox responses against the 2.2 spec's schemas with ajv: the OpenAPI 3.0 dialect
 // converted to JSON Schema (nullable, $refs into #/components/schemas), plus the live shapes
-// intercom-notes.md documents where the live API differs from the spec.
+// docs/intercom-api.md documents where the live API differs from the spec.
 import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
@@ -54,7 +54,7 @@ const pagesSimpleLive = {
   required: ['type'],
   properties: {
     type: { const: 'pages' },
-    // Live sends `next: null` on the last page (intercom-notes.md §6 example).
+    // Live sends `next: null` on the last page (docs/intercom-api.md#company-listing).
     next: { type: ['string', 'null'], format: 'uri' },
     page: { type: 'integer', minimum: 1 },
     per_page: { type: 'integer', minimum: 1 },
@@ -62,7 +62,11 @@ const pagesSimpleLive = {
   },
 };
 
-/** The live shapes where they differ from the spec (intercom-notes.md §2, §4, §6, §7). */
+/**
+ * The live shapes where they differ from the spec (docs/intercom-api.md#scroll,
+ * docs/intercom-api.md#error-envelope, docs/intercom-api.md#company-listing,
+ * docs/intercom-api.md#archive-delete-merge).
+ */
 const liveSchemas: Record<string, unknown> = {
   LiveCompanyList: {
     type: 'object',
