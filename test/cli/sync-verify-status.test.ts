@@ -1,7 +1,8 @@
 // `sync full --json`, `verify [--json]` and `status [--json]` run as a user runs them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { runCli, startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
+import { runCli } from '../support/cli.js';
+import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 
 let h: SyncHarness;
 beforeAll(async () => {

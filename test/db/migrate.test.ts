@@ -4,11 +4,11 @@ import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/database.js';
 import { migrateToLatest, migrationsApplied } from '../../src/db/migrate.js';
+import { runCli } from '../support/cli.js';
 import { createTestDatabase, type TestDatabase } from '../support/services.js';
 
 const run = promisify(execFile);
 const root = new URL('../../', import.meta.url).pathname;
-const bin = `${root}bin/intercom-sync.js`;
 
 describe('migrations', () => {
   let target: TestDatabase;
@@ -81,8 +81,8 @@ describe('intercom-sync migrate', () => {
   it('is safe to run from several processes at once', async () => {
     const target = await createTestDatabase('concurrent');
     try {
-      const env = { ...process.env, DATABASE_URL: target.url };
-      const outcomes = await Promise.all([1, 2, 3, 4].map(() => run('node', [bin, 'migrate'], { env })));
+      const outcomes = await Promise.all([1, 2, 3, 4].map(() => runCli(['migrate'], { DATABASE_URL: target.url })));
+      for (const o of outcomes) expect(o.code, o.stderr).toBe(0);
       const applied = outcomes.filter((o) => o.stdout.startsWith('applied'));
       expect(applied).toHaveLength(1);
       expect(outcomes.filter((o) => o.stdout.startsWith('schema is up to date'))).toHaveLength(3);
@@ -92,16 +92,13 @@ describe('intercom-sync migrate', () => {
   });
 
   it('explains a missing or unreachable DATABASE_URL in one sentence', async () => {
-    const env = { ...process.env };
-    delete env.DATABASE_URL;
-    const missing = await run('node', [bin, 'migrate'], { env }).catch((e: { code: number; stderr: string }) => e);
-    expect(missing).toMatchObject({ code: 1 });
-    expect((missing as { stderr: string }).stderr.trim()).toMatch(/^intercom-sync: DATABASE_URL is not set: .+\.$/);
+    const missing = await runCli(['migrate'], { DATABASE_URL: undefined });
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toMatch(/^intercom-sync: DATABASE_URL is not set: .+\.$/);
 
-    const unreachable = await run('node', [bin, 'migrate'], {
-      env: { ...env, DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:9/none' },
-    }).catch((e: { code: number; stderr: string }) => e);
-    const stderr = (unreachable as { stderr: string }).stderr;
+    const unreachable = await runCli(['migrate'], { DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:9/none' });
+    expect(unreachable.code).toBe(1);
+    const stderr = unreachable.stderr;
     expect(stderr).toContain('cannot use Postgres at postgres://nobody:***@127.0.0.1:9/none: connection refused');
     expect(stderr).not.toContain('secret');
     expect(stderr).not.toMatch(/\n\s+at /);

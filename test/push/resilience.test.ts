@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { verifyMirror } from '../../src/sync/verify.js';
-import { startOwnRedis, type OwnRedis } from '../workers/own-redis.js';
+import { startOwnRedis, type OwnRedis } from '../support/own-redis.js';
 import {
   apiWrites,
   eventually,

@@ -1,7 +1,5 @@
 // One sandbox, one migrated database and one Redis prefix wired into a SyncContext, the way the
 // CLI builds it (openRuntime), with test settings that keep waits and windows short.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { loadConfig } from '../../src/config/config.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
@@ -141,24 +139,4 @@ export function rowsWritten(
     if (changed > 0) written[table] = changed;
   }
   return written;
-}
-
-/** Runs the CLI as a user would: `node bin/intercom-sync.js …` with the harness environment. */
-export function runCli(
-  args: readonly string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const bin = fileURLToPath(new URL('../../bin/intercom-sync.js', import.meta.url));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/database.js';
 import type { Daemon } from '../../src/workers/daemon.js';
 import { SCHEDULER_IDS } from '../../src/workers/schedules.js';
-import { deliver, eventually, notification, startDaemonHarness, TOKEN, type DaemonHarness } from './daemon-harness.js';
+import { deliver, eventually, notification, startDaemonHarness, TOKEN, type DaemonHarness } from '../support/daemon-harness.js';
 
 let h: DaemonHarness;
 let a: Daemon;

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runFullSync } from '../../src/sync/full-sync.js';
 import type { Daemon } from '../../src/workers/daemon.js';
-import { eventually, startDaemonHarness, type DaemonHarness } from './daemon-harness.js';
+import { eventually, startDaemonHarness, type DaemonHarness } from '../support/daemon-harness.js';
 
 let h: DaemonHarness;
 let daemon: Daemon;

@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/workers/daemon.js';
 import { SCHEDULER_IDS } from '../../src/workers/schedules.js';
-import { contactRow, deliver, eventually, notification, startDaemonHarness, TOKEN, webhookEvent, type DaemonHarness } from './daemon-harness.js';
-import { startOwnRedis, type OwnRedis } from './own-redis.js';
+import { contactRow, deliver, eventually, notification, startDaemonHarness, TOKEN, webhookEvent, type DaemonHarness } from '../support/daemon-harness.js';
+import { startOwnRedis, type OwnRedis } from '../support/own-redis.js';
 
 let h: DaemonHarness;
 let redis: OwnRedis;

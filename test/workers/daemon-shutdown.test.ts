@@ -8,7 +8,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/workers/daemon.js';
 import { QUEUE_NAMES } from '../../src/workers/queues.js';
 import { createTestRedis } from '../support/services.js';
-import { eventually, spawnCli, startDaemonHarness, type DaemonHarness } from './daemon-harness.js';
+import { eventually, startDaemonHarness, type DaemonHarness } from '../support/daemon-harness.js';
+import { spawnCli } from '../support/cli.js';
 
 const CONTACTS = 240;
 let h: DaemonHarness;

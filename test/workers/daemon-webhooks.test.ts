@@ -15,7 +15,7 @@ import {
   webhookEvent,
   webhooksSettled,
   type DaemonHarness,
-} from './daemon-harness.js';
+} from '../support/daemon-harness.js';
 
 interface SandboxContact {
   id: string;

@@ -2,7 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/workers/daemon.js';
 import { failedSources, listFailed, retryFailed, type FailedItem } from '../../src/workers/failed-jobs.js';
-import { contactRow, deliver, eventually, notification, spawnCli, startDaemonHarness, TOKEN, webhookEvent, type DaemonHarness } from './daemon-harness.js';
+import { contactRow, deliver, eventually, notification, startDaemonHarness, TOKEN, webhookEvent, type DaemonHarness } from '../support/daemon-harness.js';
+import { spawnCli } from '../support/cli.js';
 
 let h: DaemonHarness;
 let daemon: Daemon;

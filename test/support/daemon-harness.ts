@@ -1,8 +1,6 @@
 // A daemon started in-process (startDaemon, port 0) against real Postgres, Redis and a sandbox over
 // HTTP that sends its webhooks to it: what the daemon tests build on. Each harness has its own
 // database, Redis key prefix and workspace name, so test files never see each other's work.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { createDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
@@ -11,10 +9,10 @@ import type { Logger } from '../../src/observability/logger.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import type { SandboxOptionsInput } from '../../src/sandbox/options.js';
 import type { Daemon } from '../../src/workers/daemon.js';
-import { createTestDatabase, redisUrl, uniqueName, type TestDatabase } from '../support/services.js';
-import { eventually } from '../support/eventually.js';
-import { startTestDaemon, type TestDaemonOptions } from '../support/test-daemon.js';
-import { sandboxControl } from '../support/sandbox-control.js';
+import { createTestDatabase, redisUrl, uniqueName, type TestDatabase } from './services.js';
+import { eventually } from './eventually.js';
+import { startTestDaemon, type TestDaemonOptions } from './test-daemon.js';
+import { sandboxControl } from './sandbox-control.js';
 
 export { eventually };
 
@@ -173,22 +171,6 @@ export async function linked(
           daemon.runtime.db,
         );
   return result.rows.map((r) => r.id).sort();
-}
-
-/** `node bin/intercom-sync.js …` as a child process, its output collected. */
-export function spawnCli(args: readonly string[], env: Record<string, string>) {
-  const bin = fileURLToPath(new URL('../../bin/intercom-sync.js', import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, [bin, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output = { stdout: '', stderr: '' };
-  child.stdout!.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, output, exited };
 }
 
 export type { Logger };
