@@ -44,6 +44,8 @@ export function pushSettings(config: Config): PushSettings {
     adminId: config.INTERCOM_ADMIN_ID,
     policy: config.CONFLICT_POLICY,
     fieldPolicies: config.CONFLICT_POLICY_FIELDS,
+    retryMinDelayMs: config.PUSH_RETRY_MIN_DELAY_MS,
+    dependencyWaitMs: config.PUSH_DEPENDENCY_WAIT_MS,
   };
 }
 
@@ -76,6 +78,7 @@ export async function openRuntime(
     baseUrl: config.INTERCOM_BASE_URL,
     timeoutMs: config.HTTP_TIMEOUT_MS,
     maxRetries: config.HTTP_MAX_RETRIES,
+    retryMinDelayMs: config.HTTP_RETRY_MIN_DELAY_MS,
     budget,
     onResponse: meter.onResponse,
   });

@@ -4,6 +4,7 @@
 import { Worker, type ConnectionOptions } from 'bullmq';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
+import { systemClock, type Clock } from '../clock/clock.js';
 import type { ConfigWith } from '../config/config.js';
 import { migrateToLatest, migrationsApplied } from '../db/migrate.js';
 import { dashboardPlugin } from '../http/dashboard.js';
@@ -43,6 +44,8 @@ export interface DaemonOptions {
   readonly sampleEveryMs?: number;
   /** How often to check the job schedulers still exist in Redis (60 s); missing ones are put back. */
   readonly scheduleCheckMs?: number;
+  /** What "now" is for the lag figures in /metrics. Default the wall clock. */
+  readonly clock?: Clock;
 }
 
 export interface Daemon {
@@ -151,7 +154,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const address = await http.listen({ port: config.PORT, host: options.host ?? '0.0.0.0' });
   const url = address.replace('[::]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
 
-  const depthTimer = setInterval(() => void reportGauges(queues, runtime), options.sampleEveryMs ?? 15_000);
+  const clock = options.clock ?? systemClock;
+  const depthTimer = setInterval(() => void reportGauges(queues, runtime, clock), options.sampleEveryMs ?? 15_000);
   depthTimer.unref();
   log.info({ url, prefix, workspace: runtime.settings.workspace }, 'daemon started');
 
@@ -182,7 +186,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
 }
 
 /** Samples the gauges that are state, not events: queue depths and each stream's lag. */
-async function reportGauges(queues: Queues, runtime: Runtime): Promise<void> {
+async function reportGauges(queues: Queues, runtime: Runtime, clock: Clock): Promise<void> {
   try {
     for (const queue of [queues.sync, queues.webhooks, queues.push, queues.sweeper]) {
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
@@ -190,7 +194,7 @@ async function reportGauges(queues: Queues, runtime: Runtime): Promise<void> {
         runtime.metrics.queueDepth.set({ queue: queue.name, state }, count);
     }
     for (const [stream, at] of await lastSuccessPerStream(runtime.db)) {
-      runtime.metrics.lagSeconds.set({ stream }, Math.max(0, (Date.now() - at.getTime()) / 1000));
+      runtime.metrics.lagSeconds.set({ stream }, Math.max(0, (clock.now() - at.getTime()) / 1000));
     }
   } catch (error) {
     runtime.log.warn({ err: (error as Error).message }, 'could not sample queue depths and lag');

@@ -2,15 +2,15 @@
 // HTTP that sends its webhooks to it: what the daemon tests build on. Each harness has its own
 // database, Redis key prefix and workspace name, so test files never see each other's work.
 import { sql } from 'kysely';
-import { createDatabase } from '../../src/db/database.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
 import { signBody } from '../../src/http/signature.js';
 import type { Logger } from '../../src/observability/logger.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import type { SandboxOptionsInput } from '../../src/sandbox/options.js';
 import type { Daemon } from '../../src/workers/daemon.js';
-import { createTestDatabase, redisUrl, uniqueName, type TestDatabase } from './services.js';
+import { createMigratedTestDatabase, harnessEnv } from './harness-env.js';
+import { uniqueName, type TestDatabase } from './services.js';
 import { eventually } from './eventually.js';
+import { webhooksApplied } from './settled.js';
 import { startTestDaemon, type TestDaemonOptions } from './test-daemon.js';
 import { sandboxControl } from './sandbox-control.js';
 
@@ -48,27 +48,14 @@ export async function startDaemonHarness(options: DaemonHarnessOptions = {}): Pr
     webhookRetryDelayMs: 200,
     ...options.sandbox,
   });
-  const database = await createTestDatabase('daemon');
-  const migrator = createDatabase({ url: database.url, poolSize: 1 });
-  await migrateToLatest(migrator);
-  await migrator.destroy();
-  const env: Record<string, string> = {
-    DATABASE_URL: database.url,
-    REDIS_URL: redisUrl(),
-    INTERCOM_TOKEN: TOKEN,
-    INTERCOM_BASE_URL: sandbox.url,
+  const database = await createMigratedTestDatabase('daemon');
+  const env = harnessEnv(database, sandbox, {
     INTERCOM_CLIENT_SECRET: CLIENT_SECRET,
-    INTERCOM_WORKSPACE: uniqueName('ws'),
-    REDIS_PREFIX: uniqueName('d'),
     PORT: '0',
-    LOG_LEVEL: 'silent',
-    RATE_LIMIT_PER_MINUTE: '100000',
-    HTTP_TIMEOUT_MS: '5000',
-    SEARCH_LAG_SECONDS: '0',
     SYNC_CONTACT_PARTITIONS: '4',
     SYNC_CONTACT_CONCURRENCY: '4',
     ...options.env,
-  };
+  });
   const daemons: Daemon[] = [];
   return {
     sandbox,
@@ -122,18 +109,8 @@ export async function webhookEvent(daemon: Daemon, notificationId: string) {
 }
 
 /** Waits until every stored webhook event left 'received' (applied, ignored or failed). */
-export async function webhooksSettled(daemon: Daemon, timeoutMs = 10_000): Promise<void> {
-  await eventually(
-    async () => {
-      const row = await sql<{ n: number }>`
-        select count(*)::int as n from intercom_sync.webhook_events where status = 'received'`.execute(
-        daemon.runtime.db,
-      );
-      return row.rows[0]!.n === 0;
-    },
-    'every stored webhook to be applied',
-    timeoutMs,
-  );
+export function webhooksSettled(daemon: Daemon, timeoutMs = 10_000): Promise<void> {
+  return webhooksApplied(daemon.runtime.db, timeoutMs);
 }
 
 export function contactRow(daemon: Daemon, intercomId: string) {

@@ -2,13 +2,12 @@
 // CLI builds it (openRuntime), with test settings that keep waits and windows short.
 import { sql } from 'kysely';
 import { loadConfig } from '../../src/config/config.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
 import { openRuntime, type Runtime } from '../../src/cli/runtime.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import type { SandboxOptionsInput } from '../../src/sandbox/options.js';
 import type { SyncSettings } from '../../src/sync/context.js';
-import { createDatabase } from '../../src/db/database.js';
-import { createTestDatabase, uniqueName, type TestDatabase } from './services.js';
+import { createMigratedTestDatabase, harnessEnv } from './harness-env.js';
+import type { TestDatabase } from './services.js';
 import { sandboxControl } from './sandbox-control.js';
 
 /** Settings that make a small workspace sync fast: few partitions, short waits. */
@@ -48,27 +47,14 @@ export async function startSyncHarness(options: SyncHarnessOptions = {}): Promis
     rateLimit: 0,
     ...options.sandbox,
   });
-  const database = await createTestDatabase('sync');
-  const env: Record<string, string> = {
-    DATABASE_URL: database.url,
-    REDIS_URL: process.env.REDIS_URL!,
-    INTERCOM_TOKEN: 'sandbox-token',
-    INTERCOM_BASE_URL: sandbox.url,
-    INTERCOM_WORKSPACE: uniqueName('ws'),
-    REDIS_PREFIX: uniqueName('p'),
-    RATE_LIMIT_PER_MINUTE: '100000',
-    HTTP_TIMEOUT_MS: '5000',
-    SEARCH_LAG_SECONDS: '0',
+  const database = await createMigratedTestDatabase('sync');
+  const env = harnessEnv(database, sandbox, {
     SYNC_CONTACT_PARTITIONS: String(options.settings?.contactPartitions ?? FAST_SETTINGS.contactPartitions),
     SYNC_CONTACT_CONCURRENCY: String(
       options.settings?.contactConcurrency ?? FAST_SETTINGS.contactConcurrency,
     ),
-    LOG_LEVEL: 'silent',
-  };
+  });
   const config = loadConfig({ ...process.env, ...env }, ['DATABASE_URL', 'REDIS_URL', 'INTERCOM_TOKEN']);
-  const migrator = createDatabase({ url: database.url, poolSize: 2 });
-  await migrateToLatest(migrator);
-  await migrator.destroy();
   const open = async (settings: Partial<SyncSettings> = {}): Promise<Runtime> => {
     const base = await openRuntime(config, { poolSize: 10 });
     return { ...base, settings: { ...base.settings, ...FAST_SETTINGS, ...options.settings, ...settings } };

@@ -16,6 +16,8 @@ import {
   webhooksSettled,
   type DaemonHarness,
 } from '../support/daemon-harness.js';
+import { seededShuffle } from '../support/seeded-shuffle.js';
+import { queueIdle } from '../support/settled.js';
 
 interface SandboxContact {
   id: string;
@@ -185,9 +187,9 @@ describe('duplicates, order, and topics the mirror does not use', () => {
     expect(first).toEqual({ status: 200, body: { received: true, duplicate: false } });
     expect(second).toEqual({ status: 200, body: { received: true, duplicate: true } });
     await until('the replay to be applied', async () => (await webhookEvent(daemon, n.id))[0]?.status === 'applied');
-    // Once more after it was applied: still one row, still one attempt.
+    // Once more after it was applied: still one row, and once nothing waits in the queue, still one attempt.
     expect((await deliver(daemon, n)).body.duplicate).toBe(true);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await queueIdle(daemon.queues.webhooks);
     expect(await webhookEvent(daemon, n.id)).toEqual([
       expect.objectContaining({ status: 'applied', attempts: 1, error: null }),
     ]);
@@ -236,7 +238,7 @@ describe('a burst of notifications (applied in groups)', () => {
     }
     const bad = notification('contact.user.updated', { type: 'contact', name: 'No Id In A Burst' });
     sent.push(bad);
-    sent.sort(() => Math.random() - 0.5);
+    seededShuffle(sent);
     await Promise.all(sent.map((n) => deliver(daemon, n)));
     await webhooksSettled(daemon);
     for (const user of users) expect((await contactRow(daemon, user.id))?.name).toBe('Burst v3');
@@ -263,8 +265,8 @@ describe('a notification that can never apply', () => {
       expect(job!.attemptsMade).toBe(1);
       expect(job!.failedReason).toBe(row!.error);
     }
-    // BullMQ's first retry would come 2 s later; an UnrecoverableError never gets one.
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    // A job with a retry coming would be 'delayed', not 'failed': an UnrecoverableError never gets one.
+    await queueIdle(daemon.queues.webhooks);
     for (const n of [noId, badCompany]) {
       const [row] = await webhookEvent(daemon, n.id);
       expect(row).toMatchObject({ status: 'failed', attempts: 1 });
