@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runFullSync, SyncAlreadyRunningError } from '../../src/sync/full-sync.js';
 import { verifyMirror } from '../../src/sync/verify.js';
+import { eventually } from '../support/eventually.js';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 
 const COMPANIES = 350; // four scroll pages of 100 and the closing empty one
@@ -9,12 +10,13 @@ const COMPANIES = 350; // four scroll pages of 100 and the closing empty one
 let h: SyncHarness;
 beforeAll(async () => {
   h = await startSyncHarness({
-    sandbox: { contacts: 300, companies: COMPANIES, seed: 5, scrollExpirySeconds: 2 },
+    sandbox: { contacts: 300, companies: COMPANIES, seed: 5 },
   });
 });
 afterAll(() => h?.close());
 beforeEach(async () => {
-  await h.control('PATCH', '/settings', { scrollFaultRate: 0, latencyMs: 0, scrollExpirySeconds: 2 });
+  // Intercom's own expiry (a minute idle): a test that needs a scroll to expire moves the clock.
+  await h.control('PATCH', '/settings', { scrollFaultRate: 0, latencyMs: 0, scrollExpirySeconds: 60 });
   await h.control('POST', '/scroll/reset');
   await h.control('POST', '/stats/reset');
   await h.rt.db.deleteFrom('intercom.company_tags').execute();
@@ -49,11 +51,16 @@ async function openForeignScroll(): Promise<void> {
 describe('the companies scroll', () => {
   it('waits while another scroll is open (scroll_exists), then reads every company', async () => {
     await openForeignScroll();
-    const started = Date.now();
-    const summary = await runFullSync(h.rt, { only: ['companies'] });
+    const run = runFullSync(h.rt, { only: ['companies'] });
+    // Refused twice (it waited and asked again), and still open: nothing mirrored yet.
+    await eventually(async () => ((await scrollCalls())['400'] ?? 0) >= 2, 'two scroll_exists answers');
+    expect((await scrollCalls())['200'] ?? 0).toBe(1); // the foreign scroll's own first page
+    expect(await mirroredCompanies()).toBe(0);
+    // The foreign scroll idles out a minute later; let that minute pass on Intercom's clock.
+    const { clockOffsetSeconds } = await h.control<{ clockOffsetSeconds: number }>('GET', '/settings');
+    await h.control('PATCH', '/settings', { clockOffsetSeconds: clockOffsetSeconds + 61 });
+    const summary = await run;
     expect(summary.status, summary.error).toBe('succeeded');
-    expect(Date.now() - started).toBeGreaterThan(1_500); // the foreign scroll idles out after 2 s
-    expect((await scrollCalls())['400']).toBeGreaterThan(0);
     expect(await mirroredCompanies()).toBe(COMPANIES);
   });
 
