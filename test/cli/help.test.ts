@@ -1,10 +1,10 @@
-// `intercom-sync --help` and an unknown command, as a user meets them.
+// `intercom-sync --help` and an unknown command, as a user meets them, through bin/intercom-sync.js.
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 
 describe('intercom-sync --help', () => {
   it('lists every command design.md promises', async () => {
-    const { code, stdout } = await runCli(['--help'], {});
+    const { code, stdout } = await runCli(['--help'], {}, { viaBin: true });
     expect(code).toBe(0);
     for (const command of ['migrate', 'daemon', 'sync', 'push', 'status', 'verify', 'conflicts', 'failed', 'sandbox']) {
       expect(stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
@@ -12,7 +12,7 @@ describe('intercom-sync --help', () => {
   });
 
   it('an unknown command fails with a message, not a stack', async () => {
-    const failure = await runCli(['frobnicate'], {});
+    const failure = await runCli(['frobnicate'], {}, { viaBin: true });
     expect(failure.code).toBe(1);
     expect(failure.stderr).toContain("unknown command 'frobnicate'");
     expect(failure.stderr).not.toMatch(/\n\s+at /);

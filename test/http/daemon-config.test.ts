@@ -56,7 +56,7 @@ describe('the daemon’s logs', () => {
       sandbox: { token: TOKEN },
       env: { INTERCOM_TOKEN: TOKEN, INTERCOM_CLIENT_SECRET: CLIENT_SECRET, HTTP_MAX_RETRIES: '0' },
     });
-  }, 60_000);
+  });
   afterAll(() => h?.close());
 
   it('never contain the token, the client secret or a signature, while saying what happened', async () => {

@@ -18,7 +18,7 @@ beforeAll(async () => {
   a = await h.startDaemon({ schedule: true });
   b = await h.startDaemon({ schedule: true });
   db = createDatabase({ url: h.database.url, poolSize: 2 });
-}, 60_000);
+});
 afterAll(async () => {
   await db?.destroy();
   await h?.close();

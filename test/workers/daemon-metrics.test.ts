@@ -12,7 +12,7 @@ const clock = new ShiftedClock();
 beforeAll(async () => {
   h = await startDaemonHarness({ sandbox: { contacts: 60, companies: 10, seed: 31 } });
   daemon = await h.startDaemon({ sampleEveryMs: 200, clock });
-}, 60_000);
+});
 afterAll(() => h?.close());
 
 const lag = (text: string, stream: string) => {

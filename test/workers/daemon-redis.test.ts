@@ -18,7 +18,7 @@ beforeAll(async () => {
     sweep: { everyMs: 300, olderThanMs: 0 },
     scheduleCheckMs: 300,
   });
-}, 60_000);
+});
 afterAll(async () => {
   await redis?.start().catch(() => undefined);
   await h?.close();

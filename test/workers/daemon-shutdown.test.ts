@@ -22,7 +22,7 @@ beforeAll(async () => {
   // Small pages, so a full sync is many requests and latency makes it last.
   db = createDatabase({ url: h.database.url, poolSize: 2 });
   syncQueue = new Queue(QUEUE_NAMES.sync, { connection: redis, prefix: h.env.REDIS_PREFIX! });
-}, 60_000);
+});
 // Each test's daemons stop with it, so no other consumer takes the next test's jobs.
 afterEach(async () => {
   for (const daemon of h.daemons) await daemon.close();
@@ -94,7 +94,7 @@ describe('stopping a daemon with a full sync in flight', () => {
     expect((await runs()).slice(runsBefore)).toEqual([{ id: cutRun.id, status: 'succeeded', finished: true }]);
     expect(await mirroredContacts()).toBe(CONTACTS);
     await second.close();
-  }, 60_000);
+  });
 });
 
 describe('the daemon process', () => {

@@ -43,7 +43,7 @@ beforeAll(async () => {
   tagIds = (await h.control<{ tags: { id: string }[] }>('GET', '/state?entity=tags')).tags.map((t) => t.id);
   const companies = await h.control<{ companies: { id: string; deleted: boolean }[] }>('GET', '/state?entity=companies');
   companyIds = companies.companies.filter((c) => !c.deleted).map((c) => c.id);
-}, 60_000);
+});
 afterAll(() => h?.close());
 
 /** Contacts not used by another test yet, so each test changes its own. */

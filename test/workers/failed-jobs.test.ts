@@ -13,7 +13,7 @@ const sources = () =>
 beforeAll(async () => {
   h = await startDaemonHarness({ env: { HTTP_MAX_RETRIES: '0' } });
   daemon = await h.startDaemon();
-}, 60_000);
+});
 afterAll(() => h?.close());
 
 /** A notification whose item has no id, delivered and parked for good. Each test makes its own. */
