@@ -102,6 +102,8 @@ await sandbox.close();
 
 const median = (times: number[]) => [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
 const missed = [
+  sandbox.store.activeContactCount !== contacts &&
+    `${sandbox.store.activeContactCount} active contacts loaded (expected ${contacts})`,
   sandbox.loadMs >= 10_000 && `seed + load took ${sandbox.loadMs.toFixed(0)} ms (target < 10 000 ms)`,
   median(list) >= 100 && `list page median ${median(list).toFixed(1)} ms (target < 100 ms)`,
   median(search) >= 100 && `search page median ${median(search).toFixed(1)} ms (target < 100 ms)`,
