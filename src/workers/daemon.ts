@@ -38,8 +38,17 @@ export interface DaemonOptions {
   readonly schedule?: boolean;
   readonly dashboard?: { readonly user?: string | undefined; readonly password?: string | undefined };
   readonly concurrency?: { readonly sync?: number; readonly webhooks?: number };
-  /** The sweeper: how often it runs and how old a stored, unapplied webhook must be (both 30 s). */
-  readonly sweep?: { readonly everyMs?: number; readonly olderThanMs?: number };
+  /**
+   * The sweeper: how often it runs and how old a stored, unapplied webhook must be (both 30 s);
+   * how old a pending local change must be (5 s) and how long a push may stay in flight (120 s)
+   * before it counts as lost.
+   */
+  readonly sweep?: {
+    readonly everyMs?: number;
+    readonly olderThanMs?: number;
+    readonly pendingPushOlderThanMs?: number;
+    readonly stuckPushMs?: number;
+  };
   /** How often queue depths and stream lag are sampled into /metrics (15 s). */
   readonly sampleEveryMs?: number;
   /** How often to check the job schedulers still exist in Redis (60 s); missing ones are put back. */
@@ -90,7 +99,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       concurrency: options.concurrency?.webhooks ?? 64,
     }),
     new Worker(QUEUE_NAMES.push, pushProcessor(runtime), { connection, prefix, concurrency: config.PUSH_CONCURRENCY }),
-    new Worker(QUEUE_NAMES.sweeper, sweepBoth(runtime, queues, options.sweep?.olderThanMs), {
+    new Worker(QUEUE_NAMES.sweeper, sweepBoth(runtime, queues, options.sweep), {
       connection,
       prefix,
       concurrency: 1,
@@ -206,10 +215,11 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** The sweeper job: stored webhooks not yet applied, and local changes whose push was lost. */
-function sweepBoth(runtime: Runtime, queues: Queues, webhookOlderThanMs?: number) {
-  const webhooks = sweeperProcessor(runtime, queues.webhooks, webhookOlderThanMs);
+function sweepBoth(runtime: Runtime, queues: Queues, sweep: DaemonOptions['sweep'] = {}) {
+  const webhooks = sweeperProcessor(runtime, queues.webhooks, sweep.olderThanMs);
   const outbox = outboxSweep(runtime, queues.push, {
-    stuckPushMs: 120_000,
+    stuckPushMs: sweep.stuckPushMs ?? 120_000,
+    pendingOlderThanMs: sweep.pendingPushOlderThanMs ?? 5_000,
     pushDelayMs: runtime.config.PUSH_COALESCE_MS,
   });
   return async () => ({ ...(await webhooks()), ...(await outbox()) });

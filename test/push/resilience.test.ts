@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { verifyMirror } from '../../src/sync/verify.js';
 import { startOwnRedis, type OwnRedis } from '../support/own-redis.js';
+import { webhooksApplied } from '../support/settled.js';
 import {
   apiWrites,
   eventually,
@@ -44,7 +45,7 @@ describe('Redis flushed mid-push', () => {
         FULL_SYNC_CRON: '0 3 1 1 *',
       },
       schedule: true,
-      sweep: { everyMs: 500 },
+      sweep: { everyMs: 500, pendingPushOlderThanMs: 100 },
       scheduleCheckMs: 300,
     });
     await h.resetStats();
@@ -153,17 +154,7 @@ describe('20% of API calls failing', () => {
     expect(Object.values(stats.faults).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
 
     h.sandbox.updateSettings({ faultRate: 0 });
-    await eventually(
-      async () => {
-        const result = await sql<{ n: number }>`
-        select count(*)::int as n from intercom_sync.webhook_events where status = 'received'`.execute(
-          h.rt.db,
-        );
-        return result.rows[0]!.n === 0;
-      },
-      'the webhooks to be applied',
-      20_000,
-    );
+    await webhooksApplied(h.rt.db, 20_000);
     const attached = await h.rt.db
       .selectFrom('intercom.contacts')
       .select('intercom_id')
