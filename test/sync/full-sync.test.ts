@@ -14,10 +14,15 @@ import {
 
 let h: SyncHarness;
 beforeAll(async () => {
-  // A stopped run leaves its companies scroll open (there is no cancel); let it idle out fast.
-  h = await startSyncHarness({ sandbox: { contacts: 600, companies: 80, seed: 21, scrollExpirySeconds: 2 } });
+  h = await startSyncHarness({ sandbox: { contacts: 600, companies: 80, seed: 21 } });
 });
 afterAll(() => h?.close());
+
+/** Brings the mirror up to date with the sandbox: what a test that starts from "synced" runs first. */
+async function synced(): Promise<void> {
+  const summary = await runFullSync(h.rt);
+  expect(summary.status, summary.error).toBe('succeeded');
+}
 
 async function linkedIds(kind: 'tags' | 'companies', contactId: string): Promise<string[]> {
   const result =
@@ -61,15 +66,52 @@ describe('a full sync against the sandbox', () => {
     const report = await verifyMirror(h.rt);
     expect(report.differences).toEqual([]);
     expect(report.clean).toBe(true);
-    expect(report.checked).toMatchObject({ contacts: 600, companies: 80 });
+    // Every contact and company Intercom has now (600 and 80 when seeded; other tests add and remove).
+    const contacts = (await sandboxContacts(h)).filter((c) => c.state === 'active');
+    const { companies } = await h.control<{ companies: { deleted: boolean }[] }>(
+      'GET',
+      '/state?entity=companies',
+    );
+    expect(report.checked).toMatchObject({
+      contacts: contacts.length,
+      companies: companies.filter((c) => !c.deleted).length,
+    });
+    expect(contacts.length).toBeGreaterThan(590);
   });
 
   it('puts none of its own writes in the outbox (nothing would be pushed back to Intercom)', async () => {
-    const outbox = await h.rt.db.selectFrom('intercom_sync.outbox').select(['entity', 'op']).execute();
+    await synced();
+    const [{ last }] = (
+      await sql<{ last: number }>`select coalesce(max(id), 0)::int as last from intercom_sync.outbox`.execute(
+        h.rt.db,
+      )
+    ).rows as [{ last: number }];
+    // Changes in Intercom the pass will write: an insert, a contact update, a company update.
+    const [one] = (await sandboxContacts(h)).filter((c) => c.state === 'active');
+    await h.control('PATCH', `/contacts/${one!.id}`, { name: 'Renamed In Intercom' });
+    await h.control('POST', '/contacts', { role: 'user', email: 'new.in.intercom@example.org' });
+    const company = await h.rt.db
+      .selectFrom('intercom.companies')
+      .select('intercom_id')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    await h.control('PATCH', `/companies/${company.intercom_id}`, { industry: 'Changed In Intercom' });
+    const before = await mirrorRowVersions(h.rt);
+    await synced();
+    expect(rowsWritten(before, await mirrorRowVersions(h.rt))).toMatchObject({
+      contacts: expect.any(Number),
+      companies: expect.any(Number),
+    });
+    const outbox = await h.rt.db
+      .selectFrom('intercom_sync.outbox')
+      .select(['entity', 'op'])
+      .where('id', '>', last)
+      .execute();
     expect(outbox).toEqual([]);
   });
 
   it('keeps every tag and company of a contact that has more than the 10 Intercom embeds', async () => {
+    await synced();
     const contacts = await sandboxContacts(h);
     const manyTags = contacts.filter((c) => c.tagIds.length >= 12);
     const manyCompanies = contacts.filter((c) => c.companyIds.length >= 11);
@@ -81,6 +123,7 @@ describe('a full sync against the sandbox', () => {
   });
 
   it('writes nothing and reads no per-contact lists or notes when run again with nothing changed', async () => {
+    await synced();
     const before = await mirrorRowVersions(h.rt);
     await h.control('POST', '/stats/reset');
     const summary = await runFullSync(h.rt);
@@ -105,6 +148,7 @@ describe('a full sync against the sandbox', () => {
   });
 
   it('verify reports each kind of drift, and the next full sync repairs it', async () => {
+    await synced();
     const contacts = (await sandboxContacts(h)).filter((c) => c.state === 'active');
     const tagged = contacts.find((c) => c.tagIds.length > 0 && c.tagIds.length <= 10)!;
     const edited = contacts.find((c) => c.id !== tagged.id)!;
@@ -156,6 +200,7 @@ describe('a full sync against the sandbox', () => {
   });
 
   it('marks a contact deleted in Intercom, and a lead merged away, as deleted on the next complete pass', async () => {
+    await synced();
     const contacts = (await sandboxContacts(h)).filter((c) => c.state === 'active');
     const victim = contacts[5]!;
     await h.control('POST', `/contacts/${victim.id}/delete`);
@@ -179,6 +224,7 @@ describe('a full sync against the sandbox', () => {
   });
 
   it('brings back a contact the mirror had marked deleted, although Intercom sends the very payload it was stored from', async () => {
+    await synced();
     const contacts = (await sandboxContacts(h)).filter((c) => c.state === 'active');
     const wronglyDeleted = contacts[6]!;
     // As a sweep would (a sync write): the row's digest still matches what Intercom sends.
@@ -192,6 +238,7 @@ describe('a full sync against the sandbox', () => {
   });
 
   it('keeps a contact the mirror knows is archived as archived, not deleted, and makes it live again once unarchived', async () => {
+    await synced();
     const contacts = (await sandboxContacts(h)).filter((c) => c.state === 'active');
     const archived = contacts[7]!;
     await h.control('POST', `/contacts/${archived.id}/archive`);
@@ -223,6 +270,7 @@ describe('a full sync against the sandbox', () => {
   });
 
   it('takes a contact archived without a webhook out of the live mirror (a pass cannot tell archive from delete)', async () => {
+    await synced();
     const contacts = (await sandboxContacts(h)).filter((c) => c.state === 'active');
     const archived = contacts[8]!;
     await h.control('POST', `/contacts/${archived.id}/archive`);
@@ -232,6 +280,7 @@ describe('a full sync against the sandbox', () => {
   });
 
   it('marks nothing deleted when the pass does not complete', async () => {
+    await synced();
     const contacts = (await sandboxContacts(h)).filter((c) => c.state === 'active');
     const victim = contacts[9]!;
     await h.control('POST', `/contacts/${victim.id}/delete`);
@@ -252,7 +301,10 @@ describe('a full sync against the sandbox', () => {
     expect(deletedAfter.rows[0]!.n).toBe(deletedBefore.rows[0]!.n);
     expect((await contactRow(victim.id)).deleted_at).toBeNull();
 
-    // The next complete pass does mark it.
+    // The stopped run's companies scroll stays open (there is no cancel) until Intercom expires it,
+    // a minute idle: let that minute pass on the sandbox clock. The next complete pass does mark it.
+    const { clockOffsetSeconds } = await h.control<{ clockOffsetSeconds: number }>('GET', '/settings');
+    await h.control('PATCH', '/settings', { clockOffsetSeconds: clockOffsetSeconds + 61 });
     expect((await runFullSync(h.rt)).status).toBe('succeeded');
     expect((await contactRow(victim.id)).deleted_at).toBeInstanceOf(Date);
   });
