@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runFullSync, SyncAlreadyRunningError } from '../../src/sync/full-sync.js';
 import { verifyMirror } from '../../src/sync/verify.js';
 import { eventually } from '../support/eventually.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 
 const COMPANIES = 350; // four scroll pages of 100 and the closing empty one
@@ -62,6 +63,21 @@ describe('the companies scroll', () => {
     const summary = await run;
     expect(summary.status, summary.error).toBe('succeeded');
     expect(await mirroredCompanies()).toBe(COMPANIES);
+  });
+
+  it('stops waiting once another scroll has held it for scrollLockWaitMs, measured on its clock', async () => {
+    await openForeignScroll();
+    // Every wait moves this clock at once; the sandbox's clock stays put, so the foreign scroll never idles out.
+    const clock = new ManualClock({ auto: true });
+    const impatient = await h.openAnother({ scrollLockWaitMs: 60_000, scrollExistsRetryMs: 15_000 });
+    const started = clock.now();
+    const summary = await runFullSync({ ...impatient, clock }, { only: ['companies'] });
+    expect(summary.status).toBe('failed');
+    expect(summary.error).toMatch(/scroll already exists/);
+    // Asked at 0, 15, 30, 45, 60 and 75 s; past 60 s of waiting it gives up.
+    expect((await scrollCalls())['400']).toBe(6);
+    expect(clock.now() - started).toBe(75_000);
+    expect(await mirroredCompanies()).toBe(0);
   });
 
   it('restarts a scroll that expired mid-run and still reads every company', async () => {

@@ -37,12 +37,15 @@ describe('a full sync killed mid-run', () => {
   it('resumes from its checkpoints: the next run says so, reads fewer pages, and ends equal to Intercom', async () => {
     await h.control('PATCH', '/settings', { latencyMs: 150 });
     const cli = spawnCli(['sync', 'full', '--json'], h.env);
-    await eventually(async () => (await checkpointed()).fetched >= 450, 'the first 450 contacts to be saved', 30_000);
-    // Hold every further request, so how far the run gets does not depend on how soon this test
-    // looks again: only pages already in flight can still land before the kill.
-    await h.control('PATCH', '/settings', { latencyMs: 5_000 });
-    cli.child.kill('SIGKILL');
-    await cli.exited;
+    try {
+      await eventually(async () => (await checkpointed()).fetched >= 450, 'the first 450 contacts to be saved', 60_000);
+      // Hold every further request, so how far the run gets does not depend on how soon this test
+      // looks again: only pages already in flight can still land before the kill.
+      await h.control('PATCH', '/settings', { latencyMs: 5_000 });
+    } finally {
+      cli.child.kill('SIGKILL');
+      await cli.exited;
+    }
     const at = await checkpointed();
     expect(at.fetched).toBeGreaterThanOrEqual(450);
     expect(at.fetched).toBeLessThan(1500);
