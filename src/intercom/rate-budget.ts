@@ -128,9 +128,15 @@ export class RateBudget implements RequestBudget {
   ): Promise<RateBudgetState & { granted: boolean; waitMs: number }> {
     const ttlMs = Math.max(60_000, this.windowMs * 6);
     const nowMs = this.clock ? String(this.clock.now()) : '';
-    const argv = [args[0]!, this.windowMs, this.defaultLimit, this.guardMs, ttlMs, nowMs, ...args.slice(1)].map(
-      String,
-    );
+    const argv = [
+      args[0]!,
+      this.windowMs,
+      this.defaultLimit,
+      this.guardMs,
+      ttlMs,
+      nowMs,
+      ...args.slice(1),
+    ].map(String);
     const call = this.evaluate(argv);
     call.catch(() => undefined); // may settle after the timeout below has already answered
     let timer: NodeJS.Timeout | undefined;

@@ -50,7 +50,10 @@ export interface SandboxDeps {
  * Starts a sandbox on 127.0.0.1 (port 0 = any free port).
  * @example const sandbox = await startSandbox({ contacts: 500, seed: 7 }); … await sandbox.close();
  */
-export async function startSandbox(input: SandboxOptionsInput = {}, deps: SandboxDeps = {}): Promise<Sandbox> {
+export async function startSandbox(
+  input: SandboxOptionsInput = {},
+  deps: SandboxDeps = {},
+): Promise<Sandbox> {
   const options = parseSandboxOptions(input);
   const settings: RuntimeSettings = pickRuntimeSettings(options);
   const getSettings = () => settings;

@@ -147,7 +147,10 @@ describe('429 rate limited', () => {
 
   it('waits one Intercom window after a 429 without a Reset header', async () => {
     const intercom = await serve(
-      inOrder({ status: 429, body: errorBody('rate_limit_exceeded', 'Exceeded rate limit') }, { body: contact('c1') }),
+      inOrder(
+        { status: 429, body: errorBody('rate_limit_exceeded', 'Exceeded rate limit') },
+        { body: contact('c1') },
+      ),
       { maxRetries: 0 },
     );
     expect((await intercom.contacts.get('c1')).id).toBe('c1');

@@ -177,7 +177,12 @@ describe('one budget across processes', () => {
         clock,
         random: () => 0,
       });
-      const client = new IntercomClient({ token: 'hammer-token', baseUrl: server!.url, budget: shared, maxRetries: 0 });
+      const client = new IntercomClient({
+        token: 'hammer-token',
+        baseUrl: server!.url,
+        budget: shared,
+        maxRetries: 0,
+      });
       let sent = 0;
       const workers = Array.from({ length: 10 }, async () => {
         while (clock.now() < start + windows * WINDOW_MS) {
@@ -213,7 +218,12 @@ describe('one budget across processes', () => {
 
 describe('the clock the windows follow', () => {
   it("is Redis's TIME when no clock is given, so every process agrees on it", async () => {
-    const shared = new RateBudget({ redis, workspaceId: 'ws1', keyPrefix: uniqueName('budget'), windowMs: WINDOW_MS });
+    const shared = new RateBudget({
+      redis,
+      workspaceId: 'ws1',
+      keyPrefix: uniqueName('budget'),
+      windowMs: WINDOW_MS,
+    });
     const [seconds, micros] = await redis.time();
     const redisNow = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
     const { windowEndMs } = await shared.state();

@@ -158,8 +158,10 @@ describe('the daemon pushing local changes', () => {
 
   it('a contact, its company link and a note written together all reach Intercom', async () => {
     await outboxSettled();
-    const [{ last }] = (await sql<{ last: number }>`
-      select coalesce(max(id), 0)::int as last from intercom_sync.outbox`.execute(h.rt.db)).rows as [{ last: number }];
+    const [{ last }] = (
+      await sql<{ last: number }>`
+      select coalesce(max(id), 0)::int as last from intercom_sync.outbox`.execute(h.rt.db)
+    ).rows as [{ last: number }];
     const { admins } = await h.control<{ admins: { id: string }[] }>('GET', '/state?entity=admins');
     const company = await h.rt.db
       .selectFrom('intercom.companies')

@@ -96,7 +96,10 @@ describe("edits on both sides, Intercom's the later one", () => {
         h.rt.db,
       );
     await editBoth('Local Both', 'local-tier');
-    await editInIntercomLater(c.intercom_id, { name: 'Remote Both', custom_attributes: { plan_tier: 'remote-tier' } });
+    await editInIntercomLater(c.intercom_id, {
+      name: 'Remote Both',
+      custom_attributes: { plan_tier: 'remote-tier' },
+    });
     await sync(); // the row now shows Intercom's values, until the next local edit
     await editBoth('Local Again', 'local-again');
 

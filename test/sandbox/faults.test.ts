@@ -97,7 +97,10 @@ describe('faults', () => {
     // A lower bound only: a loaded machine makes calls slower, never faster than the latency.
     expect(Math.min(...times)).toBeGreaterThanOrEqual(45);
     // The jitter itself is the injector's: 50–150 % of the mean, spread across that range.
-    const injector = new FaultInjector(() => ({ faultRate: 0, faultKinds: ['500'], latencyMs: 100 }), new Prng(8));
+    const injector = new FaultInjector(
+      () => ({ faultRate: 0, faultKinds: ['500'], latencyMs: 100 }),
+      new Prng(8),
+    );
     const draws = Array.from({ length: 200 }, () => injector.latencyMs());
     expect(Math.min(...draws)).toBeGreaterThanOrEqual(50);
     expect(Math.max(...draws)).toBeLessThanOrEqual(150);

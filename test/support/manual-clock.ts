@@ -75,9 +75,7 @@ export class ManualClock implements Clock {
   /** Moves time forward to `atMs` (never back), waking sleepers on the way in deadline order. */
   async advanceTo(atMs: number): Promise<void> {
     for (;;) {
-      const due = this.sleepers
-        .filter((s) => s.at <= atMs)
-        .sort((a, b) => a.at - b.at)[0];
+      const due = this.sleepers.filter((s) => s.at <= atMs).sort((a, b) => a.at - b.at)[0];
       if (!due) break;
       this.sleepers = this.sleepers.filter((s) => s !== due);
       this.current = Math.max(this.current, due.at);

@@ -20,7 +20,9 @@ export async function deliveriesSettled(control: Control, timeoutMs = 15_000): P
     async () => {
       const stats = await control<DeliveryStats>('GET', '/webhooks');
       if (stats.pending + stats.inFlight + stats.retriesScheduled === 0) return true;
-      throw new Error(`${stats.pending} queued, ${stats.inFlight} in flight, ${stats.retriesScheduled} retries waiting`);
+      throw new Error(
+        `${stats.pending} queued, ${stats.inFlight} in flight, ${stats.retriesScheduled} retries waiting`,
+      );
     },
     'the sandbox to deliver every notification',
     timeoutMs,
@@ -46,7 +48,13 @@ export async function webhooksApplied(db: Kysely<Database>, timeoutMs = 15_000):
 export async function queueIdle(queue: Queue, timeoutMs = 15_000): Promise<void> {
   await eventually(
     async () => {
-      const counts = await queue.getJobCounts('waiting', 'delayed', 'prioritized', 'waiting-children', 'active');
+      const counts = await queue.getJobCounts(
+        'waiting',
+        'delayed',
+        'prioritized',
+        'waiting-children',
+        'active',
+      );
       const busy = Object.entries(counts).filter(([, n]) => n > 0);
       if (busy.length === 0) return true;
       throw new Error(busy.map(([state, n]) => `${n} ${state}`).join(', '));

@@ -38,7 +38,11 @@ describe('a full sync killed mid-run', () => {
     await h.control('PATCH', '/settings', { latencyMs: 150 });
     const cli = spawnCli(['sync', 'full', '--json'], h.env);
     try {
-      await eventually(async () => (await checkpointed()).fetched >= 450, 'the first 450 contacts to be saved', 60_000);
+      await eventually(
+        async () => (await checkpointed()).fetched >= 450,
+        'the first 450 contacts to be saved',
+        60_000,
+      );
       // Hold every further request, so how far the run gets does not depend on how soon this test
       // looks again: only pages already in flight can still land before the kill.
       await h.control('PATCH', '/settings', { latencyMs: 5_000 });

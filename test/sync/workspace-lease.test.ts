@@ -57,7 +57,9 @@ describe('a workspace lease (the companies scroll lock, the full-sync guard)', (
     expect(await redis.pttl(key)).toBeGreaterThan(1_000);
     const clock = new ManualClock({ auto: true });
     const started = clock.now();
-    const error = await acquireLease({ redis, key, waitMs: 1_000, pollMs: 200, clock }).catch((e: unknown) => e);
+    const error = await acquireLease({ redis, key, waitMs: 1_000, pollMs: 200, clock }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(LeaseTimeoutError);
     expect((error as Error).message).toBe(`another process has held ${key} for over 1 s`);
     expect(clock.now() - started).toBe(1_000);
