@@ -1,4 +1,5 @@
-// `intercom-sync --help` and an unknown command, as a user meets them, through bin/intercom-sync.js.
+// `intercom-sync --help` (through bin/intercom-sync.js, so the entry point itself is run) and an
+// unknown command, as a user meets them.
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 
@@ -12,7 +13,7 @@ describe('intercom-sync --help', () => {
   });
 
   it('an unknown command fails with a message, not a stack', async () => {
-    const failure = await runCli(['frobnicate'], {}, { viaBin: true });
+    const failure = await runCli(['frobnicate'], {});
     expect(failure.code).toBe(1);
     expect(failure.stderr).toContain("unknown command 'frobnicate'");
     expect(failure.stderr).not.toMatch(/\n\s+at /);
