@@ -11,7 +11,7 @@ import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 let h: SyncHarness;
 beforeAll(async () => {
   h = await startSyncHarness({
-    sandbox: { contacts: 1500, companies: 30, seed: 4, latencyMs: 150 },
+    sandbox: { contacts: 1500, companies: 30, seed: 4 },
     settings: { contactPartitions: 8, contactConcurrency: 2 },
   });
 });
@@ -35,7 +35,8 @@ async function checkpointed(): Promise<{ fetched: number; done: number; partitio
 
 describe('a full sync killed mid-run', () => {
   it('resumes from its checkpoints: the next run says so, reads fewer pages, and ends equal to Intercom', async () => {
-    await h.control('PATCH', '/settings', { latencyMs: 150 });
+    // Slow enough that the run is still reading contacts when the first 450 are saved.
+    await h.control('PATCH', '/settings', { latencyMs: 60 });
     const cli = spawnCli(['sync', 'full', '--json'], h.env);
     try {
       await eventually(
