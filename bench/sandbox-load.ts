@@ -1,6 +1,7 @@
 // Load benchmark for the sandbox: time to seed N contacts, then latency of 150-contact list
 // pages, created_at-partitioned search pages and an updated_at incremental search, with no
-// injected latency; prints the figures and RSS. Usage: npx tsx bench/sandbox-load.ts [contacts]
+// injected latency; prints the figures and RSS, and exits 1 if a target is missed (the load in
+// under 10 s, a median page in under 100 ms). Usage: npx tsx bench/sandbox-load.ts [contacts]
 import { startSandbox } from '../src/sandbox/server.js';
 
 const contacts = Number(process.argv[2] ?? 100_000);
@@ -98,3 +99,14 @@ console.log(summary('search created_at range, 150', search));
 console.log(summary('search updated_at OR, 150', incremental));
 console.log(`${'RSS after run'.padEnd(34)} ${rss.toFixed(0)} MB`);
 await sandbox.close();
+
+const median = (times: number[]) => [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)]!;
+const missed = [
+  sandbox.store.activeContactCount !== contacts &&
+    `${sandbox.store.activeContactCount} active contacts loaded (expected ${contacts})`,
+  sandbox.loadMs >= 10_000 && `seed + load took ${sandbox.loadMs.toFixed(0)} ms (target < 10 000 ms)`,
+  median(list) >= 100 && `list page median ${median(list).toFixed(1)} ms (target < 100 ms)`,
+  median(search) >= 100 && `search page median ${median(search).toFixed(1)} ms (target < 100 ms)`,
+].filter(Boolean);
+for (const line of missed) console.log(`target missed: ${line}`);
+if (missed.length > 0) process.exitCode = 1;

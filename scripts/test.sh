@@ -9,10 +9,28 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export $(bash scripts/services.sh start | xargs)
 
 echo "== citations"; node scripts/check-citations.mjs
-echo "== typecheck"; npx tsc --noEmit -p .
-echo "== lint"; npx eslint .
-echo "== tests"
 mkdir -p .services
+
+# Typecheck and lint are one single-threaded process each: run them side by side on the two cores.
+# The typecheck also emits the JavaScript it checked, so the tests can start the CLI compiled (as
+# a published package runs it) instead of through tsx: the same code, far less start-up CPU.
+echo "== typecheck (and compile for the CLI tests) + lint"
+rm -rf .services/build
+npx tsc -p . --noEmit false --outDir .services/build > .services/typecheck.log 2>&1 &
+typecheck=$!
+npx eslint . > .services/lint.log 2>&1 &
+lint=$!
+typecheck_status=0; wait $typecheck || typecheck_status=$?
+lint_status=0; wait $lint || lint_status=$?
+echo "-- typecheck"; cat .services/typecheck.log
+echo "-- lint"; cat .services/lint.log
+if [ $typecheck_status -ne 0 ] || [ $lint_status -ne 0 ]; then
+  echo "typecheck exit $typecheck_status, lint exit $lint_status"
+  exit 1
+fi
+
+echo "== tests"
+export INTERCOM_SYNC_TEST_ENTRY=.services/build/src/cli/main.js
 status=0
 npx vitest run --reporter=default --reporter=json --outputFile.json=.services/vitest.json "$@" || status=$?
 node -e '

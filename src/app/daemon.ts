@@ -4,6 +4,7 @@
 // one worker and the schedulers fire once per slot.
 import type { ConnectionOptions } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
+import { systemClock, type Clock } from '../clock/clock.js';
 import type { ConfigWith } from '../config/config.js';
 import { databaseReady, migrateToLatest } from '../db/migrate.js';
 import { dashboardPlugin } from '../http/dashboard.js';
@@ -33,12 +34,23 @@ export interface DaemonOptions {
   /** Upsert the job schedulers (off in tests that drive jobs by hand). */
   readonly schedule?: boolean;
   readonly concurrency?: { readonly sync?: number; readonly webhooks?: number };
-  /** The sweeper: how often it runs and how old a stored, unapplied webhook must be (both 30 s). */
-  readonly sweep?: { readonly everyMs?: number; readonly olderThanMs?: number };
+  /**
+   * The sweeper: how often it runs and how old a stored, unapplied webhook must be (both 30 s);
+   * how old a pending local change must be (5 s) and how long a push may stay in flight (120 s)
+   * before it counts as lost.
+   */
+  readonly sweep?: {
+    readonly everyMs?: number;
+    readonly olderThanMs?: number;
+    readonly pendingPushOlderThanMs?: number;
+    readonly stuckPushMs?: number;
+  };
   /** How often queue depths and stream lag are sampled into /metrics (15 s). */
   readonly sampleEveryMs?: number;
   /** How often to check the job schedulers still exist in Redis (60 s); missing ones are put back. */
   readonly scheduleCheckMs?: number;
+  /** What "now" is for the lag figures in /metrics. Default the wall clock. */
+  readonly clock?: Clock;
 }
 
 export interface Daemon {
@@ -78,7 +90,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       push: config.PUSH_CONCURRENCY,
     },
     webhookSweepAfterMs: options.sweep?.olderThanMs ?? 30_000,
-    stuckPushMs: 120_000,
+    stuckPushMs: options.sweep?.stuckPushMs ?? 120_000,
+    pendingPushOlderThanMs: options.sweep?.pendingPushOlderThanMs ?? 5_000,
     pushDelayMs: config.PUSH_COALESCE_MS,
   });
   const scheduleSettings: ScheduleSettings = {
@@ -126,7 +139,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const address = await http.listen({ port: config.PORT, host: options.host ?? '0.0.0.0' });
   const url = address.replace('[::]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
 
-  const stopGauges = sampleGauges({ queues, db, metrics, log }, options.sampleEveryMs ?? 15_000);
+  const stopGauges = sampleGauges(
+    { queues, db, metrics, log, clock: options.clock ?? systemClock },
+    options.sampleEveryMs ?? 15_000,
+  );
   log.info({ url, prefix, workspace: runtime.settings.workspace }, 'daemon started');
 
   let closing: Promise<void> | undefined;

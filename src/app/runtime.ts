@@ -60,6 +60,7 @@ export async function openRuntime(
     baseUrl: config.INTERCOM_BASE_URL,
     timeoutMs: config.HTTP_TIMEOUT_MS,
     maxRetries: config.HTTP_MAX_RETRIES,
+    retryMinDelayMs: config.HTTP_RETRY_MIN_DELAY_MS,
     budget,
     onResponse: meter.onResponse,
   });

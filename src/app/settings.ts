@@ -35,5 +35,7 @@ export function pushSettings(config: Config): PushSettings {
     adminId: config.INTERCOM_ADMIN_ID,
     policy: config.CONFLICT_POLICY,
     fieldPolicies: config.CONFLICT_POLICY_FIELDS,
+    retryMinDelayMs: config.PUSH_RETRY_MIN_DELAY_MS,
+    dependencyWaitMs: config.PUSH_DEPENDENCY_WAIT_MS,
   };
 }

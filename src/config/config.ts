@@ -54,6 +54,8 @@ const settings = z.object({
   RATE_LIMIT_PER_MINUTE: int('RATE_LIMIT_PER_MINUTE', 1, 1000),
   HTTP_TIMEOUT_MS: int('HTTP_TIMEOUT_MS', 100, 30_000),
   HTTP_MAX_RETRIES: int('HTTP_MAX_RETRIES', 0, 6),
+  /** First wait before retrying a failed API call; doubles per retry (randomised ×1–2). */
+  HTTP_RETRY_MIN_DELAY_MS: int('HTTP_RETRY_MIN_DELAY_MS', 0, 500),
   /** Names the workspace in Redis keys; by default derived from the API host and token. */
   INTERCOM_WORKSPACE: z.string().min(1).optional(),
   /** created_at slices contacts are read in, and how many are read at once. */
@@ -91,6 +93,10 @@ const settings = z.object({
     }),
   /** Edits to one record within this window are pushed as one call. */
   PUSH_COALESCE_MS: int('PUSH_COALESCE_MS', 0, 500),
+  /** A push that failed and may pass later is retried after this, doubling per attempt (to 60 s). */
+  PUSH_RETRY_MIN_DELAY_MS: int('PUSH_RETRY_MIN_DELAY_MS', 0, 1_000),
+  /** How long a change waits for the record it depends on (a note's contact) to reach Intercom. */
+  PUSH_DEPENDENCY_WAIT_MS: int('PUSH_DEPENDENCY_WAIT_MS', 0, 2_000),
   /**
    * Records pushed at once per daemon. A push is one API call plus a few queries: at 100–300 ms
    * each, 64 keep 10,000 calls/min busy (bench/outbound.ts); the rate budget caps the rest.

@@ -1,8 +1,8 @@
 // Sends one Intercom request: auth and version headers, the shared budget, timeouts, retries and 429 waits.
-import { setTimeout as sleep } from 'node:timers/promises';
 import pRetry, { AbortError } from 'p-retry';
 import { Agent, request, type Dispatcher } from 'undici';
 import { SETTING_DEFAULTS } from '../config/config.js';
+import { systemClock, type Clock } from '../clock/clock.js';
 import {
   errorFromResponse,
   IntercomApiError,
@@ -52,6 +52,10 @@ export interface IntercomHttpOptions {
   readonly dispatcher?: Dispatcher;
   /** Sockets kept open to the API host by the client's own pool. Default 64. */
   readonly connections?: number;
+  /** What 429 waits and retry backoff are measured and waited on. Default the wall clock. */
+  readonly clock?: Clock;
+  /** Random numbers in [0, 1) for backoff and wake-up jitter. Default Math.random. */
+  readonly random?: () => number;
 }
 
 interface Exchange {
@@ -74,9 +78,13 @@ export class IntercomHttp {
   private readonly ownsDispatcher: boolean;
   private readonly headers: Readonly<Record<string, string>>;
   private readonly jsonHeaders: Readonly<Record<string, string>>;
+  private readonly clock: Clock;
+  private readonly random: () => number;
 
   constructor(options: IntercomHttpOptions) {
     this.options = options;
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
     this.baseUrl = (options.baseUrl ?? SETTING_DEFAULTS.INTERCOM_BASE_URL).replace(/\/+$/, '');
     this.ownsDispatcher = options.dispatcher === undefined;
     this.dispatcher =
@@ -113,7 +121,7 @@ export class IntercomHttp {
           if (rateLimitWaitedMs + waitMs > (this.options.maxRateLimitWaitMs ?? 120_000))
             throw new AbortError(error);
           rateLimitWaitedMs += waitMs;
-          await sleep(waitMs, undefined, { signal: spec.signal });
+          await this.clock.sleep(waitMs, spec.signal);
           continue;
         }
         throw error.retryable ? error : new AbortError(error);
@@ -121,14 +129,24 @@ export class IntercomHttp {
     };
     return pRetry(attempt, {
       retries: spec.retries ?? this.options.maxRetries ?? SETTING_DEFAULTS.HTTP_MAX_RETRIES,
-      minTimeout: this.options.retryMinDelayMs ?? 500,
-      maxTimeout: this.options.retryMaxDelayMs ?? 30_000,
-      factor: 2,
-      randomize: true,
+      // p-retry counts and stops; the backoff itself is waited on our clock, in shouldRetry (called
+      // only when a retry follows), so a test's clock can move it.
+      minTimeout: 0,
       // Only our own retryable errors: a Redis outage under the budget must surface at once, not be retried here.
-      shouldRetry: ({ error }) => error instanceof IntercomApiError && error.retryable,
+      shouldRetry: async ({ error, retriesConsumed }) => {
+        if (!(error instanceof IntercomApiError && error.retryable)) return false;
+        await this.clock.sleep(this.backoffMs(retriesConsumed), spec.signal);
+        return true;
+      },
       ...(spec.signal && { signal: spec.signal }),
     });
+  }
+
+  /** Before retry n (from 0): the first delay doubled n times, randomised ×1–2, capped. */
+  private backoffMs(retriesConsumed: number): number {
+    const first = this.options.retryMinDelayMs ?? 500;
+    const cap = this.options.retryMaxDelayMs ?? 30_000;
+    return Math.min(cap, Math.round(first * 2 ** retriesConsumed * (1 + this.random())));
   }
 
   /** Closes the client's own keep-alive pool (a dispatcher passed in is left to its owner). */
@@ -137,9 +155,9 @@ export class IntercomHttp {
   }
 
   private rateLimitWait(rateLimit: RateLimitHeaders | undefined): number {
-    const jitter = Math.random() * 250;
+    const jitter = this.random() * 250;
     if (rateLimit?.resetAtMs === undefined) return (this.options.rateLimitFallbackWaitMs ?? 10_000) + jitter;
-    return Math.max(0, rateLimit.resetAtMs - Date.now()) + jitter;
+    return Math.max(0, rateLimit.resetAtMs - this.clock.now()) + jitter;
   }
 
   private async exchange(spec: RequestSpec, lane: Lane, context: ErrorContext): Promise<Exchange> {

@@ -2,12 +2,13 @@
 
 /**
  * KEYS[1] = the workspace's budget hash {end, limit, taken, next}.
- * ARGV = mode ('take' | 'observe'), windowMs, defaultLimit, guardMs, ttlMs, then
+ * ARGV = mode ('take' | 'observe'), windowMs, defaultLimit, guardMs, ttlMs, nowMs, then
  *   take:    lane, reserveOutbound
  *   observe: headerLimit, headerRemaining, headerResetMs ('' when the header was absent)
  * Returns {granted 0|1, waitMs, limit, taken, windowEndMs}.
  *
- * The clock is Redis's TIME, so every process agrees on it. A token taken in the last guardMs of a
+ * The clock is Redis's TIME, so every process agrees on it; a caller with a clock of its own (a test
+ * on a manual clock) passes nowMs instead ('' = use TIME). A token taken in the last guardMs of a
  * window is charged to that window and, in `next`, to the following one: the request may reach
  * Intercom after the reset and count there instead, and charging only one side would let a window
  * overfill. Windows advance by whole windowMs from the last known end, so once a Reset header has
@@ -15,8 +16,11 @@
  * (docs/intercom-api.md#windows-and-headers).
  */
 export const RATE_BUDGET_SCRIPT = `
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local now = tonumber(ARGV[6])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
 local mode = ARGV[1]
 local windowMs = tonumber(ARGV[2])
 local guard = tonumber(ARGV[4])
@@ -40,8 +44,8 @@ local granted = 0
 local wait = 0
 if mode == 'take' then
   local cap = limit
-  if ARGV[6] ~= 'outbound' then
-    cap = math.max(1, math.floor(limit * (1 - tonumber(ARGV[7]))))
+  if ARGV[7] ~= 'outbound' then
+    cap = math.max(1, math.floor(limit * (1 - tonumber(ARGV[8]))))
   end
   if taken < cap then
     taken = taken + 1
@@ -51,10 +55,10 @@ if mode == 'take' then
     wait = wend - now
   end
 else
-  local hl = tonumber(ARGV[6])
-  local hr = tonumber(ARGV[7])
-  local hend = tonumber(ARGV[8])
-  local hadReset = ARGV[8] ~= ''
+  local hl = tonumber(ARGV[7])
+  local hr = tonumber(ARGV[8])
+  local hend = tonumber(ARGV[9])
+  local hadReset = ARGV[9] ~= ''
   -- a Reset already past is a late response; one far ahead is a broken header or clock: ignore both
   if hend and (hend <= now or hend > now + 2 * windowMs) then hend = nil end
   if hend and hend > wend then

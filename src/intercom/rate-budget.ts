@@ -7,10 +7,10 @@
 // for the outbound lane. Folding headers into the state atomically is one short script either way,
 // so a 60-line script we own beats bending a library's model around it.
 import { createHash } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { SETTING_DEFAULTS } from '../config/config.js';
 import { ServiceError } from '../errors.js';
+import { systemClock, type Clock } from '../clock/clock.js';
 import type { RateLimitHeaders } from './rate-limit-headers.js';
 import { RATE_BUDGET_SCRIPT } from './rate-budget-script.js';
 import type { Lane } from './types.js';
@@ -44,6 +44,13 @@ export interface RateBudgetOptions {
   readonly maxJitterMs?: number;
   /** How long one Redis call may take before the budget reports Redis unreachable. Default 5000 ms. */
   readonly redisTimeoutMs?: number;
+  /**
+   * Where windows are read from and waits are made. Default: Redis's TIME for windows (every
+   * process agrees on it) and real timers; a clock given here is used for both.
+   */
+  readonly clock?: Clock;
+  /** Random numbers in [0, 1) for the wake-up jitter. Default Math.random. */
+  readonly random?: () => number;
 }
 
 /** The budget's view of the current window, as returned by every script call. */
@@ -79,6 +86,8 @@ export class RateBudget implements RequestBudget {
   private readonly guardMs: number;
   private readonly maxJitterMs: number;
   private readonly redisTimeoutMs: number;
+  private readonly clock: Clock | undefined;
+  private readonly random: () => number;
   private lastRedisError: unknown;
 
   constructor(options: RateBudgetOptions) {
@@ -94,6 +103,8 @@ export class RateBudget implements RequestBudget {
     this.guardMs = options.guardMs ?? 300;
     this.maxJitterMs = options.maxJitterMs ?? Math.min(250, this.windowMs / 20);
     this.redisTimeoutMs = options.redisTimeoutMs ?? 5000;
+    this.clock = options.clock;
+    this.random = options.random ?? Math.random;
     // Remember why the connection failed, so a timeout can say "connection refused" rather than "timed out".
     this.redis.on('error', (error: unknown) => {
       this.lastRedisError = error;
@@ -108,7 +119,7 @@ export class RateBudget implements RequestBudget {
       const { granted, waitMs } = await this.run(['take', lane, String(this.reserveOutbound)]);
       if (granted) return;
       // Sleep until the window resets (plus jitter), never poll: one Redis call per waiter per window.
-      await sleep(waitMs + Math.random() * this.maxJitterMs, undefined, { signal });
+      await (this.clock ?? systemClock).sleep(waitMs + this.random() * this.maxJitterMs, signal);
     }
   }
 
@@ -126,9 +137,16 @@ export class RateBudget implements RequestBudget {
     args: readonly string[],
   ): Promise<RateBudgetState & { granted: boolean; waitMs: number }> {
     const ttlMs = Math.max(60_000, this.windowMs * 6);
-    const argv = [args[0]!, this.windowMs, this.defaultLimit, this.guardMs, ttlMs, ...args.slice(1)].map(
-      String,
-    );
+    const nowMs = this.clock ? String(this.clock.now()) : '';
+    const argv = [
+      args[0]!,
+      this.windowMs,
+      this.defaultLimit,
+      this.guardMs,
+      ttlMs,
+      nowMs,
+      ...args.slice(1),
+    ].map(String);
     const call = this.evaluate(argv);
     call.catch(() => undefined); // may settle after the timeout below has already answered
     let timer: NodeJS.Timeout | undefined;

@@ -1,5 +1,5 @@
-// The sandbox's notion of now, shiftable at run time (`clockOffsetSeconds`) so tests can make
-// days pass for the day-granular search without waiting.
+// The sandbox's notion of now, shiftable at run time (`clockOffsetSeconds`) so tests can make time
+// pass (days for the day-granular search, the scroll's idle expiry, rate windows) without waiting.
 export interface Clock {
   /** Milliseconds since the epoch, offset applied. */
   nowMs(): number;
@@ -7,7 +7,11 @@ export interface Clock {
   now(): number;
 }
 
-export function createClock(offsetSeconds: () => number): Clock {
-  const nowMs = (): number => Date.now() + offsetSeconds() * 1000;
+/**
+ * `baseMs` is the time the offset is added to: the wall clock, or a test's manual clock when the
+ * sandbox runs in-process (`startSandbox(options, { now })`).
+ */
+export function createClock(offsetSeconds: () => number, baseMs: () => number = Date.now): Clock {
+  const nowMs = (): number => baseMs() + offsetSeconds() * 1000;
   return { nowMs, now: () => Math.floor(nowMs() / 1000) };
 }

@@ -42,15 +42,23 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
+export interface SandboxDeps {
+  /** The time the clock offset is added to (ms since the epoch). Default the wall clock. */
+  readonly now?: () => number;
+}
+
 /**
  * Starts a sandbox on 127.0.0.1 (port 0 = any free port).
  * @example const sandbox = await startSandbox({ contacts: 500, seed: 7 }); … await sandbox.close();
  */
-export async function startSandbox(input: SandboxOptionsInput = {}): Promise<Sandbox> {
+export async function startSandbox(
+  input: SandboxOptionsInput = {},
+  deps: SandboxDeps = {},
+): Promise<Sandbox> {
   const options = parseSandboxOptions(input);
   const settings: RuntimeSettings = pickRuntimeSettings(options);
   const getSettings = () => settings;
-  const clock = createClock(() => settings.clockOffsetSeconds);
+  const clock = createClock(() => settings.clockOffsetSeconds, deps.now);
   // The workspace reports changes to the dispatcher, which renders items from the workspace's
   // store: seeding emits nothing, so the first notification comes after both exist.
   const ws: Workspace = createWorkspace({
@@ -69,7 +77,8 @@ export async function startSandbox(input: SandboxOptionsInput = {}): Promise<San
     items: new WebhookItems(ws.store, () => settings.webhookItemShape),
   });
   const stats = new RequestStats();
-  const limiter = new RateLimiter(getSettings, () => Date.now());
+  // The sandbox's clock, so shifting it (or a test's manual clock) also moves the rate windows.
+  const limiter = new RateLimiter(getSettings, () => clock.nowMs());
   const faults = new FaultInjector(getSettings, new Prng(options.seed + 5));
   const hangs = new Set<NodeJS.Timeout>();
   const updateSettings = (patch: Partial<RuntimeSettings>): RuntimeSettings => Object.assign(settings, patch);

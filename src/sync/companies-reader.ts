@@ -1,5 +1,6 @@
 // Reads every company through the scroll API under the workspace-wide lock, restarting the scroll
 // when Intercom expires or breaks it (docs/intercom-api.md#scroll). Yields pages; never calls per company.
+import { systemClock } from '../clock/clock.js';
 import type { Company } from '../intercom/types.js';
 import { IntercomApiError } from '../intercom/errors.js';
 import { workspaceKey, type SyncContext } from './context.js';
@@ -19,10 +20,12 @@ export async function* readAllCompanies(
   signal?: AbortSignal,
 ): AsyncGenerator<readonly Company[], void, undefined> {
   const { intercom, redis, log, settings } = ctx;
+  const clock = ctx.clock ?? systemClock;
   const lease = await acquireLease({
     redis,
     key: workspaceKey(ctx, 'scroll-lock'),
     waitMs: settings.scrollLockWaitMs,
+    clock,
     ...(signal && { signal }),
   });
   // How long we have been meeting scroll_exists in a row (reset by every page we get).
@@ -45,12 +48,12 @@ export async function* readAllCompanies(
           // Someone outside our lock (or our own crashed run) holds a scroll; it expires after a
           // minute idle and cannot be cancelled, so wait (docs/intercom-api.md#one-scroll-at-a-time: back
           // off, don't fail).
-          waitingSince ??= Date.now();
-          if (Date.now() - waitingSince > settings.scrollLockWaitMs) throw error;
+          waitingSince ??= clock.now();
+          if (clock.now() - waitingSince > settings.scrollLockWaitMs) throw error;
           stats.scrollExistsWaits++;
           log.warn({ waitMs: settings.scrollExistsRetryMs }, 'a companies scroll is already open; waiting');
           await lease.renew();
-          await sleep(settings.scrollExistsRetryMs, signal);
+          await clock.sleep(settings.scrollExistsRetryMs, signal);
           continue;
         }
         // 404: our scroll expired; 5xx: "please restart the scroll operation"; a cut-off body or a
@@ -75,14 +78,4 @@ export async function* readAllCompanies(
   } finally {
     await lease.release();
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason as Error);
-    });
-  });
 }

@@ -2,6 +2,7 @@
 import type { Redis } from 'ioredis';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { Clock } from '../clock/clock.js';
 import type { Database } from '../db/database.js';
 import type { IntercomClient } from '../intercom/client.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -49,6 +50,8 @@ export interface SyncContext {
   /** The same meter must be the client's onResponse hook, so calls are counted per stream. */
   readonly meter: CallMeter;
   readonly settings: SyncSettings;
+  /** What the flows' waits are measured and slept on (scroll_exists, the scroll lock). Default the wall clock. */
+  readonly clock?: Clock | undefined;
 }
 
 /** The Redis key of something that is one per workspace (the scroll lock, the full-sync lock). */

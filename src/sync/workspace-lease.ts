@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { ServiceError } from '../errors.js';
+import { systemClock, type Clock } from '../clock/clock.js';
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
@@ -27,6 +28,8 @@ export interface LeaseOptions {
   readonly waitMs?: number;
   readonly pollMs?: number;
   readonly signal?: AbortSignal;
+  /** What the wait for another holder is measured and slept on (the lease's TTL is Redis's). */
+  readonly clock?: Clock;
 }
 
 /** Another holder kept the lease past the wait (may pass once it lets go). */
@@ -42,18 +45,18 @@ export class LeaseTimeoutError extends ServiceError {
  * @example const lease = await acquireLease({ redis, key }); try { … } finally { await lease.release(); }
  */
 export async function acquireLease(options: LeaseOptions): Promise<Lease> {
-  const { redis, key, ttlMs = 90_000, waitMs = 10 * 60_000, pollMs = 500, signal } = options;
+  const { redis, key, ttlMs = 90_000, waitMs = 10 * 60_000, pollMs = 500, signal, clock = systemClock } = options;
   const token = randomUUID();
-  const deadline = Date.now() + waitMs;
+  const deadline = clock.now() + waitMs;
   for (;;) {
     signal?.throwIfAborted();
     if ((await redis.set(key, token, 'PX', ttlMs, 'NX')) === 'OK') break;
-    if (Date.now() >= deadline) {
+    if (clock.now() >= deadline) {
       throw new LeaseTimeoutError(
         `another process has held ${key} for over ${Math.round(waitMs / 1000)} s`,
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, pollMs));
+    await clock.sleep(pollMs, signal);
   }
   return {
     async renew() {

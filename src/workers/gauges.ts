@@ -1,5 +1,6 @@
 // The gauges that are state, not events (queue depths, each stream's lag), sampled on a timer
 // into /metrics.
+import type { Clock } from '../clock/clock.js';
 import { lastSuccessPerStream } from '../db/status-queries.js';
 import type { Executor } from '../db/sync-writes.js';
 import type { Logger } from '../observability/logger.js';
@@ -11,6 +12,8 @@ export interface GaugeSources {
   readonly db: Executor;
   readonly metrics: Metrics;
   readonly log: Logger;
+  /** What "now" is for the lag figures. */
+  readonly clock: Clock;
 }
 
 /**
@@ -23,7 +26,7 @@ export function sampleGauges(sources: GaugeSources, everyMs: number): () => void
   return () => clearInterval(timer);
 }
 
-async function sampleOnce({ queues, db, metrics, log }: GaugeSources): Promise<void> {
+async function sampleOnce({ queues, db, metrics, log, clock }: GaugeSources): Promise<void> {
   try {
     for (const queue of queues.all) {
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'failed');
@@ -31,7 +34,7 @@ async function sampleOnce({ queues, db, metrics, log }: GaugeSources): Promise<v
         metrics.queueDepth.set({ queue: queue.name, state }, count);
     }
     for (const [stream, at] of await lastSuccessPerStream(db)) {
-      metrics.lagSeconds.set({ stream }, Math.max(0, (Date.now() - at.getTime()) / 1000));
+      metrics.lagSeconds.set({ stream }, Math.max(0, (clock.now() - at.getTime()) / 1000));
     }
   } catch (error) {
     log.warn({ err: (error as Error).message }, 'could not sample queue depths and lag');

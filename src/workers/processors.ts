@@ -133,6 +133,8 @@ export function pushProcessor(ctx: PushContext) {
 export interface OutboxSweepSettings {
   /** A push in flight this long was lost (worker died, Redis flushed): its changes go back to pending. */
   readonly stuckPushMs: number;
+  /** Pending changes this old were missed by the listener (fresher ones still have their own job). */
+  readonly pendingOlderThanMs: number;
   readonly pushDelayMs: number;
 }
 
@@ -143,7 +145,10 @@ export interface OutboxSweepSettings {
 export function outboxSweep(ctx: SyncContext, push: Queue<PushJob>, settings: OutboxSweepSettings) {
   return async () => {
     const released = await releaseStuckChanges(ctx.db, settings.stuckPushMs);
-    const records = await recordsWithPendingChanges(ctx.db, { olderThanMs: 5_000, limit: 10_000 });
+    const records = await recordsWithPendingChanges(ctx.db, {
+      olderThanMs: settings.pendingOlderThanMs,
+      limit: 10_000,
+    });
     await enqueuePush(push, records.map((r) => ({ entity: r.entity, rowId: r.row_id })), settings.pushDelayMs);
     return { releasedPushes: released, pushes: records.length };
   };

@@ -22,6 +22,8 @@ export interface WorkerSettings {
   readonly webhookSweepAfterMs: number;
   /** A push in flight this long was lost: the sweeper puts its changes back to pending. */
   readonly stuckPushMs: number;
+  /** A pending local change this old with no push queued was lost: the sweeper enqueues it. */
+  readonly pendingPushOlderThanMs: number;
   /** Delay of the push jobs the sweeper enqueues (PUSH_COALESCE_MS). */
   readonly pushDelayMs: number;
 }
@@ -78,6 +80,7 @@ function sweepBoth(ctx: PushContext, queues: Queues, settings: WorkerSettings) {
   const webhooks = sweeperProcessor(ctx, queues.webhooks, settings.webhookSweepAfterMs);
   const outbox = outboxSweep(ctx, queues.push, {
     stuckPushMs: settings.stuckPushMs,
+    pendingOlderThanMs: settings.pendingPushOlderThanMs,
     pushDelayMs: settings.pushDelayMs,
   });
   return async () => ({ ...(await webhooks()), ...(await outbox()) });

@@ -2,7 +2,7 @@
 // exit 1, with the stack only under --verbose; settings are read once, only by a command that
 // needs them, so a bad one never hides `--help`.
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../support/sync-harness.js';
+import { runCli } from '../support/cli.js';
 
 const unreachable = { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', REDIS_URL: 'redis://127.0.0.1:1' };
 

@@ -1,14 +1,13 @@
-import { execFile } from 'node:child_process';
+// `intercom-pg-sync --help` (through bin/intercom-pg-sync.js, so the entry point itself is run), its
+// old name, --version and an unknown command, as a user meets them.
 import { readFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-
-const run = promisify(execFile);
-const bin = new URL('../../bin/intercom-pg-sync.js', import.meta.url).pathname;
+import { runCli } from '../support/cli.js';
 
 describe('intercom-pg-sync --help', () => {
   it('names itself like the package and lists every command docs/design.md#cli promises', async () => {
-    const { stdout } = await run('node', [bin, '--help']);
+    const { code, stdout } = await runCli(['--help'], {}, { viaBin: true });
+    expect(code).toBe(0);
     expect(stdout).toMatch(/^Usage: intercom-pg-sync /);
     for (const command of ['migrate', 'daemon', 'sync', 'push', 'status', 'verify', 'conflicts', 'failed', 'sandbox']) {
       expect(stdout).toMatch(new RegExp(`^  ${command}\\b`, 'm'));
@@ -17,20 +16,22 @@ describe('intercom-pg-sync --help', () => {
 
   it('--version prints the version in package.json', async () => {
     const { version } = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8'));
-    const { stdout } = await run('node', [bin, '--version']);
+    const { stdout } = await runCli(['--version'], {});
     expect(stdout.trim()).toBe(version);
   });
 
   it('still answers to its old name', async () => {
+    const { spawnSync } = await import('node:child_process');
     const old = new URL('../../bin/intercom-sync.js', import.meta.url).pathname;
-    const failure = await run('node', [old, 'frobnicate']).catch((error: { stderr: string }) => error);
-    expect((failure as { stderr: string }).stderr).toMatch(/^Usage: intercom-sync /m);
+    const failure = spawnSync(process.execPath, [old, 'frobnicate'], { encoding: 'utf8' });
+    expect(failure.status).toBe(1);
+    expect(failure.stderr).toMatch(/^Usage: intercom-sync /m);
   });
 
   it('an unknown command fails with a message, not a stack', async () => {
-    const failure = await run('node', [bin, 'frobnicate']).catch((error: { code: number; stderr: string }) => error);
-    expect(failure).toMatchObject({ code: 1 });
-    expect((failure as { stderr: string }).stderr).toContain("unknown command 'frobnicate'");
-    expect((failure as { stderr: string }).stderr).not.toMatch(/\n\s+at /);
+    const failure = await runCli(['frobnicate'], {});
+    expect(failure.code).toBe(1);
+    expect(failure.stderr).toContain("unknown command 'frobnicate'");
+    expect(failure.stderr).not.toMatch(/\n\s+at /);
   });
 });

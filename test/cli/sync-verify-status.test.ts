@@ -1,20 +1,26 @@
-// `sync full --json`, `verify [--json]` and `status [--json]` run as a user runs them.
+// `sync full --json`, `verify [--json]` and `status [--json]` run as a user runs them. The first
+// test syncs an empty mirror through the CLI; the others share a mirror synced once, in which three
+// names were then edited by hand, and only read it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
-import { runCli, startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
+import { runFullSync } from '../../src/sync/full-sync.js';
+import { runCli } from '../support/cli.js';
+import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 
+const SANDBOX = { contacts: 300, companies: 40, seed: 2 };
 let h: SyncHarness;
-beforeAll(async () => {
-  h = await startSyncHarness({ sandbox: { contacts: 300, companies: 40, seed: 2 } });
-});
-afterAll(() => h?.close());
 
 function oneJsonDocument(stdout: string): any {
   expect(stdout.trim().split('\n')).toHaveLength(1);
   return JSON.parse(stdout);
 }
 
-describe('the CLI', () => {
+describe('the CLI on an empty mirror', () => {
+  beforeAll(async () => {
+    h = await startSyncHarness({ sandbox: SANDBOX });
+  });
+  afterAll(() => h?.close());
+
   it('`sync full --json` prints one JSON summary, and `verify --json` then reports clean with exit 0', async () => {
     const sync = await runCli(['sync', 'full', '--json'], h.env);
     expect(sync.code, sync.stderr).toBe(0);
@@ -33,12 +39,21 @@ describe('the CLI', () => {
       checked: { contacts: 300, companies: 40 },
       differences: [],
     });
-  }, 30_000);
+  });
+});
 
-  it('`verify` exits 1 and names the differences when the mirror drifted, bounded by --limit', async () => {
+describe('the CLI on a synced mirror with three names edited by hand', () => {
+  beforeAll(async () => {
+    h = await startSyncHarness({ sandbox: SANDBOX });
+    const summary = await runFullSync(h.rt);
+    if (summary.status !== 'succeeded') throw new Error(`the full sync failed: ${summary.error}`);
     await sql`update intercom.contacts set name = 'Drifted' where id in (select id from intercom.contacts order by id limit 3)`.execute(
       h.rt.db,
     );
+  });
+  afterAll(() => h?.close());
+
+  it('`verify` exits 1 and names the differences when the mirror drifted, bounded by --limit', async () => {
     const json = await runCli(['verify', '--json', '--limit', '2'], h.env);
     expect(json.code).toBe(1);
     const report = oneJsonDocument(json.stdout);
@@ -57,7 +72,7 @@ describe('the CLI', () => {
     const lines = text.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^verify: 3 differences \(missing 0, extra 0, stale 3; contacts 3\)/);
     expect(lines.slice(1).filter((l) => l.includes('name is "Drifted" in Postgres'))).toHaveLength(3);
-  }, 30_000);
+  });
 
   it("`status --json` shows each stream's runs, watermark and lag, the queues and the backlogs", async () => {
     const status = await runCli(['status', '--json'], h.env);
@@ -81,10 +96,10 @@ describe('the CLI', () => {
     expect(Object.keys(doc.queues.counts)).toEqual(expect.arrayContaining(['sweeper', 'sync', 'webhooks']));
     expect(doc.queues.counts.sync).toMatchObject({ waiting: 0, active: 0, failed: 0 });
     expect(doc.webhooks).toMatchObject({ pending: 0, failed: 0 });
-    // The three names edited by hand in the test before are local changes waiting to be pushed.
+    // The three names edited by hand are local changes waiting to be pushed.
     expect(doc.outbox).toMatchObject({ backlog: 3, failed: 0, byState: { pending: 3 } });
     expect(doc.conflicts).toEqual({ open: 0 });
-  }, 30_000);
+  });
 
   it('`status` works without Redis and says the queues are unavailable', async () => {
     const env = { DATABASE_URL: h.env.DATABASE_URL!, REDIS_URL: 'redis://127.0.0.1:1', LOG_LEVEL: 'silent' };
@@ -100,5 +115,5 @@ describe('the CLI', () => {
     expect(text.stdout).toMatch(/^  run \d+ full succeeded: fetched 300/m);
     expect(text.stdout).toMatch(/^queues: unavailable — cannot reach Redis/m);
     expect(text.stdout).toMatch(/^outbox: 3 waiting, 0 failed; conflicts: 0 open$/m);
-  }, 30_000);
+  });
 });

@@ -8,7 +8,7 @@ import { parseAllDocuments } from 'yaml';
 import { commandContext } from '../../src/cli/command-context.js';
 import { commands } from '../../src/cli/commands/index.js';
 import { SETTING_NAMES } from '../../src/config/config.js';
-import { startDaemonHarness, type DaemonHarness } from '../workers/daemon-harness.js';
+import { startDaemonHarness, type DaemonHarness } from '../support/daemon-harness.js';
 
 const root = new URL('../../', import.meta.url);
 const kubernetesDir = new URL('deploy/kubernetes/', root);

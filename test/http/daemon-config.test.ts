@@ -4,7 +4,8 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signBody } from '../../src/http/signature.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { deliver, eventually, notification, spawnCli, startDaemonHarness, type DaemonHarness } from '../workers/daemon-harness.js';
+import { deliver, eventually, notification, startDaemonHarness, type DaemonHarness } from '../support/daemon-harness.js';
+import { spawnCli } from '../support/cli.js';
 
 const TOKEN = 'tok_SECRET_7f3a9c1e';
 const WRONG_TOKEN = 'tok_SECRET_wrong_5b2d';
@@ -55,7 +56,7 @@ describe('the daemon’s logs', () => {
       sandbox: { token: TOKEN },
       env: { INTERCOM_TOKEN: TOKEN, INTERCOM_CLIENT_SECRET: CLIENT_SECRET, HTTP_MAX_RETRIES: '0' },
     });
-  }, 60_000);
+  });
   afterAll(() => h?.close());
 
   it('never contain the token, the client secret or a signature, while saying what happened', async () => {

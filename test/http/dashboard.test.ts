@@ -2,7 +2,7 @@
 // command reads it: behind basic auth with a password, loopback clients only without one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
-import { startDaemonHarness, type DaemonHarness } from '../workers/daemon-harness.js';
+import { startDaemonHarness, type DaemonHarness } from '../support/daemon-harness.js';
 
 let h: DaemonHarness;
 beforeAll(async () => {

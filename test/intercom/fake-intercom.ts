@@ -1,6 +1,7 @@
 // A scripted stand-in for the Intercom API on 127.0.0.1: records every request, answers what the test says.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { systemClock, type Clock } from '../../src/clock/clock.js';
 
 export interface RecordedRequest {
   readonly method: string;
@@ -8,6 +9,7 @@ export interface RecordedRequest {
   readonly query: URLSearchParams;
   readonly headers: IncomingHttpHeaders;
   readonly body: unknown;
+  /** When it arrived, on the server's clock. */
   readonly atMs: number;
 }
 
@@ -24,15 +26,26 @@ export interface Reply {
 export interface FakeIntercom {
   readonly url: string;
   readonly requests: RecordedRequest[];
+  /** The most requests it held at once (received, not yet answered). */
+  readonly peakInFlight: number;
   close(): Promise<void>;
 }
 
-/** Starts a server whose answer to request number `index` (from 0) is `handler(request, index)`. */
+/**
+ * Starts a server whose answer to request number `index` (from 0) is `handler(request, index)`.
+ * `clock` stamps arrivals (a test on a manual clock passes the client's).
+ */
 export async function startFakeIntercom(
   handler: (request: RecordedRequest, index: number) => Reply | Promise<Reply>,
+  clock: Pick<Clock, 'now'> = systemClock,
 ): Promise<FakeIntercom> {
   const requests: RecordedRequest[] = [];
+  let inFlight = 0;
+  let peakInFlight = 0;
   const server = createServer((req, res) => {
+    inFlight += 1;
+    peakInFlight = Math.max(peakInFlight, inFlight);
+    res.once('close', () => (inFlight -= 1));
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
@@ -44,7 +57,7 @@ export async function startFakeIntercom(
         query: url.searchParams,
         headers: req.headers,
         body: text === '' ? undefined : (JSON.parse(text) as unknown),
-        atMs: Date.now(),
+        atMs: clock.now(),
       };
       const index = requests.push(recorded) - 1;
       void Promise.resolve(handler(recorded, index)).then(async (reply) => {
@@ -70,6 +83,9 @@ export async function startFakeIntercom(
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    get peakInFlight() {
+      return peakInFlight;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

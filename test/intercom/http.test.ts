@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { IntercomClient, type IntercomClientOptions } from '../../src/intercom/client.js';
 import { IntercomApiError } from '../../src/intercom/errors.js';
 import type { ResponseEvent } from '../../src/intercom/http.js';
+import { ManualClock } from '../support/manual-clock.js';
 import {
   contact,
   errorBody,
@@ -16,6 +17,8 @@ import {
 const TOKEN = 'secret-token-abc';
 let server: FakeIntercom | undefined;
 let client: IntercomClient | undefined;
+/** The client's and the server's clock: every 429 wait and backoff moves it at once, by exactly the wait. */
+let clock: ManualClock;
 
 afterEach(async () => {
   await client?.close();
@@ -27,13 +30,14 @@ async function serve(
   handler: (request: RecordedRequest, index: number) => Reply,
   options: Partial<IntercomClientOptions> = {},
 ): Promise<IntercomClient> {
-  server = await startFakeIntercom(handler);
+  clock = new ManualClock({ auto: true });
+  server = await startFakeIntercom(handler, clock);
   client = new IntercomClient({
     token: TOKEN,
     baseUrl: server.url,
     maxRetries: 2,
-    retryMinDelayMs: 5,
-    retryMaxDelayMs: 20,
+    clock,
+    random: () => 0.5,
     ...options,
   });
   return client;
@@ -96,7 +100,7 @@ describe('requests', () => {
 describe('429 rate limited', () => {
   it('waits until X-RateLimit-Reset and does not spend a retry on it', async () => {
     const limited = (): Reply => {
-      const resetSeconds = Math.floor(Date.now() / 1000) + 1;
+      const resetSeconds = Math.floor(clock.now() / 1000) + 1;
       return {
         status: 429,
         body: errorBody('rate_limit_exceeded', 'Exceeded rate limit of 83 in 10_seconds'),
@@ -120,19 +124,17 @@ describe('429 rate limited', () => {
     const found = await intercom.contacts.get('c1');
     expect(found.id).toBe('c1');
     const [, second, third] = server!.requests;
-    // each retry went out after the window the 429 named had reset, and not long after it
-    expect(second!.atMs).toBeGreaterThanOrEqual(resets[0]!);
-    expect(second!.atMs).toBeLessThan(resets[0]! + 600);
-    expect(third!.atMs).toBeGreaterThanOrEqual(resets[1]!);
+    // each retry went out once the window the 429 named had reset, plus the wake-up jitter (0.5 × 250 ms)
+    expect(second!.atMs).toBe(resets[0]! + 125);
+    expect(third!.atMs).toBe(resets[1]! + 125);
   });
 
   it('gives up with rate_limit_exceeded once the wait would pass maxRateLimitWaitMs', async () => {
-    const reset = String(Math.floor(Date.now() / 1000) + 30);
     const intercom = await serve(
       () => ({
         status: 429,
         body: errorBody('rate_limit_exceeded', 'Exceeded rate limit'),
-        headers: { 'x-ratelimit-reset': reset },
+        headers: { 'x-ratelimit-reset': String(Math.floor(clock.now() / 1000) + 30) },
       }),
       {
         maxRateLimitWaitMs: 1000,
@@ -141,6 +143,19 @@ describe('429 rate limited', () => {
     const error = await failure(intercom.contacts.get('c1'));
     expect(error).toMatchObject({ status: 429, code: 'rate_limit_exceeded', retryable: true });
     expect(server!.requests).toHaveLength(1);
+  });
+
+  it('waits one Intercom window after a 429 without a Reset header', async () => {
+    const intercom = await serve(
+      inOrder(
+        { status: 429, body: errorBody('rate_limit_exceeded', 'Exceeded rate limit') },
+        { body: contact('c1') },
+      ),
+      { maxRetries: 0 },
+    );
+    expect((await intercom.contacts.get('c1')).id).toBe('c1');
+    const [first, second] = server!.requests;
+    expect(second!.atMs - first!.atMs).toBe(10_000 + 125);
   });
 });
 
@@ -155,6 +170,23 @@ describe('retries', () => {
     );
     expect((await intercom.contacts.get('c1')).id).toBe('c1');
     expect(server!.requests).toHaveLength(3);
+  });
+
+  it('backs off before each retry: the first delay, doubled each time, randomised ×1–2 and capped', async () => {
+    const intercom = await serve(
+      inOrder(
+        { status: 500, body: errorBody('server_error', 'boom') },
+        { status: 502, body: '' },
+        { status: 503, body: '' },
+        { body: contact('c1') },
+      ),
+      { maxRetries: 3, retryMinDelayMs: 400, retryMaxDelayMs: 1_000 },
+    );
+    expect((await intercom.contacts.get('c1')).id).toBe('c1');
+    const at = server!.requests.map((r) => r.atMs);
+    const gaps = at.slice(1).map((t, i) => t - at[i]!);
+    // ×1.5 with random 0.5: 600, 1200 → capped at 1000, 2400 → 1000
+    expect(gaps).toEqual([600, 1_000, 1_000]);
   });
 
   it('fails with the last error once retries run out', async () => {

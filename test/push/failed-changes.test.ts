@@ -2,7 +2,7 @@
 // `failed retry outbox/<id>` sends it again once the cause is fixed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { drainOutbox } from '../../src/sync/push/drain.js';
-import { runCli } from '../support/sync-harness.js';
+import { runCli } from '../support/cli.js';
 import { startPushHarness, type PushHarness } from '../support/push-harness.js';
 
 let h: PushHarness;

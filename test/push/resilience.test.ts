@@ -3,7 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { verifyMirror } from '../../src/sync/verify.js';
-import { startOwnRedis, type OwnRedis } from '../workers/own-redis.js';
+import { startOwnRedis, type OwnRedis } from '../support/own-redis.js';
+import { webhooksApplied } from '../support/settled.js';
 import {
   apiWrites,
   eventually,
@@ -44,7 +45,7 @@ describe('Redis flushed mid-push', () => {
         FULL_SYNC_CRON: '0 3 1 1 *',
       },
       schedule: true,
-      sweep: { everyMs: 500 },
+      sweep: { everyMs: 500, pendingPushOlderThanMs: 100 },
       scheduleCheckMs: 300,
     });
     await h.resetStats();
@@ -79,7 +80,7 @@ describe('Redis flushed mid-push', () => {
     );
     const names = new Map(remote.map((c) => [c.id, c.name]));
     for (const c of contacts) expect(names.get(c.intercom_id!)).toBe(`Flushed ${c.id}`);
-  }, 60_000);
+  });
 });
 
 describe('20% of API calls failing', () => {
@@ -163,17 +164,7 @@ describe('20% of API calls failing', () => {
     expect(Object.values(stats.faults).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
 
     h.sandbox.updateSettings({ faultRate: 0 });
-    await eventually(
-      async () => {
-        const result = await sql<{ n: number }>`
-        select count(*)::int as n from intercom_sync.webhook_events where status = 'received'`.execute(
-          h.rt.db,
-        );
-        return result.rows[0]!.n === 0;
-      },
-      'the webhooks to be applied',
-      20_000,
-    );
+    await webhooksApplied(h.rt.db, 20_000);
     const attached = await h.rt.db
       .selectFrom('intercom.contacts')
       .select('intercom_id')
@@ -226,5 +217,5 @@ describe('20% of API calls failing', () => {
     expect(remote.find((c) => c.id === noted.intercom_id)!.noteIds).toHaveLength(notesBefore + 1);
     expect((await h.remoteContact(deleted.intercom_id)).state).toBe('deleted');
     expect((await h.remoteContact(archived.intercom_id)).state).toBe('archived');
-  }, 90_000);
+  });
 });

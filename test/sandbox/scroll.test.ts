@@ -1,8 +1,9 @@
 // The companies scroll rules: one open scroll per workspace, expiry after idling, the end
-// signalled by an empty page, and a mid-scroll network error that forces a restart.
+// signalled by an empty page, and a mid-scroll network error that forces a restart. Idling is
+// done by shifting the sandbox clock through the control API, at the live one-minute expiry.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { apiClient, type Api } from './support/api.js';
+import { apiClient, control, type Api } from './support/api.js';
 
 let sandbox: Sandbox;
 let api: Api;
@@ -13,7 +14,7 @@ beforeAll(async () => {
     companies: 250,
     seed: 4,
     rateLimit: 0,
-    scrollExpirySeconds: 0.5,
+    scrollExpirySeconds: 60,
   });
   api = apiClient(sandbox);
 });
@@ -22,6 +23,12 @@ afterEach(() => {
   sandbox.updateSettings({ scrollFaultRate: 0 });
 });
 afterAll(async () => sandbox.close());
+
+/** Lets `seconds` pass on the sandbox's clock. */
+async function idle(seconds: number): Promise<void> {
+  const { clockOffsetSeconds } = (await control(sandbox, 'GET', '/settings')).body;
+  await control(sandbox, 'PATCH', '/settings', { clockOffsetSeconds: clockOffsetSeconds + seconds });
+}
 
 describe('companies scroll', () => {
   it('returns every company once, then an empty page that closes the scroll', async () => {
@@ -51,7 +58,7 @@ describe('companies scroll', () => {
 
   it('expires an idle scroll: its parameter answers 404 not_found and a new scroll may start', async () => {
     const first = await api('GET', '/companies/scroll');
-    await new Promise((r) => setTimeout(r, 650));
+    await idle(61);
     const stale = await api('GET', `/companies/scroll?scroll_param=${first.body.scroll_param}`);
     expect(stale.status).toBe(404);
     expect(stale.body.errors[0].code).toBe('not_found');
@@ -60,8 +67,9 @@ describe('companies scroll', () => {
 
   it('keeps a scroll alive while it is used within the expiry', async () => {
     let page = await api('GET', '/companies/scroll');
+    // 80 s in all, but never 60 s idle.
     for (let i = 0; i < 2; i++) {
-      await new Promise((r) => setTimeout(r, 300));
+      await idle(40);
       page = await api('GET', `/companies/scroll?scroll_param=${page.body.scroll_param}`);
       expect(page.status).toBe(200);
     }

@@ -2,7 +2,7 @@
 // compared by day, sort, pagination in the body, and the index lag after changes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { apiClient, type Api } from './support/api.js';
+import { apiClient, control, type Api } from './support/api.js';
 
 const DAY = 86_400;
 let sandbox: Sandbox;
@@ -210,8 +210,9 @@ describe('sort and pagination', () => {
       const results = await searchAll({ field: 'role', operator: '=', value: 'user' }, sort);
       expect(new Set(results.map((c) => c.id)).size, sort.field).toBe(results.length);
       expect(results.length).toBe(active().filter((c) => c.role === 'user').length);
+      // A contact without the attribute (one another test created, say) sorts as null: lowest.
       const values = results.map((c) =>
-        sort.field.startsWith('custom_attributes.') ? c.custom_attributes.mrr : c[sort.field],
+        sort.field.startsWith('custom_attributes.') ? (c.custom_attributes.mrr ?? null) : c[sort.field],
       );
       const sorted = [...values].sort((a, b) =>
         a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1,
@@ -246,23 +247,31 @@ describe('sort and pagination', () => {
 
 describe('search index lag', () => {
   it('misses a new contact and sees the old values of a changed one until the lag has passed', async () => {
-    sandbox.updateSettings({ searchLagSeconds: 0.6 });
+    // The lag passes on the sandbox's clock, shifted through the control API.
+    const idle = async (seconds: number) => {
+      const { clockOffsetSeconds } = (await control(sandbox, 'GET', '/settings')).body;
+      await control(sandbox, 'PATCH', '/settings', { clockOffsetSeconds: clockOffsetSeconds + seconds });
+    };
+    const { clockOffsetSeconds: offsetBefore } = (await control(sandbox, 'GET', '/settings')).body;
+    sandbox.updateSettings({ searchLagSeconds: 60 });
     try {
       const created = await api('POST', '/contacts', { role: 'user', external_id: 'lag-1', name: 'Before' });
       const byExternal = { field: 'external_id', operator: '=', value: 'lag-1' };
       expect((await search(byExternal)).body.data).toHaveLength(0);
       expect((await api('GET', `/contacts/${created.body.id}`)).status).toBe(200);
-      await new Promise((r) => setTimeout(r, 700));
+      await idle(59);
+      expect((await search(byExternal)).body.data).toHaveLength(0);
+      await idle(2);
       expect((await search(byExternal)).body.data).toHaveLength(1);
 
       await api('PUT', `/contacts/${created.body.id}`, { name: 'After' });
       expect((await search({ field: 'name', operator: '=', value: 'After' })).body.data).toHaveLength(0);
       expect((await search({ field: 'name', operator: '=', value: 'Before' })).body.data).toHaveLength(1);
-      await new Promise((r) => setTimeout(r, 700));
+      await idle(61);
       expect((await search({ field: 'name', operator: '=', value: 'After' })).body.data).toHaveLength(1);
       expect((await search({ field: 'name', operator: '=', value: 'Before' })).body.data).toHaveLength(0);
     } finally {
-      sandbox.updateSettings({ searchLagSeconds: 0 });
+      sandbox.updateSettings({ searchLagSeconds: 0, clockOffsetSeconds: offsetBefore });
     }
   });
 });

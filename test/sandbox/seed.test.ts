@@ -1,10 +1,8 @@
-// The seeded workspace: deterministic from the seed, realistic in its awkward cases, and fast
-// enough that 100,000 contacts load in seconds and a 150-contact page is served in milliseconds.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// The seeded workspace: deterministic from the seed and realistic in its awkward cases. How fast
+// 100,000 contacts load and are served is a target bench/sandbox-load.ts checks (npm run bench:sandbox).
+import { describe, expect, it } from 'vitest';
 import { IdFactory } from '../../src/sandbox/ids.js';
 import { generateSeed } from '../../src/sandbox/seed.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
-import { apiClient } from './support/api.js';
 
 const seeded = (seed: number, contacts = 3000) =>
   generateSeed(seed, { contacts, companies: 200 }, new IdFactory('abcdef'));
@@ -68,48 +66,5 @@ describe('seeded data', () => {
     expect(data.notes.length).toBeGreaterThan(0);
     expect(data.notes.every((n) => admins.has(n.adminId))).toBe(true);
     expect(data.segments.length).toBeGreaterThan(3);
-  });
-});
-
-describe('at 100,000 contacts', () => {
-  let sandbox: Sandbox;
-  beforeAll(async () => {
-    sandbox = await startSandbox({ contacts: 100_000, companies: 2000, seed: 1, rateLimit: 0 });
-  }, 60_000);
-  afterAll(async () => sandbox.close());
-
-  it('loads in seconds', () => {
-    expect(sandbox.loadMs).toBeLessThan(10_000);
-    expect(sandbox.store.activeContactCount).toBe(100_000);
-  });
-
-  it('serves a 150-contact list page and a created_at search page in milliseconds', async () => {
-    const api = apiClient(sandbox);
-    const median = async (fn: () => Promise<unknown>) => {
-      const times: number[] = [];
-      for (let i = 0; i < 15; i++) {
-        const started = performance.now();
-        await fn();
-        times.push(performance.now() - started);
-      }
-      return times.sort((a, b) => a - b)[7]!;
-    };
-    const list = await median(() => api('GET', '/contacts?per_page=150'));
-    const search = await median(() =>
-      api('POST', '/contacts/search', {
-        query: {
-          operator: 'AND',
-          value: [
-            { field: 'created_at', operator: '>', value: 1_600_000_000 },
-            { field: 'created_at', operator: '<', value: 1_650_000_000 },
-          ],
-        },
-        sort: { field: 'created_at', order: 'ascending' },
-        pagination: { per_page: 150 },
-      }),
-    );
-    // Generous bounds (the tests also validate every body against the spec); the bench prints real figures.
-    expect(list).toBeLessThan(100);
-    expect(search).toBeLessThan(100);
   });
 });

@@ -1,16 +1,13 @@
 // One sandbox, one migrated database and one Redis prefix wired into a SyncContext, the way the
 // CLI builds it (openRuntime), with test settings that keep waits and windows short.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { loadConfig } from '../../src/config/config.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
 import { openRuntime, type Runtime } from '../../src/app/runtime.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import type { SandboxOptionsInput } from '../../src/sandbox/options.js';
 import type { SyncSettings } from '../../src/sync/context.js';
-import { createDatabase } from '../../src/db/database.js';
-import { createTestDatabase, uniqueName, type TestDatabase } from './services.js';
+import { createMigratedTestDatabase, harnessEnv } from './harness-env.js';
+import type { TestDatabase } from './services.js';
 import { sandboxControl } from './sandbox-control.js';
 
 /** Settings that make a small workspace sync fast: few partitions, short waits. */
@@ -50,27 +47,14 @@ export async function startSyncHarness(options: SyncHarnessOptions = {}): Promis
     rateLimit: 0,
     ...options.sandbox,
   });
-  const database = await createTestDatabase('sync');
-  const env: Record<string, string> = {
-    DATABASE_URL: database.url,
-    REDIS_URL: process.env.REDIS_URL!,
-    INTERCOM_TOKEN: 'sandbox-token',
-    INTERCOM_BASE_URL: sandbox.url,
-    INTERCOM_WORKSPACE: uniqueName('ws'),
-    REDIS_PREFIX: uniqueName('p'),
-    RATE_LIMIT_PER_MINUTE: '100000',
-    HTTP_TIMEOUT_MS: '5000',
-    SEARCH_LAG_SECONDS: '0',
+  const database = await createMigratedTestDatabase('sync');
+  const env = harnessEnv(database, sandbox, {
     SYNC_CONTACT_PARTITIONS: String(options.settings?.contactPartitions ?? FAST_SETTINGS.contactPartitions),
     SYNC_CONTACT_CONCURRENCY: String(
       options.settings?.contactConcurrency ?? FAST_SETTINGS.contactConcurrency,
     ),
-    LOG_LEVEL: 'silent',
-  };
+  });
   const config = loadConfig({ ...process.env, ...env }, ['DATABASE_URL', 'REDIS_URL', 'INTERCOM_TOKEN']);
-  const migrator = createDatabase({ url: database.url, poolSize: 2 });
-  await migrateToLatest(migrator);
-  await migrator.destroy();
   const open = async (settings: Partial<SyncSettings> = {}): Promise<Runtime> => {
     const base = await openRuntime(config, { poolSize: 10 });
     return { ...base, settings: { ...base.settings, ...FAST_SETTINGS, ...options.settings, ...settings } };
@@ -141,24 +125,4 @@ export function rowsWritten(
     if (changed > 0) written[table] = changed;
   }
   return written;
-}
-
-/** Runs the CLI as a user would: `node bin/intercom-pg-sync.js …` with the harness environment. */
-export function runCli(
-  args: readonly string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const bin = fileURLToPath(new URL('../../bin/intercom-pg-sync.js', import.meta.url));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
 }

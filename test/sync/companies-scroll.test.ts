@@ -2,6 +2,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runFullSync, SyncAlreadyRunningError } from '../../src/sync/full-sync.js';
 import { verifyMirror } from '../../src/sync/verify.js';
+import { eventually } from '../support/eventually.js';
+import { ManualClock } from '../support/manual-clock.js';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 
 const COMPANIES = 350; // four scroll pages of 100 and the closing empty one
@@ -9,12 +11,13 @@ const COMPANIES = 350; // four scroll pages of 100 and the closing empty one
 let h: SyncHarness;
 beforeAll(async () => {
   h = await startSyncHarness({
-    sandbox: { contacts: 300, companies: COMPANIES, seed: 5, scrollExpirySeconds: 2 },
+    sandbox: { contacts: 300, companies: COMPANIES, seed: 5 },
   });
 });
 afterAll(() => h?.close());
 beforeEach(async () => {
-  await h.control('PATCH', '/settings', { scrollFaultRate: 0, latencyMs: 0, scrollExpirySeconds: 2 });
+  // Intercom's own expiry (a minute idle): a test that needs a scroll to expire moves the clock.
+  await h.control('PATCH', '/settings', { scrollFaultRate: 0, latencyMs: 0, scrollExpirySeconds: 60 });
   await h.control('POST', '/scroll/reset');
   await h.control('POST', '/stats/reset');
   await h.rt.db.deleteFrom('intercom.company_tags').execute();
@@ -49,12 +52,32 @@ async function openForeignScroll(): Promise<void> {
 describe('the companies scroll', () => {
   it('waits while another scroll is open (scroll_exists), then reads every company', async () => {
     await openForeignScroll();
-    const started = Date.now();
-    const summary = await runFullSync(h.rt, { only: ['companies'] });
+    const run = runFullSync(h.rt, { only: ['companies'] });
+    // Refused twice (it waited and asked again), and still open: nothing mirrored yet.
+    await eventually(async () => ((await scrollCalls())['400'] ?? 0) >= 2, 'two scroll_exists answers');
+    expect((await scrollCalls())['200'] ?? 0).toBe(1); // the foreign scroll's own first page
+    expect(await mirroredCompanies()).toBe(0);
+    // The foreign scroll idles out a minute later; let that minute pass on Intercom's clock.
+    const { clockOffsetSeconds } = await h.control<{ clockOffsetSeconds: number }>('GET', '/settings');
+    await h.control('PATCH', '/settings', { clockOffsetSeconds: clockOffsetSeconds + 61 });
+    const summary = await run;
     expect(summary.status, summary.error).toBe('succeeded');
-    expect(Date.now() - started).toBeGreaterThan(1_500); // the foreign scroll idles out after 2 s
-    expect((await scrollCalls())['400']).toBeGreaterThan(0);
     expect(await mirroredCompanies()).toBe(COMPANIES);
+  });
+
+  it('stops waiting once another scroll has held it for scrollLockWaitMs, measured on its clock', async () => {
+    await openForeignScroll();
+    // Every wait moves this clock at once; the sandbox's clock stays put, so the foreign scroll never idles out.
+    const clock = new ManualClock({ auto: true });
+    const impatient = await h.openAnother({ scrollLockWaitMs: 60_000, scrollExistsRetryMs: 15_000 });
+    const started = clock.now();
+    const summary = await runFullSync({ ...impatient, clock }, { only: ['companies'] });
+    expect(summary.status).toBe('failed');
+    expect(summary.error).toMatch(/scroll already exists/);
+    // Asked at 0, 15, 30, 45, 60 and 75 s; past 60 s of waiting it gives up.
+    expect((await scrollCalls())['400']).toBe(6);
+    expect(clock.now() - started).toBe(75_000);
+    expect(await mirroredCompanies()).toBe(0);
   });
 
   it('restarts a scroll that expired mid-run and still reads every company', async () => {
@@ -62,9 +85,10 @@ describe('the companies scroll', () => {
     const summary = await runFullSync(h.rt, {
       only: ['companies'],
       onProgress: (p) => {
+        // In-process, so it lands before the next page is asked for.
         if (p.stream === 'companies' && !reset) {
           reset = true;
-          void h.control('POST', '/scroll/reset');
+          h.sandbox.workspace.scroll.reset();
         }
       },
     });
@@ -75,12 +99,21 @@ describe('the companies scroll', () => {
   });
 
   it('restarts after mid-scroll 500s ("please restart the scroll operation") and still reads every company', async () => {
-    await h.control('PATCH', '/settings', { scrollFaultRate: 0.3 });
-    // A pass of four continuation calls survives 0.3 faults a quarter of the time: allow restarts.
-    const patient = await h.openAnother({ maxScrollRestarts: 40 });
-    const summary = await runFullSync(patient, { only: ['companies'] });
+    // The continuation after the first page fails; after the restart's first page, none do. Set
+    // in-process between pages, so the fault does not depend on what earlier tests drew.
+    let pages = 0;
+    const summary = await runFullSync(h.rt, {
+      only: ['companies'],
+      onProgress: (p) => {
+        if (p.stream !== 'companies') return;
+        pages += 1;
+        if (pages === 1) h.sandbox.updateSettings({ scrollFaultRate: 1 });
+        if (pages === 2) h.sandbox.updateSettings({ scrollFaultRate: 0 });
+      },
+    });
     expect(summary.status, summary.error).toBe('succeeded');
-    expect((await scrollCalls())['500']).toBeGreaterThan(0);
+    expect((await scrollCalls())['500']).toBe(1);
+    expect(summary.streams[0]!.fetched).toBeGreaterThan(COMPANIES); // the restart re-read the first page
     expect(await mirroredCompanies()).toBe(COMPANIES);
   });
 

@@ -40,5 +40,5 @@ describe('a full sync with 20% injected faults under a rate limit', () => {
     const report = await verifyMirror(h.rt);
     expect(report.differences).toEqual([]);
     expect(report.checked.contacts).toBe(500);
-  }, 90_000);
+  });
 });

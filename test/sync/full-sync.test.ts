@@ -12,12 +12,21 @@ import {
   type SyncHarness,
 } from '../support/sync-harness.js';
 
+// Every test starts from a mirror equal to Intercom: the first pass runs here, and each test that
+// changes either side ends with the full pass (and usually the verify) that brings them level.
 let h: SyncHarness;
+let first: Awaited<ReturnType<typeof runFullSync>>;
 beforeAll(async () => {
-  // A stopped run leaves its companies scroll open (there is no cancel); let it idle out fast.
-  h = await startSyncHarness({ sandbox: { contacts: 600, companies: 80, seed: 21, scrollExpirySeconds: 2 } });
+  h = await startSyncHarness({ sandbox: { contacts: 600, companies: 80, seed: 21 } });
+  first = await runFullSync(h.rt);
 });
 afterAll(() => h?.close());
+
+/** A full pass that must succeed. */
+async function synced(): Promise<void> {
+  const summary = await runFullSync(h.rt);
+  expect(summary.status, summary.error).toBe('succeeded');
+}
 
 async function linkedIds(kind: 'tags' | 'companies', contactId: string): Promise<string[]> {
   const result =
@@ -49,9 +58,10 @@ const calls = (stats: Stats, route: string) =>
 
 describe('a full sync against the sandbox', () => {
   it('mirrors every record, link and note, so verify finds Postgres equal to Intercom', async () => {
-    const summary = await runFullSync(h.rt);
-    expect(summary.status, JSON.stringify(summary.streams)).toBe('succeeded');
-    expect(summary.streams.map((s) => s.stream).sort()).toEqual([
+    // The first pass, into the empty mirror.
+    expect(first.status, JSON.stringify(first.streams)).toBe('succeeded');
+    expect(first.streams.find((s) => s.stream === 'contacts')).toMatchObject({ inserted: 600 });
+    expect(first.streams.map((s) => s.stream).sort()).toEqual([
       'companies',
       'contacts',
       'notes',
@@ -61,11 +71,46 @@ describe('a full sync against the sandbox', () => {
     const report = await verifyMirror(h.rt);
     expect(report.differences).toEqual([]);
     expect(report.clean).toBe(true);
-    expect(report.checked).toMatchObject({ contacts: 600, companies: 80 });
+    // Every contact and company Intercom has now (600 and 80 when seeded; other tests add and remove).
+    const contacts = (await sandboxContacts(h)).filter((c) => c.state === 'active');
+    const { companies } = await h.control<{ companies: { deleted: boolean }[] }>(
+      'GET',
+      '/state?entity=companies',
+    );
+    expect(report.checked).toMatchObject({
+      contacts: contacts.length,
+      companies: companies.filter((c) => !c.deleted).length,
+    });
+    expect(contacts.length).toBeGreaterThan(590);
   });
 
   it('puts none of its own writes in the outbox (nothing would be pushed back to Intercom)', async () => {
-    const outbox = await h.rt.db.selectFrom('intercom_sync.outbox').select(['entity', 'op']).execute();
+    const [{ last }] = (
+      await sql<{ last: number }>`select coalesce(max(id), 0)::int as last from intercom_sync.outbox`.execute(
+        h.rt.db,
+      )
+    ).rows as [{ last: number }];
+    // Changes in Intercom the pass will write: an insert, a contact update, a company update.
+    const [one] = (await sandboxContacts(h)).filter((c) => c.state === 'active');
+    await h.control('PATCH', `/contacts/${one!.id}`, { name: 'Renamed In Intercom' });
+    await h.control('POST', '/contacts', { role: 'user', email: 'new.in.intercom@example.org' });
+    const company = await h.rt.db
+      .selectFrom('intercom.companies')
+      .select('intercom_id')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    await h.control('PATCH', `/companies/${company.intercom_id}`, { industry: 'Changed In Intercom' });
+    const before = await mirrorRowVersions(h.rt);
+    await synced();
+    expect(rowsWritten(before, await mirrorRowVersions(h.rt))).toMatchObject({
+      contacts: expect.any(Number),
+      companies: expect.any(Number),
+    });
+    const outbox = await h.rt.db
+      .selectFrom('intercom_sync.outbox')
+      .select(['entity', 'op'])
+      .where('id', '>', last)
+      .execute();
     expect(outbox).toEqual([]);
   });
 
@@ -253,7 +298,10 @@ describe('a full sync against the sandbox', () => {
     expect(deletedAfter.rows[0]!.n).toBe(deletedBefore.rows[0]!.n);
     expect((await contactRow(victim.id)).deleted_at).toBeNull();
 
-    // The next complete pass does mark it.
+    // The stopped run's companies scroll stays open (there is no cancel) until Intercom expires it,
+    // a minute idle: let that minute pass on the sandbox clock. The next complete pass does mark it.
+    const { clockOffsetSeconds } = await h.control<{ clockOffsetSeconds: number }>('GET', '/settings');
+    await h.control('PATCH', '/settings', { clockOffsetSeconds: clockOffsetSeconds + 61 });
     expect((await runFullSync(h.rt)).status).toBe('succeeded');
     expect((await contactRow(victim.id)).deleted_at).toBeInstanceOf(Date);
   });

@@ -5,6 +5,7 @@ import { runFullSync } from '../../src/sync/full-sync.js';
 import { runIncrementalSync } from '../../src/sync/incremental-sync.js';
 import { dayStart } from '../../src/sync/partitions.js';
 import { verifyMirror } from '../../src/sync/verify.js';
+import { eventually } from '../support/eventually.js';
 import { sandboxContacts, startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 
 let h: SyncHarness;
@@ -90,18 +91,17 @@ describe('the incremental sync', () => {
     await h.control('PATCH', '/settings', { latencyMs: 150 });
     const before = (await readWatermark(h.rt.db, 'contacts'))!.getTime();
     const abort = new AbortController();
-    const watch = (async () => {
-      while (!abort.signal.aborted) {
-        const now = (await readWatermark(h.rt.db, 'contacts'))!.getTime();
-        if (now > before) abort.abort(new Error('stopped mid-run'));
-        await new Promise((r) => setTimeout(r, 10));
-      }
-    })();
-    const stopped = await runIncrementalSync(h.rt, { signal: abort.signal }).catch((error: unknown) => ({
+    const run = runIncrementalSync(h.rt, { signal: abort.signal }).catch((error: unknown) => ({
       status: 'threw',
       error,
     }));
-    await watch;
+    // Stop it as soon as its first page is committed (a page's detail calls take seconds at 150 ms).
+    await eventually(
+      async () => (await readWatermark(h.rt.db, 'contacts'))!.getTime() > before,
+      'the watermark to move',
+    );
+    abort.abort(new Error('stopped mid-run'));
+    const stopped = await run;
     expect(stopped.status).not.toBe('succeeded');
     await h.control('PATCH', '/settings', { latencyMs: 0 });
 

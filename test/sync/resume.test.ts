@@ -1,17 +1,17 @@
 // A full sync killed mid-run (the process dies) is resumed from its partition checkpoints.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { runFullSync, SyncAlreadyRunningError } from '../../src/sync/full-sync.js';
 import { workspaceKey } from '../../src/sync/context.js';
 import { verifyMirror } from '../../src/sync/verify.js';
+import { spawnCli } from '../support/cli.js';
+import { eventually } from '../support/eventually.js';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 
 let h: SyncHarness;
 beforeAll(async () => {
   h = await startSyncHarness({
-    sandbox: { contacts: 1500, companies: 30, seed: 4, latencyMs: 150, scrollExpirySeconds: 1 },
+    sandbox: { contacts: 1500, companies: 30, seed: 4 },
     settings: { contactPartitions: 8, contactConcurrency: 2 },
   });
 });
@@ -35,26 +35,31 @@ async function checkpointed(): Promise<{ fetched: number; done: number; partitio
 
 describe('a full sync killed mid-run', () => {
   it('resumes from its checkpoints: the next run says so, reads fewer pages, and ends equal to Intercom', async () => {
-    const bin = fileURLToPath(new URL('../../bin/intercom-pg-sync.js', import.meta.url));
-    const child = spawn(process.execPath, [bin, 'sync', 'full', '--json'], {
-      env: { ...process.env, ...h.env },
-      stdio: 'ignore',
-    });
-    const exited = new Promise((resolve) => child.on('exit', resolve));
-    let at = await checkpointed();
-    for (const deadline = Date.now() + 30_000; at.fetched < 450 && Date.now() < deadline;) {
-      await new Promise((r) => setTimeout(r, 50));
-      at = await checkpointed();
+    // Slow enough that the run is still reading contacts when the first 450 are saved.
+    await h.control('PATCH', '/settings', { latencyMs: 60 });
+    const cli = spawnCli(['sync', 'full', '--json'], h.env);
+    try {
+      await eventually(
+        async () => (await checkpointed()).fetched >= 450,
+        'the first 450 contacts to be saved',
+        60_000,
+      );
+      // Hold every further request, so how far the run gets does not depend on how soon this test
+      // looks again: only pages already in flight can still land before the kill.
+      await h.control('PATCH', '/settings', { latencyMs: 5_000 });
+    } finally {
+      cli.child.kill('SIGKILL');
+      await cli.exited;
     }
-    child.kill('SIGKILL');
-    await exited;
-    at = await checkpointed();
+    const at = await checkpointed();
     expect(at.fetched).toBeGreaterThanOrEqual(450);
     expect(at.fetched).toBeLessThan(1500);
 
     // The dead process's lease blocks a new run until it lapses (60 s); let it lapse now.
     await expect(runFullSync(h.rt)).rejects.toBeInstanceOf(SyncAlreadyRunningError);
     await h.rt.redis.del(workspaceKey(h.rt, 'full-sync-lock'), workspaceKey(h.rt, 'scroll-lock'));
+    // Its companies scroll, if it had one open, would idle out a minute later (Intercom's rule).
+    await h.control('POST', '/scroll/reset');
 
     await h.control('PATCH', '/settings', { latencyMs: 0 });
     await h.control('POST', '/stats/reset');
@@ -70,7 +75,7 @@ describe('a full sync killed mid-run', () => {
     const fresh = await runFullSync(h.rt);
     expect(fresh.resumed).toBe(false);
     expect(resumedSearches).toBeLessThan(await searches());
-  }, 60_000);
+  });
 });
 
 describe('a full sync stopped through its abort signal (shutdown)', () => {
@@ -102,5 +107,5 @@ describe('a full sync stopped through its abort signal (shutdown)', () => {
     expect(resumed.resumed).toBe(true);
     expect(resumed.streams.find((s) => s.stream === 'contacts')!.fetched).toBeLessThan(1500);
     expect((await verifyMirror(h.rt)).differences).toEqual([]);
-  }, 30_000);
+  });
 });

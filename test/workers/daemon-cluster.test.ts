@@ -4,8 +4,8 @@ import { sql, type Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/database.js';
 import type { Daemon } from '../../src/app/daemon.js';
-import { SCHEDULER_IDS } from '../../src/workers/schedules.js';
-import { deliver, eventually, notification, startDaemonHarness, TOKEN, type DaemonHarness } from './daemon-harness.js';
+import { SCHEDULER_IDS, upsertSchedules } from '../../src/workers/schedules.js';
+import { deliver, eventually, notification, startDaemonHarness, TOKEN, type DaemonHarness } from '../support/daemon-harness.js';
 
 let h: DaemonHarness;
 let a: Daemon;
@@ -18,7 +18,7 @@ beforeAll(async () => {
   a = await h.startDaemon({ schedule: true });
   b = await h.startDaemon({ schedule: true });
   db = createDatabase({ url: h.database.url, poolSize: 2 });
-}, 60_000);
+});
 afterAll(async () => {
   await db?.destroy();
   await h?.close();
@@ -44,9 +44,19 @@ describe('two daemons against the same Postgres and Redis', () => {
 
   it('run a scheduled full sync once per slot, on one daemon or the other', async () => {
     await a.queues.sync.removeJobScheduler(SCHEDULER_IDS.incremental);
+    try {
+      await scheduledFullSyncs();
+    } finally {
+      // Put back what the daemons upserted at start (the defaults), for the tests that check it.
+      await upsertSchedules(a.queues, { fullSyncCron: '0 3 * * *', incrementalEveryMs: 5 * 60_000, sweepEveryMs: 30_000 });
+    }
+  });
+
+  async function scheduledFullSyncs() {
     const runsBefore = (await fullRuns()).length;
-    // What both daemons do at start, with a schedule that fires every 1.5 s for the test.
-    const every = 1_500;
+    // What both daemons do at start, with a schedule that fires every 0.6 s for the test (faster
+    // than a pass: later slots find the previous run still going, and skip).
+    const every = 600;
     for (const d of [a, b]) {
       await d.queues.sync.upsertJobScheduler(
         'test-full-every',
@@ -75,7 +85,7 @@ describe('two daemons against the same Postgres and Redis', () => {
     const runs = (await fullRuns()).slice(runsBefore);
     expect(runs.map((r) => r.id).sort()).toEqual([...runIds].sort());
     expect(runs.every((r) => r.status === 'succeeded')).toBe(true);
-  });
+  }
 
   it('given a full sync each at the same moment, run one pass and never open two companies scrolls', async () => {
     h.sandbox.updateSettings({ latencyMs: 20 });

@@ -2,66 +2,79 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Daemon } from '../../src/app/daemon.js';
 import { failedSources, listFailed, retryFailed, type FailedItem } from '../../src/workers/failed-jobs.js';
-import { contactRow, deliver, eventually, notification, spawnCli, startDaemonHarness, TOKEN, webhookEvent, type DaemonHarness } from './daemon-harness.js';
+import { contactRow, deliver, eventually, notification, startDaemonHarness, TOKEN, webhookEvent, type DaemonHarness } from '../support/daemon-harness.js';
+import { spawnCli } from '../support/cli.js';
 
 let h: DaemonHarness;
 let daemon: Daemon;
 const sources = () =>
   failedSources({ db: daemon.runtime.db, queues: [daemon.queues.sync, daemon.queues.webhooks, daemon.queues.sweeper] });
 
-let malformed: { eventId: number; notificationId: string };
-let syncJobId: string;
-
 beforeAll(async () => {
   h = await startDaemonHarness({ env: { HTTP_MAX_RETRIES: '0' } });
   daemon = await h.startDaemon();
+});
+afterAll(() => h?.close());
 
-  // A notification whose item has no id: parked for good.
+/** A notification whose item has no id, delivered and parked for good. Each test makes its own. */
+async function failedWebhook(): Promise<{ eventId: number; notificationId: string }> {
   const bad = notification('contact.user.updated', { type: 'contact', name: 'No Id' });
   await deliver(daemon, bad);
   const [row] = await eventually(async () => {
     const rows = await webhookEvent(daemon, bad.id);
     return rows[0]?.status === 'failed' && rows;
   }, 'the malformed notification to fail');
-  malformed = { eventId: row!.id, notificationId: bad.id };
+  return { eventId: row!.id, notificationId: bad.id };
+}
 
-  // An incremental sync while Intercom answers 503 to everything.
+/** An incremental sync job run (one attempt) while Intercom answers 503 to everything. */
+async function failedSyncJob(): Promise<string> {
   h.sandbox.updateSettings({ faultRate: 1, faultKinds: ['503'] });
-  const job = await daemon.queues.sync.add('incremental', { trigger: 'manual' }, { attempts: 1 });
-  syncJobId = job.id!;
-  await eventually(async () => (await job.getState()) === 'failed', 'the sync job to fail', 15_000);
-  h.sandbox.updateSettings({ faultRate: 0 });
-}, 60_000);
-afterAll(() => h?.close());
+  try {
+    const job = await daemon.queues.sync.add('incremental', { trigger: 'manual' }, { attempts: 1 });
+    await eventually(async () => (await job.getState()) === 'failed', 'the sync job to fail', 15_000);
+    return job.id!;
+  } finally {
+    h.sandbox.updateSettings({ faultRate: 0 });
+  }
+}
 
 describe('failed list', () => {
   it('shows failed jobs of every queue and failed webhook events, each once, with its reason', async () => {
+    const malformed = await failedWebhook();
+    const syncJobId = await failedSyncJob();
     const items = await listFailed(sources());
-    expect(items.map((i) => i.id).sort()).toEqual([`sync/${syncJobId}`, `webhook/${malformed.eventId}`].sort());
-    const event = items.find((i) => i.kind === 'webhook')!;
+    const ids = items.map((i) => i.id);
+    expect(ids).toEqual(expect.arrayContaining([`sync/${syncJobId}`, `webhook/${malformed.eventId}`]));
+    expect(new Set(ids).size).toBe(ids.length);
+    const event = items.find((i) => i.id === `webhook/${malformed.eventId}`)!;
     expect(event).toMatchObject<Partial<FailedItem>>({
       name: 'contact.user.updated',
       attemptsMade: 1,
       queue: null,
     });
     expect(event.failedReason).toMatch(/has no id/);
-    const job = items.find((i) => i.kind === 'job')!;
+    const job = items.find((i) => i.id === `sync/${syncJobId}`)!;
     expect(job).toMatchObject({ queue: 'sync', name: 'incremental', attemptsMade: 1 });
     expect(job.failedReason).toMatch(/incremental sync run \d+ failed/);
     expect(Date.parse(job.timestamp!)).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it('`intercom-sync failed list --json` prints the same as one JSON document', async () => {
+    await failedWebhook();
+    await failedSyncJob();
+    const listed = await listFailed(sources());
     const cli = spawnCli(['failed', 'list', '--json'], h.env);
     const { code } = await cli.exited;
     expect(code, cli.output.stderr).toBe(0);
     const document = JSON.parse(cli.output.stdout) as { failed: FailedItem[] };
-    expect(document.failed.map((i) => i.id).sort()).toEqual([`sync/${syncJobId}`, `webhook/${malformed.eventId}`].sort());
+    expect(document.failed.map((i) => i.id).sort()).toEqual(listed.map((i) => i.id).sort());
   });
 });
 
 describe('failed retry', () => {
   it('re-runs a failed sync job, which succeeds once Intercom answers again', async () => {
+    const syncJobId = await failedSyncJob();
     expect(await retryFailed(sources(), `sync/${syncJobId}`)).toBe(true);
     const job = (await daemon.queues.sync.getJob(syncJobId))!;
     await eventually(async () => (await job.getState()) === 'completed', 'the retried sync job to complete', 15_000);
@@ -71,6 +84,7 @@ describe('failed retry', () => {
   });
 
   it('re-enqueues a failed webhook event: it is tried again and, still malformed, parked again', async () => {
+    const malformed = await failedWebhook();
     expect(await retryFailed(sources(), `webhook/${malformed.eventId}`)).toBe(true);
     await eventually(async () => (await webhookEvent(daemon, malformed.notificationId))[0]?.attempts === 2, 'the second attempt');
     expect(await webhookEvent(daemon, malformed.notificationId)).toEqual([

@@ -11,7 +11,7 @@ import {
   startDaemonHarness,
   webhookEvent,
   type DaemonHarness,
-} from './daemon-harness.js';
+} from '../support/daemon-harness.js';
 
 let h: DaemonHarness;
 let daemon: Daemon;

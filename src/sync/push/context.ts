@@ -10,6 +10,10 @@ export interface PushSettings {
   /** Default policy for a field changed on both sides, and per-field overrides ("contact.email"). */
   readonly policy: ConflictPolicy;
   readonly fieldPolicies: Readonly<Record<string, ConflictPolicy>>;
+  /** First wait before a failed push that may pass is tried again; doubles per attempt, to 60 s. */
+  readonly retryMinDelayMs: number;
+  /** How long a change waits for the record it depends on (DependencyNotPushedError). */
+  readonly dependencyWaitMs: number;
 }
 
 export interface PushContext extends SyncContext {

@@ -71,8 +71,8 @@ export async function pushRecord(
       }
       const wait =
         error instanceof DependencyNotPushedError
-          ? 2_000
-          : Math.min(60_000, 1_000 * 2 ** Math.min(changes[0]!.attempts, 6));
+          ? ctx.push.dependencyWaitMs
+          : Math.min(60_000, ctx.push.retryMinDelayMs * 2 ** Math.min(changes[0]!.attempts, 6));
       await releaseChanges(ctx.db, ids, message, wait);
       throw new PushRetryError(`${entity} ${rowId}: ${message}`, wait, { cause: error });
     }

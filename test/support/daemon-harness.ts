@@ -1,20 +1,18 @@
 // A daemon started in-process (startDaemon, port 0) against real Postgres, Redis and a sandbox over
 // HTTP that sends its webhooks to it: what the daemon tests build on. Each harness has its own
 // database, Redis key prefix and workspace name, so test files never see each other's work.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { createDatabase } from '../../src/db/database.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
 import { signBody } from '../../src/http/signature.js';
 import type { Logger } from '../../src/observability/logger.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 import type { SandboxOptionsInput } from '../../src/sandbox/options.js';
 import type { Daemon } from '../../src/app/daemon.js';
-import { createTestDatabase, redisUrl, uniqueName, type TestDatabase } from '../support/services.js';
-import { eventually } from '../support/eventually.js';
-import { startTestDaemon, type TestDaemonOptions } from '../support/test-daemon.js';
-import { sandboxControl } from '../support/sandbox-control.js';
+import { createMigratedTestDatabase, harnessEnv } from './harness-env.js';
+import { uniqueName, type TestDatabase } from './services.js';
+import { eventually } from './eventually.js';
+import { webhooksApplied } from './settled.js';
+import { startTestDaemon, type TestDaemonOptions } from './test-daemon.js';
+import { sandboxControl } from './sandbox-control.js';
 
 export { eventually };
 
@@ -50,27 +48,14 @@ export async function startDaemonHarness(options: DaemonHarnessOptions = {}): Pr
     webhookRetryDelayMs: 200,
     ...options.sandbox,
   });
-  const database = await createTestDatabase('daemon');
-  const migrator = createDatabase({ url: database.url, poolSize: 1 });
-  await migrateToLatest(migrator);
-  await migrator.destroy();
-  const env: Record<string, string> = {
-    DATABASE_URL: database.url,
-    REDIS_URL: redisUrl(),
-    INTERCOM_TOKEN: TOKEN,
-    INTERCOM_BASE_URL: sandbox.url,
+  const database = await createMigratedTestDatabase('daemon');
+  const env = harnessEnv(database, sandbox, {
     INTERCOM_CLIENT_SECRET: CLIENT_SECRET,
-    INTERCOM_WORKSPACE: uniqueName('ws'),
-    REDIS_PREFIX: uniqueName('d'),
     PORT: '0',
-    LOG_LEVEL: 'silent',
-    RATE_LIMIT_PER_MINUTE: '100000',
-    HTTP_TIMEOUT_MS: '5000',
-    SEARCH_LAG_SECONDS: '0',
     SYNC_CONTACT_PARTITIONS: '4',
     SYNC_CONTACT_CONCURRENCY: '4',
     ...options.env,
-  };
+  });
   const daemons: Daemon[] = [];
   return {
     sandbox,
@@ -124,18 +109,8 @@ export async function webhookEvent(daemon: Daemon, notificationId: string) {
 }
 
 /** Waits until every stored webhook event left 'received' (applied, ignored or failed). */
-export async function webhooksSettled(daemon: Daemon, timeoutMs = 10_000): Promise<void> {
-  await eventually(
-    async () => {
-      const row = await sql<{ n: number }>`
-        select count(*)::int as n from intercom_sync.webhook_events where status = 'received'`.execute(
-        daemon.runtime.db,
-      );
-      return row.rows[0]!.n === 0;
-    },
-    'every stored webhook to be applied',
-    timeoutMs,
-  );
+export function webhooksSettled(daemon: Daemon, timeoutMs = 10_000): Promise<void> {
+  return webhooksApplied(daemon.runtime.db, timeoutMs);
 }
 
 export function contactRow(daemon: Daemon, intercomId: string) {
@@ -173,22 +148,6 @@ export async function linked(
           daemon.runtime.db,
         );
   return result.rows.map((r) => r.id).sort();
-}
-
-/** `node bin/intercom-pg-sync.js …` as a child process, its output collected. */
-export function spawnCli(args: readonly string[], env: Record<string, string>) {
-  const bin = fileURLToPath(new URL('../../bin/intercom-pg-sync.js', import.meta.url));
-  const child: ChildProcess = spawn(process.execPath, [bin, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const output = { stdout: '', stderr: '' };
-  child.stdout!.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.on('exit', (code, signal) => resolve({ code, signal })),
-  );
-  return { child, output, exited };
 }
 
 export type { Logger };
