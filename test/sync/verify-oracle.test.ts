@@ -3,11 +3,13 @@
 // sync then mirrors wrong values — with the digests the right ones would have, so it never looks at
 // them again — and verify, which reads Intercom's payloads by the catalog's paths and types rather
 // than through the mapper, reports each wrong field.
+//
+// Test files share a worker's module cache (vitest.config.ts), so the modules under test are
+// imported afresh after the mocks, in beforeAll: a sync module cached by an earlier file would
+// hold the real catalogs and the bugs would never reach the mirror.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Company, Contact } from '../../src/intercom/types.js';
-import { runFullSync } from '../../src/sync/full-sync.js';
-import { verifyMirror } from '../../src/sync/verify.js';
-import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
+import type { SyncHarness } from '../support/sync-harness.js';
 
 vi.mock('../../src/mappers/catalog/contact.js', async (importOriginal) => {
   const { contactCatalog } = await importOriginal<typeof import('../../src/mappers/catalog/contact.js')>();
@@ -47,7 +49,13 @@ vi.mock('../../src/mappers/catalog/company.js', async (importOriginal) => {
 });
 
 let h: SyncHarness;
+let runFullSync: typeof import('../../src/sync/full-sync.js').runFullSync;
+let verifyMirror: typeof import('../../src/sync/verify.js').verifyMirror;
 beforeAll(async () => {
+  vi.resetModules();
+  ({ runFullSync } = await import('../../src/sync/full-sync.js'));
+  ({ verifyMirror } = await import('../../src/sync/verify.js'));
+  const { startSyncHarness } = await import('../support/sync-harness.js');
   h = await startSyncHarness({ sandbox: { contacts: 60, companies: 12, seed: 5 } });
 });
 afterAll(() => h?.close());
