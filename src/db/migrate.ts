@@ -62,6 +62,15 @@ export async function migrationsApplied(db: Kysely<any>): Promise<boolean> {
   }
 }
 
+/**
+ * Throws the driver's error when Postgres cannot be reached or refuses us (checked before waiting
+ * on the migration lock, so an unreachable database fails start-up instead of looking like a wait).
+ * @example await pingDatabase(db);
+ */
+export async function pingDatabase(db: Kysely<any>): Promise<void> {
+  await sql`select 1`.execute(db);
+}
+
 /** True when Postgres answers and every migration this build knows is applied (the daemon's /ready). */
 export async function databaseReady(db: Kysely<any>): Promise<boolean> {
   await sql`select 1`.execute(db);
