@@ -3,7 +3,7 @@ import { Migrator, sql, type Kysely, type MigrationResult } from 'kysely';
 import { migrations } from '../../migrations/index.js';
 
 /** Arbitrary constant key of the advisory lock that serialises migrators across processes. */
-const MIGRATION_LOCK_KEY = 7_104_202_611;
+export const MIGRATION_LOCK_KEY = 7_104_202_611;
 
 export interface MigrateOutcome {
   readonly applied: readonly string[];
