@@ -28,7 +28,7 @@ export function createLogger(
 ): Logger {
   return pino(
     {
-      name: options.name ?? 'intercom-sync',
+      name: options.name ?? 'intercom-pg-sync',
       level: options.level,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     },
