@@ -186,8 +186,8 @@ const settings = z.object({
   REDIS_PREFIX: z
     .string()
     .regex(
-      /^[A-Za-z0-9_.-]{1,64}$/,
-      'REDIS_PREFIX must be 1 to 64 letters, digits, dots, dashes or underscores',
+      /^[A-Za-z0-9_.:-]{1,64}$/,
+      'REDIS_PREFIX must be 1 to 64 letters, digits, colons, dots, dashes or underscores',
     )
     .default('icsync'),
   /** Share of each rate window kept for outbound pushes, so inbound reads never starve them (0–0.9). */
