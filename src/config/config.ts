@@ -1,7 +1,7 @@
 // Reads and validates the service's settings from the environment, once, at start-up; the one place
 // every setting's default is defined (SETTING_DEFAULTS).
 import { readFileSync } from 'node:fs';
-import { CronExpressionParser } from 'cron-parser';
+import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { ServiceError } from '../errors.js';
 
@@ -135,6 +135,14 @@ const secret = (what: string, minLength = 1) =>
       return value;
     });
 
+// Loaded on first use: only a process given its own FULL_SYNC_CRON pays for the parser (and luxon).
+const requireModule = createRequire(import.meta.url);
+let cronParser: typeof import('cron-parser').CronExpressionParser | undefined;
+const parseCron = (pattern: string) =>
+  (cronParser ??= (requireModule('cron-parser') as typeof import('cron-parser')).CronExpressionParser).parse(
+    pattern,
+  );
+
 /** A cron pattern as BullMQ reads it (the same parser, cron-parser), checked now instead of at the first schedule. */
 const cron = (what: string, fallback: string) =>
   z
@@ -147,8 +155,9 @@ const cron = (what: string, fallback: string) =>
           message: `${what} is not a cron pattern ('${value}': ${reason}); use minute hour day month weekday, e.g. '${fallback}'`,
         });
       if (value.trim() === '') return problem('empty');
+      if (value === fallback) return;
       try {
-        CronExpressionParser.parse(value);
+        parseCron(value);
       } catch (error) {
         problem((error as Error).message);
       }
