@@ -14,8 +14,6 @@ export interface BasicAuthOptions {
   readonly maxFailures: number;
   readonly lockoutMs: number;
   readonly clock: Clock;
-  /** Set on the 401 sent to a wrong attempt (a hint to the operator, never the credentials). */
-  readonly hint?: string;
 }
 
 export interface BasicAuth {
@@ -25,8 +23,6 @@ export interface BasicAuth {
    * share one BasicAuth share its lockout.
    */
   protect(scope: FastifyInstance): Promise<void>;
-  /** Clients currently locked out (for tests and logs). */
-  lockedOut(): number;
 }
 
 /** Entries kept at most: a flood of addresses cannot grow the table without bound. */
@@ -104,7 +100,7 @@ export function createBasicAuth(options: BasicAuthOptions): BasicAuth {
       return;
     }
     recordFailure(request.ip);
-    throw new HttpStatusError(options.hint ?? 'wrong user or password', 401);
+    throw new HttpStatusError('wrong user or password', 401);
   };
 
   return {
@@ -126,6 +122,5 @@ export function createBasicAuth(options: BasicAuthOptions): BasicAuth {
         if (refusal) return reply.code(refusal.statusCode ?? 401).send({ error: refusal.message });
       });
     },
-    lockedOut: () => [...failures.keys()].filter((k) => lockout(k) !== undefined).length,
   };
 }
