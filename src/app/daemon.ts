@@ -1,14 +1,20 @@
-// The long-running service, wired: the runtime, migrations, the queues and their workers, the job
-// schedulers, the outbox listener, and the HTTP server (webhooks, health, readiness, metrics,
-// dashboard). Any number of daemons can share one Postgres and Redis: BullMQ hands each job to
+// The long-running service, wired: the runtime, the HTTP servers (webhooks, health, readiness,
+// metrics, dashboard), migrations, the queues and their workers, the job schedulers and the outbox
+// listener. The HTTP server is up before migrations run (probes see "starting" and what it waits
+// for); on a stop, /ready answers 503 for a drain period before the listener closes, then the
+// workers drain. Any number of daemons can share one Postgres and Redis: BullMQ hands each job to
 // one worker and the schedulers fire once per slot.
 import type { ConnectionOptions } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { systemClock, type Clock } from '../clock/clock.js';
 import type { ConfigWith } from '../config/config.js';
-import { databaseReady, migrateToLatest } from '../db/migrate.js';
-import { dashboardPlugin } from '../http/dashboard.js';
-import { buildHttpServer } from '../http/server.js';
+import { describeDatabaseError } from '../db/errors.js';
+import { databaseReady, migrateToLatest, pingDatabase } from '../db/migrate.js';
+import { ServiceError } from '../errors.js';
+import { createBasicAuth } from '../http/basic-auth.js';
+import { dashboardOffPlugin, dashboardPlugin } from '../http/dashboard.js';
+import { createPhase } from '../http/phase.js';
+import { buildHttpServer, buildMetricsServer, type ServerTimeouts } from '../http/server.js';
 import type { Logger } from '../observability/logger.js';
 import { sampleGauges } from '../workers/gauges.js';
 import { listenForOutbox } from '../workers/outbox-listener.js';
@@ -49,18 +55,48 @@ export interface DaemonOptions {
   readonly sampleEveryMs?: number;
   /** How often to check the job schedulers still exist in Redis (60 s); missing ones are put back. */
   readonly scheduleCheckMs?: number;
-  /** What "now" is for the lag figures in /metrics. Default the wall clock. */
+  /**
+   * What "now" is for the lag figures in /metrics, the dashboard's lockout window and the drain
+   * period. Default the wall clock.
+   */
   readonly clock?: Clock;
+  /** Called once the HTTP server listens, before migrations run (its URL). */
+  readonly onListening?: (url: string) => void;
 }
 
 export interface Daemon {
   /** `http://host:port` of the HTTP server. */
   readonly url: string;
+  /** `http://host:port` of the metrics server, when METRICS_PORT gave /metrics one of its own. */
+  readonly metricsUrl: string | undefined;
   readonly runtime: Runtime;
   readonly queues: Queues;
   readonly http: FastifyInstance;
-  /** Stops taking work, lets jobs finish within the grace period, closes everything. Idempotent. */
-  close(): Promise<void>;
+  /**
+   * Drains (/ready 503 for SHUTDOWN_DRAIN_MS, requests still served), closes the listener, lets
+   * jobs finish within the grace period, closes everything. Idempotent: a second call returns the
+   * same promise, and with `{ drain: false }` cuts the drain short (a second SIGTERM).
+   */
+  close(options?: { readonly drain?: boolean }): Promise<void>;
+}
+
+/** The daemon could not start for a reason its settings or its host must fix (e.g. the port is taken). */
+export class DaemonStartError extends ServiceError {
+  override name = 'DaemonStartError';
+  constructor(message: string, cause?: unknown) {
+    super(message, { permanent: true, cause });
+  }
+}
+
+async function listenOn(app: FastifyInstance, port: number, host: string, setting: string): Promise<string> {
+  try {
+    const address = await app.listen({ port, host });
+    return address.replace('[::]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === 'EADDRINUSE' ? 'the address is already in use' : (error as Error).message;
+    throw new DaemonStartError(`cannot listen on ${host}:${port} (${setting}): ${reason}.`, error);
+  }
 }
 
 /**
@@ -68,95 +104,165 @@ export interface Daemon {
  */
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const host = options.host ?? '0.0.0.0';
   const runtime = await openRuntime(config, {
     ...(options.log && { log: options.log }),
-    name: 'intercom-sync daemon',
+    name: 'intercom-pg-sync daemon',
   });
   const { log, db, redis, metrics } = runtime;
-  await migrateToLatest(db);
-
-  const connection: ConnectionOptions = redis;
-  const prefix = config.REDIS_PREFIX;
-  const queues = createQueues({ connection, prefix });
-  // Without a listener BullMQ prints connection errors to stderr, outside the JSON log.
-  for (const queue of queues.all)
-    queue.on('error', (error: Error) => log.warn({ queue: queue.name, err: error.message }, 'queue error'));
-  const workers = startWorkers(runtime, queues, {
-    connection,
-    prefix,
-    concurrency: {
-      sync: options.concurrency?.sync ?? 2,
-      webhooks: options.concurrency?.webhooks ?? 64,
-      push: config.PUSH_CONCURRENCY,
-    },
-    webhookSweepAfterMs: options.sweep?.olderThanMs ?? 30_000,
-    stuckPushMs: options.sweep?.stuckPushMs ?? 120_000,
-    pendingPushOlderThanMs: options.sweep?.pendingPushOlderThanMs ?? 5_000,
-    pushDelayMs: config.PUSH_COALESCE_MS,
-  });
-  const scheduleSettings: ScheduleSettings = {
-    fullSyncCron: config.FULL_SYNC_CRON,
-    incrementalEveryMs: config.INCREMENTAL_EVERY_MINUTES * 60_000,
-    sweepEveryMs: options.sweep?.everyMs ?? 30_000,
+  // What is open so far, closed in reverse if start-up fails: a failed start must exit, not hang
+  // on an open pool or socket.
+  const opened: Array<() => Promise<unknown>> = [() => runtime.close()];
+  const closeOpened = async () => {
+    for (const close of opened.reverse()) await close().catch(() => undefined);
   };
-  const stopSchedules =
-    (options.schedule ?? true)
-      ? await keepSchedules(queues, scheduleSettings, options.scheduleCheckMs ?? 60_000, log)
-      : () => undefined;
 
-  const listener = await listenForOutbox({
-    url: config.DATABASE_URL,
-    queue: queues.push,
-    log,
-    delayMs: config.PUSH_COALESCE_MS,
-  });
+  try {
+    const connection: ConnectionOptions = redis;
+    const prefix = config.REDIS_PREFIX;
+    const queues = createQueues({ connection, prefix });
+    opened.push(() => queues.close());
+    // Without a listener BullMQ prints connection errors to stderr, outside the JSON log.
+    for (const queue of queues.all)
+      queue.on('error', (error: Error) => log.warn({ queue: queue.name, err: error.message }, 'queue error'));
 
-  const http = await buildHttpServer({
-    db,
-    log,
-    metrics,
-    clientSecret: config.INTERCOM_CLIENT_SECRET,
-    enqueue: enqueueWebhook(queues.webhooks),
-    readyChecks: [
-      { name: 'postgres', check: () => databaseReady(db) },
-      {
-        name: 'redis',
-        check: () =>
-          Promise.race([
-            redis.ping().then((pong) => pong === 'PONG'),
-            new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1_000)),
-          ]),
+    const phase = createPhase({ state: 'starting', waitingFor: 'Postgres' });
+    const timeouts: ServerTimeouts = {
+      headersMs: config.HTTP_SERVER_HEADERS_TIMEOUT_MS,
+      requestMs: config.HTTP_SERVER_REQUEST_TIMEOUT_MS,
+    };
+    const separateMetrics = config.METRICS_PORT !== undefined;
+    const dashboard = config.DASHBOARD_PASSWORD
+      ? dashboardPlugin({
+          queues: queues.all,
+          allowWrites: config.DASHBOARD_ALLOW_WRITES,
+          auth: createBasicAuth({
+            user: config.DASHBOARD_USER,
+            password: config.DASHBOARD_PASSWORD,
+            realm: 'intercom-pg-sync',
+            maxFailures: config.DASHBOARD_MAX_FAILED_LOGINS,
+            lockoutMs: config.DASHBOARD_LOCKOUT_MINUTES * 60_000,
+            clock,
+          }),
+        })
+      : dashboardOffPlugin();
+    const http = await buildHttpServer({
+      db,
+      log,
+      metrics,
+      phase,
+      timeouts,
+      serveMetrics: !separateMetrics,
+      metricsToken: config.METRICS_TOKEN,
+      clientSecret: config.INTERCOM_CLIENT_SECRET,
+      enqueue: enqueueWebhook(queues.webhooks),
+      readyChecks: [
+        { name: 'postgres', check: () => databaseReady(db) },
+        {
+          name: 'redis',
+          check: () =>
+            Promise.race([
+              redis.ping().then((pong) => pong === 'PONG'),
+              new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1_000)),
+            ]),
+        },
+      ],
+      plugins: [dashboard],
+    });
+    opened.push(() => http.close());
+    const url = await listenOn(http, config.PORT, host, 'PORT');
+    let metricsServer: FastifyInstance | undefined;
+    let metricsUrl: string | undefined;
+    if (separateMetrics) {
+      metricsServer = await buildMetricsServer({ metrics, log, token: config.METRICS_TOKEN, timeouts });
+      opened.push(() => metricsServer!.close());
+      metricsUrl = await listenOn(metricsServer, config.METRICS_PORT!, host, 'METRICS_PORT');
+    }
+    log.info(
+      { url, metricsUrl, dashboard: Boolean(config.DASHBOARD_PASSWORD) },
+      'http server listening; starting',
+    );
+    options.onListening?.(url);
+
+    await pingDatabase(db).catch((error: unknown) => {
+      throw describeDatabaseError(error, config.DATABASE_URL);
+    });
+    // Another daemon (or the migration Job) may hold the migration lock: this waits for it.
+    phase.set({
+      state: 'starting',
+      waitingFor: 'the database migrations (another process may be running them)',
+    });
+    await migrateToLatest(db).catch((error: unknown) => {
+      throw describeDatabaseError(error, config.DATABASE_URL);
+    });
+
+    phase.set({ state: 'starting', waitingFor: 'the workers and schedules' });
+    const workers = startWorkers(runtime, queues, {
+      connection,
+      prefix,
+      concurrency: {
+        sync: options.concurrency?.sync ?? 2,
+        webhooks: options.concurrency?.webhooks ?? 64,
+        push: config.PUSH_CONCURRENCY,
       },
-    ],
-    plugins: [
-      dashboardPlugin({
-        queues: queues.all,
-        user: config.DASHBOARD_USER,
-        password: config.DASHBOARD_PASSWORD,
-      }),
-    ],
-  });
-  const address = await http.listen({ port: config.PORT, host: options.host ?? '0.0.0.0' });
-  const url = address.replace('[::]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
+      webhookSweepAfterMs: options.sweep?.olderThanMs ?? 30_000,
+      stuckPushMs: options.sweep?.stuckPushMs ?? 120_000,
+      pendingPushOlderThanMs: options.sweep?.pendingPushOlderThanMs ?? 5_000,
+      pushDelayMs: config.PUSH_COALESCE_MS,
+    });
+    const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+    opened.push(() => workers.close(graceMs));
+    const scheduleSettings: ScheduleSettings = {
+      fullSyncCron: config.FULL_SYNC_CRON,
+      incrementalEveryMs: config.INCREMENTAL_EVERY_MINUTES * 60_000,
+      sweepEveryMs: options.sweep?.everyMs ?? 30_000,
+    };
+    const stopSchedules =
+      (options.schedule ?? true)
+        ? await keepSchedules(queues, scheduleSettings, options.scheduleCheckMs ?? 60_000, log)
+        : () => undefined;
+    opened.push(async () => stopSchedules());
 
-  const stopGauges = sampleGauges(
-    { queues, db, metrics, log, clock: options.clock ?? systemClock },
-    options.sampleEveryMs ?? 15_000,
-  );
-  log.info({ url, prefix, workspace: runtime.settings.workspace }, 'daemon started');
+    const listener = await listenForOutbox({
+      url: config.DATABASE_URL,
+      queue: queues.push,
+      log,
+      delayMs: config.PUSH_COALESCE_MS,
+    });
 
-  let closing: Promise<void> | undefined;
-  const close = () =>
-    (closing ??= (async () => {
-      log.info('stopping: no new jobs; in-flight jobs get the grace period');
-      stopGauges();
-      stopSchedules();
-      await http.close();
-      await listener.close();
-      await workers.close(options.graceMs ?? DEFAULT_GRACE_MS);
-      await queues.close();
-      await runtime.close();
-      log.info('stopped');
-    })());
-  return { url, runtime, queues, http, close };
+    const stopGauges = sampleGauges({ queues, db, metrics, log, clock }, options.sampleEveryMs ?? 15_000);
+    phase.set({ state: 'running' });
+    log.info({ url, prefix, workspace: runtime.settings.workspace }, 'daemon started');
+
+    const drain = new AbortController();
+    let closing: Promise<void> | undefined;
+    const close = (closeOptions: { readonly drain?: boolean } = {}) => {
+      if (closeOptions.drain === false) drain.abort(new Error('drain cut short'));
+      return (closing ??= (async () => {
+        phase.set({ state: 'draining' });
+        if (config.SHUTDOWN_DRAIN_MS > 0 && !drain.signal.aborted) {
+          log.info(
+            { drainMs: config.SHUTDOWN_DRAIN_MS },
+            'stopping: /ready answers 503 while traffic drains away',
+          );
+          await clock.sleep(config.SHUTDOWN_DRAIN_MS, drain.signal).catch(() => undefined);
+        }
+        log.info('stopping: no new requests or jobs; in-flight jobs get the grace period');
+        stopGauges();
+        stopSchedules();
+        await http.close();
+        await metricsServer?.close();
+        await listener.close();
+        await workers.close(graceMs);
+        await queues.close();
+        await runtime.close();
+        log.info('stopped');
+      })());
+    };
+    return { url, metricsUrl, runtime, queues, http, close };
+  } catch (error) {
+    await closeOpened();
+    throw error;
+  }
 }

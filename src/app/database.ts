@@ -6,14 +6,14 @@ import { createDatabase, type Database } from '../db/database.js';
 import { describeDatabaseError } from '../db/errors.js';
 
 export interface DatabaseUse {
-  /** application_name of the connections, e.g. `intercom-sync status`. */
+  /** application_name of the connections, e.g. `intercom-pg-sync status`. */
   readonly name: string;
   readonly poolSize?: number;
 }
 
 /**
  * Runs `fn` on a pool of `poolSize` (2) connections and closes it after.
- * @example await withDatabase(config, { name: 'intercom-sync migrate' }, (db) => migrateToLatest(db));
+ * @example await withDatabase(config, { name: 'intercom-pg-sync migrate' }, (db) => migrateToLatest(db));
  */
 export async function withDatabase<T>(
   config: ConfigWith<'DATABASE_URL'>,

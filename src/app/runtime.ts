@@ -44,7 +44,7 @@ export async function openRuntime(
   const db = createDatabase({
     url: config.DATABASE_URL,
     poolSize: options.poolSize ?? 20,
-    applicationName: options.name ?? 'intercom-sync',
+    applicationName: options.name ?? 'intercom-pg-sync',
   });
   const settings = syncSettings(config);
   const meter = new CallMeter(metrics);
@@ -84,7 +84,7 @@ export async function openRuntime(
 
 /**
  * Runs `fn` on a runtime opened for it and closes the runtime after, whatever happens.
- * @example await withRuntime(config, { name: 'intercom-sync push' }, (rt) => drainOutbox(rt));
+ * @example await withRuntime(config, { name: 'intercom-pg-sync push' }, (rt) => drainOutbox(rt));
  */
 export async function withRuntime<T>(
   config: ConfigWith<'DATABASE_URL' | 'REDIS_URL' | 'INTERCOM_TOKEN'>,

@@ -25,7 +25,7 @@ export function createDatabase(options: DatabaseOptions): Kysely<Database> {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
-    application_name: options.applicationName ?? 'intercom-sync',
+    application_name: options.applicationName ?? 'intercom-pg-sync',
     connectionTimeoutMillis: 10_000,
   });
   // An idle client that errors (server restart) must not crash the process; the pool replaces it.

@@ -3,7 +3,7 @@ import { Migrator, sql, type Kysely, type MigrationResult } from 'kysely';
 import { migrations } from '../../migrations/index.js';
 
 /** Arbitrary constant key of the advisory lock that serialises migrators across processes. */
-const MIGRATION_LOCK_KEY = 7_104_202_611;
+export const MIGRATION_LOCK_KEY = 7_104_202_611;
 
 export interface MigrateOutcome {
   readonly applied: readonly string[];
@@ -60,6 +60,15 @@ export async function migrationsApplied(db: Kysely<any>): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * Throws the driver's error when Postgres cannot be reached or refuses us (checked before waiting
+ * on the migration lock, so an unreachable database fails start-up instead of looking like a wait).
+ * @example await pingDatabase(db);
+ */
+export async function pingDatabase(db: Kysely<any>): Promise<void> {
+  await sql`select 1`.execute(db);
 }
 
 /** True when Postgres answers and every migration this build knows is applied (the daemon's /ready). */

@@ -34,7 +34,7 @@ export async function listenToOutbox(options: {
   const connect = async (): Promise<void> => {
     client = new pg.Client({
       connectionString: options.url,
-      application_name: 'intercom-sync outbox listener',
+      application_name: 'intercom-pg-sync outbox listener',
     });
     client.on('notification', (message) => {
       const [entity, rowId] = (message.payload ?? '').split(':');

@@ -86,7 +86,7 @@ export async function releaseChanges(
     .execute();
 }
 
-/** Records with changes waiting (due now), for the sweeper and `intercom-sync push`. */
+/** Records with changes waiting (due now), for the sweeper and `intercom-pg-sync push`. */
 export async function recordsWithPendingChanges(
   db: Executor,
   options: { olderThanMs?: number; limit?: number } = {},

@@ -1,61 +1,63 @@
-// The BullMQ dashboard (Bull Board) at /dashboard: behind basic auth when a password is set,
-// otherwise answered only to clients on this machine (loopback).
+// The BullMQ dashboard (Bull Board) at /dashboard, always behind basic auth, and read-only unless
+// write actions were opted into: a write there can start syncs, remove jobs or obliterate a queue.
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
-import fastifyBasicAuth from '@fastify/basic-auth';
-import { timingSafeEqual } from 'node:crypto';
 import type { Queue } from 'bullmq';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { BasicAuth } from './basic-auth.js';
 
 export const DASHBOARD_PATH = '/dashboard';
 
 export interface DashboardOptions {
   readonly queues: readonly Queue[];
-  /** Basic-auth user (DASHBOARD_USER). */
-  readonly user: string;
-  /** Basic-auth password (DASHBOARD_PASSWORD); without one, only loopback clients are answered. */
-  readonly password?: string | undefined;
+  /** Who may see it (DASHBOARD_USER, DASHBOARD_PASSWORD). */
+  readonly auth: BasicAuth;
+  /** Let it add, retry, remove and pause jobs and queues (DASHBOARD_ALLOW_WRITES); default off. */
+  readonly allowWrites?: boolean;
 }
 
-function same(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
+const READ_METHODS = new Set(['GET', 'HEAD']);
 
-function isLoopback(ip: string): boolean {
-  return ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1';
-}
-
-/** A plugin for buildHttpServer's `plugins`. */
+/**
+ * A plugin for buildHttpServer's `plugins`.
+ * @example plugins: [dashboardPlugin({ queues: queues.all, auth, allowWrites: false })]
+ */
 export function dashboardPlugin(options: DashboardOptions) {
+  const allowWrites = options.allowWrites ?? false;
   return async (app: FastifyInstance): Promise<void> => {
     const adapter = new FastifyAdapter();
-    createBullBoard({ queues: options.queues.map((q) => new BullMQAdapter(q)), serverAdapter: adapter });
+    createBullBoard({
+      queues: options.queues.map((q) => new BullMQAdapter(q, { readOnlyMode: !allowWrites })),
+      serverAdapter: adapter,
+    });
     adapter.setBasePath(DASHBOARD_PATH);
     await app.register(async (scope) => {
-      if (options.password) {
-        await scope.register(fastifyBasicAuth, {
-          authenticate: { realm: 'intercom-sync' },
-          validate: async (user, password) => {
-            if (!same(user, options.user) || !same(password, options.password!))
-              throw new Error('wrong credentials');
-          },
+      await options.auth.protect(scope);
+      // Bull Board hides its buttons in read-only mode and refuses most writes (405); this refuses
+      // every one, whatever route a later Bull Board adds.
+      if (!allowWrites)
+        scope.addHook('onRequest', async (request, reply) => {
+          if (!READ_METHODS.has(request.method))
+            return reply.code(405).send({
+              error:
+                'the dashboard is read-only; set DASHBOARD_ALLOW_WRITES=true to change jobs and queues from it',
+            });
         });
-        scope.addHook('onRequest', scope.basicAuth);
-      } else {
-        scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-          if (!isLoopback(request.ip)) {
-            return reply
-              .code(403)
-              .send({
-                error: 'the dashboard answers loopback clients only; set DASHBOARD_PASSWORD to open it',
-              });
-          }
-        });
-      }
       await scope.register(adapter.registerPlugin(), { prefix: DASHBOARD_PATH });
     });
+  };
+}
+
+/**
+ * Without a password the dashboard is not served; this says so instead of a bare 404.
+ * @example plugins: [dashboardOffPlugin()]
+ */
+export function dashboardOffPlugin() {
+  return async (app: FastifyInstance): Promise<void> => {
+    const off = async (_request: unknown, reply: FastifyReply) =>
+      reply.code(404).send({ error: 'the dashboard is off: set DASHBOARD_PASSWORD to serve it' });
+    app.get(DASHBOARD_PATH, off);
+    app.get(`${DASHBOARD_PATH}/*`, off);
   };
 }

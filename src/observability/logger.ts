@@ -3,13 +3,17 @@ import { pino, type Logger } from 'pino';
 
 export type { Logger } from 'pino';
 
-/** Paths pino blanks out: tokens, the client secret, webhook signatures, auth headers. */
+/** Paths pino blanks out: tokens, the client secret, the dashboard password, webhook signatures, auth headers. */
 export const REDACTED_PATHS = [
   'token',
   'config.INTERCOM_TOKEN',
   'config.INTERCOM_CLIENT_SECRET',
   'INTERCOM_TOKEN',
   'INTERCOM_CLIENT_SECRET',
+  'config.DASHBOARD_PASSWORD',
+  'config.METRICS_TOKEN',
+  'DASHBOARD_PASSWORD',
+  'METRICS_TOKEN',
   'headers.authorization',
   'headers["x-hub-signature"]',
   'req.headers.authorization',
@@ -28,7 +32,7 @@ export function createLogger(
 ): Logger {
   return pino(
     {
-      name: options.name ?? 'intercom-sync',
+      name: options.name ?? 'intercom-pg-sync',
       level: options.level,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     },

@@ -17,6 +17,8 @@ const kubernetesDir = new URL('deploy/kubernetes/', root);
 const NODE_VARIABLES = new Set(['NODE_OPTIONS', 'NODE_ENV']);
 /** Settings that carry credentials: only ever from a Secret (Kubernetes) or the env file (compose). */
 const SECRET_SETTINGS = ['DATABASE_URL', 'REDIS_URL', 'INTERCOM_TOKEN', 'INTERCOM_CLIENT_SECRET'];
+/** Credentials a deployment may leave out (the surface they open stays off): optional Secret keys. */
+const OPTIONAL_SECRET_SETTINGS = ['DASHBOARD_PASSWORD', 'METRICS_TOKEN'];
 const IMAGE = 'intercom-pg-sync';
 
 type Doc = Record<string, any>;
@@ -24,7 +26,10 @@ type Doc = Record<string, any>;
 interface EnvVar {
   readonly name: string;
   readonly value?: string;
-  readonly valueFrom?: { secretKeyRef?: { name: string; key: string }; configMapKeyRef?: unknown };
+  readonly valueFrom?: {
+    secretKeyRef?: { name: string; key: string; optional?: boolean };
+    configMapKeyRef?: unknown;
+  };
 }
 
 async function yamlDocs(file: URL): Promise<Doc[]> {
@@ -110,6 +115,36 @@ describe('deploy/kubernetes', () => {
         if (SECRET_SETTINGS.includes(variable.name)) expect(variable.value, variable.name).toBeUndefined();
       }
     }
+  });
+
+  it('takes the dashboard password and metrics token from the Secret, optionally, never from the ConfigMap', () => {
+    const configMap = byKind('ConfigMap')[0]!;
+    const daemon = containers(byKind('Deployment')[0]!)[0]!;
+    const env = new Map(((daemon.env ?? []) as EnvVar[]).map((v) => [v.name, v]));
+    for (const name of OPTIONAL_SECRET_SETTINGS) {
+      expect(SETTING_NAMES).toContain(name);
+      expect(Object.keys(configMap.data)).not.toContain(name);
+      expect(env.get(name)?.valueFrom?.secretKeyRef, name).toEqual({
+        name: 'intercom-pg-sync',
+        key: name,
+        optional: true,
+      });
+    }
+    // Read-only unless someone opts in, and /metrics off the Service's port.
+    expect(configMap.data.DASHBOARD_ALLOW_WRITES).toBe('false');
+    const service = byKind('Service')[0]!;
+    const metricsPort = (daemon.ports as Doc[]).find((p) => p.name === 'metrics')!;
+    expect(String(metricsPort.containerPort)).toBe(configMap.data.METRICS_PORT);
+    expect((service.spec.ports as Doc[]).map((p) => p.targetPort)).not.toContain('metrics');
+  });
+
+  it('gives a stopping pod time to drain and then to finish its jobs before it is killed', () => {
+    const deployment = byKind('Deployment')[0]!;
+    const daemon = containers(deployment)[0]!;
+    const drainMs = Number(byKind('ConfigMap')[0]!.data.SHUTDOWN_DRAIN_MS);
+    const graceMs = Number(daemon.args[daemon.args.indexOf('--grace-ms') + 1]);
+    expect(drainMs).toBeGreaterThan(0);
+    expect(podSpec(deployment).terminationGracePeriodSeconds * 1000).toBeGreaterThan(drainMs + graceMs);
   });
 
   it('runs two daemons and a migration Job from the one image, with commands the CLI has', () => {

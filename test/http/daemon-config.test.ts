@@ -4,12 +4,20 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signBody } from '../../src/http/signature.js';
 import { createLogger } from '../../src/observability/logger.js';
-import { deliver, eventually, notification, startDaemonHarness, type DaemonHarness } from '../support/daemon-harness.js';
+import {
+  deliver,
+  eventually,
+  notification,
+  startDaemonHarness,
+  type DaemonHarness,
+} from '../support/daemon-harness.js';
 import { spawnCli } from '../support/cli.js';
 
 const TOKEN = 'tok_SECRET_7f3a9c1e';
 const WRONG_TOKEN = 'tok_SECRET_wrong_5b2d';
 const CLIENT_SECRET = 'whsec_SECRET_c4d8e2';
+const DASHBOARD_PASSWORD = 'dash_SECRET_91b7e0';
+const METRICS_TOKEN = 'metrics_SECRET_3e8a7f2d';
 
 describe('intercom-pg-sync daemon checks its settings at start-up', () => {
   const base = {
@@ -54,7 +62,13 @@ describe('the daemon’s logs', () => {
   beforeAll(async () => {
     h = await startDaemonHarness({
       sandbox: { token: TOKEN },
-      env: { INTERCOM_TOKEN: TOKEN, INTERCOM_CLIENT_SECRET: CLIENT_SECRET, HTTP_MAX_RETRIES: '0' },
+      env: {
+        INTERCOM_TOKEN: TOKEN,
+        INTERCOM_CLIENT_SECRET: CLIENT_SECRET,
+        DASHBOARD_PASSWORD,
+        METRICS_TOKEN,
+        HTTP_MAX_RETRIES: '0',
+      },
     });
   });
   afterAll(() => h?.close());
@@ -66,7 +80,9 @@ describe('the daemon’s logs', () => {
     const good = notification('ping', { type: 'ping' });
     const goodSignature = signBody(JSON.stringify(good), CLIENT_SECRET);
     expect((await deliver(daemon, good, CLIENT_SECRET)).status).toBe(200);
-    expect((await deliver(daemon, notification('ping', { type: 'ping' }), 'another-secret')).status).toBe(401);
+    expect((await deliver(daemon, notification('ping', { type: 'ping' }), 'another-secret')).status).toBe(
+      401,
+    );
     const synced = await daemon.queues.sync.add('incremental', { trigger: 'manual' }, { attempts: 1 });
     await eventually(async () => (await synced.getState()) === 'completed', 'the sync');
 
@@ -91,7 +107,15 @@ describe('the daemon’s logs', () => {
     expect(output).toMatch(/"INTERCOM_TOKEN":"\[redacted\]"/);
     expect(output).toMatch(/"INTERCOM_CLIENT_SECRET":"\[redacted\]"/);
     expect(output).toMatch(/"authorization":"\[redacted\]"/);
-    for (const secret of [TOKEN, WRONG_TOKEN, CLIENT_SECRET, goodSignature.slice(5)]) {
+    expect(output).toMatch(/"DASHBOARD_PASSWORD":"\[redacted\]"/);
+    for (const secret of [
+      TOKEN,
+      WRONG_TOKEN,
+      CLIENT_SECRET,
+      DASHBOARD_PASSWORD,
+      METRICS_TOKEN,
+      goodSignature.slice(5),
+    ]) {
       expect(output.includes(secret), `the logs contain ${secret}`).toBe(false);
     }
   });

@@ -7,7 +7,8 @@ import { createTestDatabase, redisUrl, uniqueName, type TestDatabase } from './s
 
 /**
  * Settings a user could choose too, picked so tests do not wait out production delays: retries
- * and push backoff in tens of milliseconds, no search-lag margin, no client-side rate limit.
+ * and push backoff in tens of milliseconds, no search-lag margin, no client-side rate limit, no
+ * shutdown drain.
  */
 export const TEST_TIMINGS: Readonly<Record<string, string>> = {
   RATE_LIMIT_PER_MINUTE: '100000',
@@ -16,6 +17,8 @@ export const TEST_TIMINGS: Readonly<Record<string, string>> = {
   PUSH_RETRY_MIN_DELAY_MS: '50',
   PUSH_DEPENDENCY_WAIT_MS: '100',
   SEARCH_LAG_SECONDS: '0',
+  // A stopping daemon would keep /ready at 503 this long before closing; tests of the drain set their own.
+  SHUTDOWN_DRAIN_MS: '0',
 };
 
 /** An empty database on the test server with the schema migrated. */

@@ -1,8 +1,10 @@
-// `intercom-sync daemon`: the service. Stops gracefully on SIGTERM/SIGINT and exits 0.
+// `intercom-pg-sync daemon`: the service. On SIGTERM/SIGINT it drains (/ready 503 for
+// SHUTDOWN_DRAIN_MS), stops gracefully and exits 0; a second signal cuts the drain short.
 import type { Command } from 'commander';
 import { DEFAULT_GRACE_MS, startDaemon } from '../../app/daemon.js';
 import { processLogger } from '../../app/logging.js';
 import type { CommandContext } from '../command-context.js';
+import { UserError } from '../user-error.js';
 
 export function registerDaemon(program: Command, context: CommandContext): void {
   program
@@ -18,19 +20,31 @@ export function registerDaemon(program: Command, context: CommandContext): void 
         'INTERCOM_TOKEN',
         'INTERCOM_CLIENT_SECRET',
       ]);
+      const graceMs = Number(options.graceMs);
+      if (!/^\d+$/.test(options.graceMs.trim()) || graceMs > 3_600_000)
+        throw new UserError(
+          `--grace-ms must be a whole number of milliseconds up to 3600000, not '${options.graceMs}'.`,
+        );
       const log = processLogger(config, 'service');
       const daemon = await startDaemon({
         config,
         log,
         host: options.host,
-        graceMs: Number(options.graceMs),
+        graceMs,
         schedule: options.schedule,
       });
       console.error(
-        `intercom-sync daemon listening on ${daemon.url} (webhooks at ${daemon.url}/webhooks/intercom)`,
+        `intercom-pg-sync daemon listening on ${daemon.url} (webhooks at ${daemon.url}/webhooks/intercom)`,
       );
       await new Promise<void>((resolve) => {
+        let signals = 0;
         const stop = (signal: string) => {
+          signals += 1;
+          if (signals > 1) {
+            log.info({ signal }, 'second stop request: ending the drain now');
+            void daemon.close({ drain: false });
+            return;
+          }
           log.info({ signal }, 'stop requested');
           daemon.close().then(resolve, (error: unknown) => {
             log.error({ err: error }, 'error while stopping');
@@ -38,8 +52,8 @@ export function registerDaemon(program: Command, context: CommandContext): void 
             resolve();
           });
         };
-        process.once('SIGTERM', () => stop('SIGTERM'));
-        process.once('SIGINT', () => stop('SIGINT'));
+        process.on('SIGTERM', () => stop('SIGTERM'));
+        process.on('SIGINT', () => stop('SIGINT'));
       });
     });
 }

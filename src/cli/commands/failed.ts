@@ -1,4 +1,4 @@
-// `intercom-sync failed list [--json]` and `failed retry [id] [--all]`: what failed for good
+// `intercom-pg-sync failed list [--json]` and `failed retry [id] [--all]`: what failed for good
 // (BullMQ's failed jobs of every queue, webhook events parked as failed), and putting it back to work.
 import type { Command } from 'commander';
 import { withDatabase } from '../../app/database.js';
@@ -34,7 +34,7 @@ export function registerFailed(program: Command, context: CommandContext): void 
     .description('put one failed item (an id from `failed list`) or, with --all, every one back to work')
     .option('--all', 'retry everything `failed list` shows')
     .action(async (id: string | undefined, options: { all?: boolean }) => {
-      if (!id && !options.all) throw new UserError('say which item to retry (an id from `intercom-sync failed list`), or --all.');
+      if (!id && !options.all) throw new UserError('say which item to retry (an id from `intercom-pg-sync failed list`), or --all.');
       if (id && options.all) throw new UserError('give either an id or --all, not both.');
       await withSources(context, async (sources) => {
         if (options.all) {
@@ -44,7 +44,7 @@ export function registerFailed(program: Command, context: CommandContext): void 
         }
         try {
           if (!(await retryFailed(sources, id!)))
-            throw new UserError(`${id} is not failed (any more); see \`intercom-sync failed list\`.`);
+            throw new UserError(`${id} is not failed (any more); see \`intercom-pg-sync failed list\`.`);
         } catch (error) {
           if (error instanceof UnknownFailedIdError) throw new UserError(error.message);
           throw error;
@@ -57,7 +57,7 @@ export function registerFailed(program: Command, context: CommandContext): void 
 async function withSources(context: CommandContext, run: (sources: FailedSource[]) => Promise<void>): Promise<void> {
   const config = context.config(['DATABASE_URL', 'REDIS_URL']);
   await withQueues(config, (queues) =>
-    withDatabase(config, { name: 'intercom-sync failed' }, (db) => run(failedSources({ db, queues: queues.all }))),
+    withDatabase(config, { name: 'intercom-pg-sync failed' }, (db) => run(failedSources({ db, queues: queues.all }))),
   );
 }
 
@@ -71,5 +71,5 @@ function printItems(items: readonly FailedItem[]): void {
     console.log(`${item.id}  ${item.name}  ${tries}  ${item.timestamp ?? ''}`);
     console.log(`    ${item.failedReason ?? '(no reason recorded)'}`);
   }
-  console.log(`${items.length} failed; retry one with \`intercom-sync failed retry <id>\`, or all with --all`);
+  console.log(`${items.length} failed; retry one with \`intercom-pg-sync failed retry <id>\`, or all with --all`);
 }

@@ -1,4 +1,4 @@
-// `intercom-sync push`: drain the outbox once, in this process, with the daemon's own push code.
+// `intercom-pg-sync push`: drain the outbox once, in this process, with the daemon's own push code.
 import type { Command } from 'commander';
 import { processLogger } from '../../app/logging.js';
 import { withRuntime } from '../../app/runtime.js';
@@ -13,13 +13,13 @@ export function registerPush(program: Command, context: CommandContext): void {
     .action(async (options: { json?: boolean }) => {
       const config = context.config(['DATABASE_URL', 'REDIS_URL', 'INTERCOM_TOKEN']);
       const log = processLogger(config, options.json ? 'json-command' : 'command');
-      await withRuntime(config, { log, name: 'intercom-sync push' }, async (rt) => {
+      await withRuntime(config, { log, name: 'intercom-pg-sync push' }, async (rt) => {
         const summary = await drainOutbox(rt, { concurrency: config.PUSH_CONCURRENCY });
         if (options.json) console.log(JSON.stringify(summary));
         else {
           console.log(
             `${summary.records} record(s) with local changes: ${summary.pushed} pushed, ${summary.superseded} had nothing left to send, ` +
-              `${summary.failed} failed (see \`intercom-sync failed list\`), ${summary.retry} to retry`,
+              `${summary.failed} failed (see \`intercom-pg-sync failed list\`), ${summary.retry} to retry`,
           );
         }
         if (summary.failed > 0 || summary.retry > 0) process.exitCode = 1;

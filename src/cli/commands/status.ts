@@ -1,4 +1,4 @@
-// `intercom-sync status [--json]`: per stream its last runs, watermark and lag; queue depths;
+// `intercom-pg-sync status [--json]`: per stream its last runs, watermark and lag; queue depths;
 // webhook, outbox and conflict backlogs. Needs only DATABASE_URL; Redis is optional and its
 // absence is reported, not fatal.
 import type { Command } from 'commander';
@@ -37,7 +37,7 @@ export function registerStatus(program: Command, context: CommandContext): void 
       const config = context.config(['DATABASE_URL']);
       const [streams, backlog, queues] = await withDatabase(
         config,
-        { name: 'intercom-sync status', poolSize: 3 },
+        { name: 'intercom-pg-sync status', poolSize: 3 },
         (db) =>
           Promise.all([
             streamStatus(db, { perStream: Math.max(1, Number(options.runs) || 3) }),
@@ -136,7 +136,8 @@ function printStatus(doc: StatusDocument): void {
         : s < 7200
           ? `${Math.round(s / 60)} min`
           : `${(s / 3600).toFixed(1)} h`;
-  if (doc.streams.length === 0) console.log('streams: no sync has run yet (run `intercom-sync sync full`)');
+  if (doc.streams.length === 0)
+    console.log('streams: no sync has run yet (run `intercom-pg-sync sync full`)');
   for (const s of doc.streams) {
     const watermark = s.watermark
       ? `watermark ${s.watermark} (${age(s.watermarkLagSeconds)} behind)`

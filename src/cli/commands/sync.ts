@@ -1,4 +1,4 @@
-// `intercom-sync sync full|incremental`: runs the same code as the daemon's sync jobs, in this
+// `intercom-pg-sync sync full|incremental`: runs the same code as the daemon's sync jobs, in this
 // process, with progress on the terminal and a summary (or one JSON document) at the end.
 import type { Command } from 'commander';
 import { processLogger } from '../../app/logging.js';
@@ -24,7 +24,7 @@ function withSyncRuntime<T>(context: CommandContext, json: boolean, fn: (rt: Run
   const config = context.config(['DATABASE_URL', 'REDIS_URL', 'INTERCOM_TOKEN']);
   // Logs go to stderr, and only warnings unless asked: stdout carries the summary (or the JSON).
   const log = processLogger(config, json ? 'json-command' : 'command');
-  return withRuntime(config, { log, name: 'intercom-sync cli' }, fn);
+  return withRuntime(config, { log, name: 'intercom-pg-sync cli' }, fn);
 }
 
 export function registerSync(program: Command, context: CommandContext): void {

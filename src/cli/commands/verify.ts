@@ -1,4 +1,4 @@
-// `intercom-sync verify [--json]`: reads Intercom and the mirror and lists every difference;
+// `intercom-pg-sync verify [--json]`: reads Intercom and the mirror and lists every difference;
 // exits 1 when they differ, so scripts and alerts can rely on it.
 import type { Command } from 'commander';
 import { processLogger } from '../../app/logging.js';
@@ -31,7 +31,7 @@ export function registerVerify(program: Command, context: CommandContext): void 
       const contactsVia = options.via;
       const config = context.config(['DATABASE_URL', 'REDIS_URL', 'INTERCOM_TOKEN']);
       const log = processLogger(config, json ? 'json-command' : 'command');
-      await withRuntime(config, { log, name: 'intercom-sync verify' }, async (rt) => {
+      await withRuntime(config, { log, name: 'intercom-pg-sync verify' }, async (rt) => {
         const report = await verifyMirror(rt, { limit, contactsVia });
         if (json) console.log(JSON.stringify(report));
         else printReport(report);

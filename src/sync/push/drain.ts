@@ -1,4 +1,4 @@
-// `intercom-sync push`: pushes every pending local change once, records before the links and notes
+// `intercom-pg-sync push`: pushes every pending local change once, records before the links and notes
 // that name them, and reports what happened. The daemon does the same continuously.
 import pMap from 'p-map';
 import { recordsWithPendingChanges, type OutboxEntity } from '../../db/outbox.js';

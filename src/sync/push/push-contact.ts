@@ -139,7 +139,7 @@ async function createContact(
       ]);
       throw new PushRejectedError(
         `Intercom already has this contact (id=${conflictId}), mirrored as local row ${linked.id}; ` +
-          'see `intercom-sync conflicts list` to decide',
+          'see `intercom-pg-sync conflicts list` to decide',
       );
     }
     if (error.conflictArchived) {

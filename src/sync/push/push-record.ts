@@ -64,7 +64,7 @@ export async function pushRecord(
         await finishChanges(ctx.db, ids, 'failed', message);
         ctx.log.warn(
           { entity, rowId, err: message },
-          'change failed for good; see `intercom-sync failed list`',
+          'change failed for good; see `intercom-pg-sync failed list`',
         );
         ctx.metrics?.recordsSynced.inc({ entity, operation: 'failed' });
         return 'failed';
