@@ -3,13 +3,10 @@
 // dies is resumed from its partition checkpoints by the next one.
 import { ServiceError } from '../errors.js';
 import { advanceWatermark } from '../db/watermarks.js';
-import { readCheckpoints, saveCheckpoint } from '../db/checkpoints.js';
 import { findResumableRun, finishRun, startRun } from '../db/runs.js';
 import { forgetSeen } from '../db/mark-and-sweep.js';
 import { workspaceKey, type SyncContext } from './context.js';
-import { planContactRead, type PartitionProgress } from './contacts-reader.js';
-import { readContactPartitions } from './contacts-reader.js';
-import { saveContacts } from './contact-pages.js';
+import { contactsPlan, contactsWork, readPlannedPartitions } from './contacts-pass.js';
 import { syncCompanies, syncSegmentsList, syncTagsList } from './catalog-streams.js';
 import { acquireLease } from './workspace-lease.js';
 import { runStream, type StreamResult } from './stream.js';
@@ -147,49 +144,23 @@ async function syncAllContacts(
 ): Promise<StreamResult[]> {
   let notesResult: StreamResult | undefined;
   const contacts = await runStream(ctx, runId, 'contacts', { sweep: true }, async (contactTally) => {
-    const { partitions, total } = await planContactRead(ctx);
-    const saved = await readCheckpoints(ctx.db, runId, 'contacts');
-    const progress = new Map<string, PartitionProgress>(
-      saved.map((c) => [c.partition, { cursor: c.cursor ?? undefined, done: c.done }]),
-    );
-    const fetched = new Map(saved.map((c) => [c.partition, c.fetched]));
-    let done = saved.reduce((sum, c) => sum + c.fetched, 0);
-    let newest = 0;
-    const notesWork = { fetched: 0, inserted: 0, updated: 0, unchanged: 0 };
-    await readContactPartitions(
+    const { partitions, total, saved } = await contactsPlan(ctx, runId, signal);
+    const work = contactsWork(saved.reduce((sum, c) => sum + c.fetched, 0));
+    await readPlannedPartitions(
       ctx,
+      runId,
       partitions,
-      progress,
-      async (partition, page) => {
-        const count = (fetched.get(partition.key) ?? 0) + page.items.length;
-        fetched.set(partition.key, count);
-        const result = await saveContacts(ctx, page.items, {
-          runId,
-          listed: true,
-          ...(signal && { signal }),
-        });
-        // Only after the page's cut lists and notes are written too: a crash in between would
-        // otherwise resume past contacts whose notes and 11th+ links were never read.
-        await saveCheckpoint(ctx.db, runId, 'contacts', {
-          partition: partition.key,
-          cursor: page.nextStartingAfter ?? null,
-          done: page.nextStartingAfter === undefined,
-          fetched: count,
-        });
-        contactTally.add(result.contacts);
-        for (const key of ['fetched', 'inserted', 'updated', 'unchanged'] as const)
-          notesWork[key] += result.notes[key];
-        newest = Math.max(newest, result.newestUpdatedAt ?? 0);
-        done += page.items.length;
-        report('contacts')(done, total);
-      },
+      saved,
+      contactTally,
+      work,
+      (done) => report('contacts')(done, total),
       signal,
     );
-    if (newest > 0) await advanceWatermark(ctx.db, 'contacts', new Date(newest * 1000), runId);
+    if (work.newest > 0) await advanceWatermark(ctx.db, 'contacts', new Date(work.newest * 1000), runId);
     if (withNotes) {
       // Notes are read inside the contacts pass (their API calls count there). They are never swept:
       // only the notes of changed contacts are re-read, so "not seen" does not mean deleted.
-      notesResult = await runStream(ctx, runId, 'notes', { sweep: false }, async (t) => t.add(notesWork));
+      notesResult = await runStream(ctx, runId, 'notes', { sweep: false }, async (t) => t.add(work.notes));
     }
   });
   return notesResult ? [contacts, notesResult] : [contacts];
