@@ -33,7 +33,9 @@ export interface DaemonOptions {
   readonly host?: string;
   /** Upsert the job schedulers (off in tests that drive jobs by hand). */
   readonly schedule?: boolean;
-  readonly concurrency?: { readonly sync?: number; readonly webhooks?: number };
+  readonly concurrency?: { readonly sync?: number; readonly webhooks?: number; readonly syncParts?: number };
+  /** Job lock length and stalled-job check interval (BullMQ's 30 s each); tests shorten them. */
+  readonly stall?: { readonly lockDurationMs?: number; readonly stalledIntervalMs?: number };
   /**
    * The sweeper: how often it runs and how old a stored, unapplied webhook must be (both 30 s);
    * how old a pending local change must be (5 s) and how long a push may stay in flight (120 s)
@@ -88,7 +90,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       sync: options.concurrency?.sync ?? 2,
       webhooks: options.concurrency?.webhooks ?? 64,
       push: config.PUSH_CONCURRENCY,
+      // Each part reads one partition page by page: this many are in flight per daemon.
+      syncParts: options.concurrency?.syncParts ?? runtime.settings.contactConcurrency,
     },
+    ...(options.stall?.lockDurationMs !== undefined && { lockDurationMs: options.stall.lockDurationMs }),
+    ...(options.stall?.stalledIntervalMs !== undefined && {
+      stalledIntervalMs: options.stall.stalledIntervalMs,
+    }),
     webhookSweepAfterMs: options.sweep?.olderThanMs ?? 30_000,
     stuckPushMs: options.sweep?.stuckPushMs ?? 120_000,
     pendingPushOlderThanMs: options.sweep?.pendingPushOlderThanMs ?? 5_000,

@@ -214,10 +214,10 @@ export interface RunStreamRow extends StreamFigures {
 export async function readRunStreams(
   db: Executor,
   runId: number,
-): Promise<{ finished: boolean; streams: RunStreamRow[] }> {
+): Promise<{ finished: boolean; startedAt: Date | undefined; streams: RunStreamRow[] }> {
   const run = await db
     .selectFrom('intercom_sync.runs')
-    .select('finished_at')
+    .select(['finished_at', 'started_at'])
     .where('id', '=', runId)
     .executeTakeFirst();
   const streams = await db
@@ -226,5 +226,9 @@ export async function readRunStreams(
     .where('run_id', '=', runId)
     .orderBy('started_at')
     .execute();
-  return { finished: run?.finished_at != null, streams: streams as RunStreamRow[] };
+  return {
+    finished: run?.finished_at != null,
+    startedAt: run?.started_at,
+    streams: streams as RunStreamRow[],
+  };
 }

@@ -51,31 +51,13 @@ export class SyncAlreadyRunningError extends ServiceError {
  * @example const summary = await runFullSync(ctx, { only: ['companies'] });
  */
 export async function runFullSync(ctx: SyncContext, options: FullSyncOptions = {}): Promise<FullSyncSummary> {
-  const only = new Set(options.only ?? FULL_SYNC_STREAMS);
-  if (only.has('notes')) only.add('contacts');
-  const lock = await acquireLease({
-    redis: ctx.redis,
-    key: workspaceKey(ctx, 'full-sync-lock'),
-    ttlMs: 60_000,
-    waitMs: 0,
-  }).catch(() => {
-    throw new SyncAlreadyRunningError('a full sync is already running for this workspace');
-  });
-  const renew = setInterval(() => void lock.renew().catch(() => undefined), 20_000);
+  const only = fullSyncStreams(options.only);
+  const lock = await takeFullSyncLock(ctx);
   const started = Date.now();
-  const streamList = FULL_SYNC_STREAMS.filter((s) => only.has(s));
-  const unfinished = await findResumableRun(ctx.db, 'full');
-  const resumable = unfinished && sameStreams(unfinished.options, streamList) ? unfinished : null;
-  if (unfinished && !resumable)
-    await finishRun(ctx.db, unfinished.id, { status: 'cancelled', error: 'superseded' });
-  const runId =
-    resumable?.id ??
-    (await startRun(ctx.db, {
-      kind: 'full',
-      trigger: options.trigger ?? 'manual',
-      options: { streams: streamList },
-    }));
-  ctx.log.info({ runId, resumed: Boolean(resumable), streams: streamList }, 'full sync started');
+  const { runId, resumed } = await openFullRun(ctx, only, options.trigger).catch(async (error: unknown) => {
+    await lock.release();
+    throw error;
+  });
 
   const results: StreamResult[] = [];
   try {
@@ -83,17 +65,7 @@ export async function runFullSync(ctx: SyncContext, options: FullSyncOptions = {
       options.onProgress?.({ stream, done, total });
     // Tags and segments first (cheap, and links then find their rows); then companies (one
     // sequential scroll) alongside contacts (parallel partitions): together they use the budget.
-    const catalog = await Promise.all([
-      only.has('tags')
-        ? runStream(ctx, runId, 'tags', { sweep: true }, (t) => syncTagsList(ctx, runId, t, report('tags')))
-        : null,
-      only.has('segments')
-        ? runStream(ctx, runId, 'segments', { sweep: true }, (t) =>
-            syncSegmentsList(ctx, runId, t, report('segments')),
-          )
-        : null,
-    ]);
-    results.push(...catalog.filter((r) => r !== null));
+    results.push(...(await runCatalogStreams(ctx, runId, only, options.onProgress)));
     const [companies, contacts] = await Promise.all([
       only.has('companies')
         ? runStream(ctx, runId, 'companies', { sweep: true }, (t) =>
@@ -116,7 +88,7 @@ export async function runFullSync(ctx: SyncContext, options: FullSyncOptions = {
     await forgetSeen(ctx.db, runId);
     const summary: FullSyncSummary = {
       runId,
-      resumed: Boolean(resumable),
+      resumed,
       status: failed ? 'failed' : 'succeeded',
       durationMs: Date.now() - started,
       streams: results,
@@ -129,8 +101,7 @@ export async function runFullSync(ctx: SyncContext, options: FullSyncOptions = {
     ctx.log.error({ err: error, runId }, 'full sync stopped; the next run resumes from its checkpoints');
     throw error;
   } finally {
-    clearInterval(renew);
-    await lock.release().catch(() => undefined);
+    await lock.release();
   }
 }
 
@@ -164,6 +135,81 @@ async function syncAllContacts(
     }
   });
   return notesResult ? [contacts, notesResult] : [contacts];
+}
+
+/** The streams a run reads: all by default; notes ride on contacts. */
+export function fullSyncStreams(only: readonly string[] | undefined): Set<FullSyncStream> {
+  const streams = new Set<FullSyncStream>((only as FullSyncStream[] | undefined) ?? FULL_SYNC_STREAMS);
+  if (streams.has('notes')) streams.add('contacts');
+  return streams;
+}
+
+/** The workspace's full-sync lock, renewed until released; SyncAlreadyRunningError when another holds it. */
+export async function takeFullSyncLock(ctx: SyncContext): Promise<{ release(): Promise<void> }> {
+  const lock = await acquireLease({
+    redis: ctx.redis,
+    key: workspaceKey(ctx, 'full-sync-lock'),
+    ttlMs: 60_000,
+    waitMs: 0,
+  }).catch(() => {
+    throw new SyncAlreadyRunningError('a full sync is already running for this workspace');
+  });
+  const renew = setInterval(() => void lock.renew().catch(() => undefined), 20_000);
+  return {
+    async release() {
+      clearInterval(renew);
+      await lock.release().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * The run to continue (the newest unfinished one, if it reads the same streams) or a new one;
+ * an unfinished run of other streams is cancelled. Hold the full-sync lock around it.
+ * @example const { runId, resumed } = await openFullRun(ctx, fullSyncStreams(undefined), 'manual');
+ */
+export async function openFullRun(
+  ctx: SyncContext,
+  only: ReadonlySet<FullSyncStream>,
+  trigger: string | undefined,
+  extra: Record<string, unknown> = {},
+): Promise<{ runId: number; resumed: boolean }> {
+  const streamList = FULL_SYNC_STREAMS.filter((s) => only.has(s));
+  const unfinished = await findResumableRun(ctx.db, 'full');
+  const resumable = unfinished && sameStreams(unfinished.options, streamList) ? unfinished : null;
+  if (unfinished && !resumable)
+    await finishRun(ctx.db, unfinished.id, { status: 'cancelled', error: 'superseded' });
+  const runId =
+    resumable?.id ??
+    (await startRun(ctx.db, {
+      kind: 'full',
+      trigger: trigger ?? 'manual',
+      options: { streams: streamList, ...extra },
+    }));
+  ctx.log.info({ runId, resumed: Boolean(resumable), streams: streamList }, 'full sync started');
+  return { runId, resumed: Boolean(resumable) };
+}
+
+/** Tags and segments, in parallel: cheap, and read first so links then find their rows. */
+export async function runCatalogStreams(
+  ctx: SyncContext,
+  runId: number,
+  only: ReadonlySet<FullSyncStream>,
+  onProgress?: (progress: FullSyncProgress) => void,
+): Promise<StreamResult[]> {
+  const report = (stream: FullSyncStream) => (done: number, total?: number) =>
+    onProgress?.({ stream, done, total });
+  const catalog = await Promise.all([
+    only.has('tags')
+      ? runStream(ctx, runId, 'tags', { sweep: true }, (t) => syncTagsList(ctx, runId, t, report('tags')))
+      : null,
+    only.has('segments')
+      ? runStream(ctx, runId, 'segments', { sweep: true }, (t) =>
+          syncSegmentsList(ctx, runId, t, report('segments')),
+        )
+      : null,
+  ]);
+  return catalog.filter((r) => r !== null);
 }
 
 function sameStreams(options: unknown, streams: readonly string[]): boolean {
