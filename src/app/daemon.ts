@@ -2,6 +2,8 @@
 // schedulers, the outbox listener, and the HTTP server (webhooks, health, readiness, metrics,
 // dashboard). Any number of daemons can share one Postgres and Redis: BullMQ hands each job to
 // one worker and the schedulers fire once per slot.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { ConnectionOptions } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { systemClock, type Clock } from '../clock/clock.js';
@@ -34,8 +36,6 @@ export interface DaemonOptions {
   /** Upsert the job schedulers (off in tests that drive jobs by hand). */
   readonly schedule?: boolean;
   readonly concurrency?: { readonly sync?: number; readonly webhooks?: number; readonly syncParts?: number };
-  /** Job lock length and stalled-job check interval (BullMQ's 30 s each); tests shorten them. */
-  readonly stall?: { readonly lockDurationMs?: number; readonly stalledIntervalMs?: number };
   /**
    * The sweeper: how often it runs and how old a stored, unapplied webhook must be (both 30 s);
    * how old a pending local change must be (5 s) and how long a push may stay in flight (120 s)
@@ -58,6 +58,8 @@ export interface DaemonOptions {
 export interface Daemon {
   /** `http://host:port` of the HTTP server. */
   readonly url: string;
+  /** Names this daemon's BullMQ workers: the `processedBy` of the jobs it took. */
+  readonly workerName: string;
   readonly runtime: Runtime;
   readonly queues: Queues;
   readonly http: FastifyInstance;
@@ -83,6 +85,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   // Without a listener BullMQ prints connection errors to stderr, outside the JSON log.
   for (const queue of queues.all)
     queue.on('error', (error: Error) => log.warn({ queue: queue.name, err: error.message }, 'queue error'));
+  const workerName = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const workers = startWorkers(runtime, queues, {
     connection,
     prefix,
@@ -93,10 +96,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       // Each part reads one partition page by page: this many are in flight per daemon.
       syncParts: options.concurrency?.syncParts ?? runtime.settings.contactConcurrency,
     },
-    ...(options.stall?.lockDurationMs !== undefined && { lockDurationMs: options.stall.lockDurationMs }),
-    ...(options.stall?.stalledIntervalMs !== undefined && {
-      stalledIntervalMs: options.stall.stalledIntervalMs,
-    }),
+    // A dead daemon's jobs are found (stalled) and taken over within about two lock lengths.
+    lockDurationMs: config.JOB_LOCK_MS,
+    stalledIntervalMs: config.JOB_LOCK_MS,
+    name: workerName,
     webhookSweepAfterMs: options.sweep?.olderThanMs ?? 30_000,
     stuckPushMs: options.sweep?.stuckPushMs ?? 120_000,
     pendingPushOlderThanMs: options.sweep?.pendingPushOlderThanMs ?? 5_000,
@@ -166,5 +169,5 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       await runtime.close();
       log.info('stopped');
     })());
-  return { url, runtime, queues, http, close };
+  return { url, workerName, runtime, queues, http, close };
 }

@@ -105,6 +105,11 @@ const settings = z.object({
    * each, 64 keep 10,000 calls/min busy (bench/outbound.ts); the rate budget caps the rest.
    */
   PUSH_CONCURRENCY: int('PUSH_CONCURRENCY', 1, 64),
+  /**
+   * How long a daemon's hold on a job lasts without renewal: when a daemon dies, another takes
+   * over its jobs (full-sync parts, pushes) after about this long. BullMQ's default.
+   */
+  JOB_LOCK_MS: int('JOB_LOCK_MS', 1_000, 30_000),
   /** Basic-auth user of the daemon's /dashboard. */
   DASHBOARD_USER: z.string().min(1, 'DASHBOARD_USER is empty').default('admin'),
   /** Basic-auth password of /dashboard; unset (or empty), the dashboard answers loopback clients only. */

@@ -33,6 +33,8 @@ export interface WorkerSettings {
    */
   readonly lockDurationMs?: number;
   readonly stalledIntervalMs?: number;
+  /** Names this daemon's workers (a job's `processedBy` in the dashboard). */
+  readonly name?: string;
   /** How old a stored, unapplied webhook must be before the sweeper re-enqueues it. */
   readonly webhookSweepAfterMs: number;
   /** A push in flight this long was lost: the sweeper puts its changes back to pending. */
@@ -57,6 +59,7 @@ export function startWorkers(ctx: PushContext, queues: Queues, settings: WorkerS
   const stall = {
     ...(settings.lockDurationMs !== undefined && { lockDuration: settings.lockDurationMs }),
     ...(settings.stalledIntervalMs !== undefined && { stalledInterval: settings.stalledIntervalMs }),
+    ...(settings.name !== undefined && { name: settings.name }),
   };
   const workers = [
     new Worker(QUEUE_NAMES.sync, syncProcessor(ctx, stopping.signal, queues), {
@@ -80,9 +83,20 @@ export function startWorkers(ctx: PushContext, queues: Queues, settings: WorkerS
       prefix,
       // Many at once: concurrent events are written in groups, so this bounds a group, not connections.
       concurrency: concurrency.webhooks,
+      ...stall,
     }),
-    new Worker(QUEUE_NAMES.push, pushProcessor(ctx), { connection, prefix, concurrency: concurrency.push }),
-    new Worker(QUEUE_NAMES.sweeper, sweepBoth(ctx, queues, settings), { connection, prefix, concurrency: 1 }),
+    new Worker(QUEUE_NAMES.push, pushProcessor(ctx), {
+      connection,
+      prefix,
+      concurrency: concurrency.push,
+      ...stall,
+    }),
+    new Worker(QUEUE_NAMES.sweeper, sweepBoth(ctx, queues, settings), {
+      connection,
+      prefix,
+      concurrency: 1,
+      ...stall,
+    }),
   ];
   for (const worker of workers) {
     worker.on('failed', (job, error) =>
