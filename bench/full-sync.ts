@@ -2,6 +2,12 @@
 //
 //   npx tsx bench/full-sync.ts [--contacts 100000] [--companies 10000] [--latency-ms 100] [--rate-limit 10000]
 //                              [--small-contacts 10000] [--small-companies 1000] [--seed 1] [--heap-mb 256] [--json]
+//                              [--import-day-share 0.6] [--daemons 2]
+//
+// --import-day-share seeds a workspace where a bulk import created that share of the contacts on one
+// day. --contacts 1000000 is the million-contact run (the sandbox needs a few GB for it). --daemons N
+// runs both syncs as a daemon's full-sync job shared by N daemon processes (their CPU and peak RSS
+// are summed and maxed), instead of in one process.
 //
 // The sandbox runs in its own child process (`intercom-sync sandbox`), and the two syncs in another,
 // under the heap cap the Dockerfile ships (--heap-mb, README "Memory"), so that one's peak RSS is
@@ -21,6 +27,9 @@ import { getHeapStatistics } from 'node:v8';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { Redis } from 'ioredis';
+import { Queue } from 'bullmq';
+import { readRunStreams } from '../src/db/runs.js';
+import { QUEUE_NAMES } from '../src/workers/queues.js';
 import { loadConfig } from '../src/config/config.js';
 import { createDatabase, type Database } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
@@ -45,6 +54,8 @@ const { values: flags } = parseArgs({
     seed: { type: 'string', default: '1' },
     'heap-mb': { type: 'string', default: '256' },
     json: { type: 'boolean', default: false },
+    'import-day-share': { type: 'string', default: '0' },
+    daemons: { type: 'string', default: '0' },
     /** Internal: run only the two syncs, in this (child) process, and print their figures as JSON. */
     syncs: { type: 'string' },
   },
@@ -55,6 +66,9 @@ const small = { contacts: int(flags['small-contacts']), companies: int(flags['sm
 const latencyMs = Number(flags['latency-ms']);
 const rateLimit = int(flags['rate-limit']);
 const seed = int(flags.seed);
+const importDayShare = Number(flags['import-day-share']);
+if (!(importDayShare >= 0 && importDayShare <= 1)) throw new Error(`--import-day-share must be 0–1, got '${flags['import-day-share']}'`);
+const daemonCount = int(flags.daemons);
 
 function int(value: string | undefined): number {
   const n = Number(value);
@@ -116,6 +130,7 @@ async function startSandbox(): Promise<SandboxProcess & { seedMs: number; loadS:
     `--seed=${seed}`,
     `--latency-ms=${latencyMs}`,
     `--rate-limit=${rateLimit}`,
+    `--import-day-share=${importDayShare}`,
   ]);
   const loadS = seconds(started);
   await new Promise((resolve) => setTimeout(resolve, 100)); // its "loaded in" line follows "listening on"
@@ -392,6 +407,7 @@ function benchConfig(target: SyncTarget) {
 
 /** The first and the no-change full sync, measured in this process (the child syncsInChild starts). */
 async function runSyncs(target: SyncTarget): Promise<{ first: SyncRun; second: SyncRun }> {
+  if (daemonCount > 0) return runDaemonSyncs(target);
   const config = benchConfig(target);
   const statsDb = createDatabase({ url: config.DATABASE_URL, poolSize: 1, applicationName: 'bench full-sync stats' });
   try {
@@ -415,6 +431,105 @@ async function runSyncs(target: SyncTarget): Promise<{ first: SyncRun; second: S
 }
 
 /**
+ * The two syncs as `full` jobs of `daemonCount` daemon processes sharing them (workers/shared-full-sync.ts):
+ * wall time from enqueueing to the job's end, CPU summed over the daemons, peak RSS the largest.
+ */
+async function runDaemonSyncs(target: SyncTarget): Promise<{ first: SyncRun; second: SyncRun }> {
+  const config = benchConfig(target);
+  const statsDb = createDatabase({ url: config.DATABASE_URL, poolSize: 1, applicationName: 'bench full-sync stats' });
+  const bin = fileURLToPath(new URL('../bin/intercom-pg-sync.js', import.meta.url));
+  const env = {
+    ...process.env,
+    DATABASE_URL: config.DATABASE_URL,
+    REDIS_URL: target.redisUrl,
+    INTERCOM_TOKEN: 'sandbox-token',
+    INTERCOM_BASE_URL: target.sandboxUrl,
+    INTERCOM_CLIENT_SECRET: 'bench-secret',
+    RATE_LIMIT_PER_MINUTE: String(rateLimit),
+    REDIS_PREFIX: target.prefix,
+    INTERCOM_WORKSPACE: 'bench',
+    PORT: '0',
+    LOG_LEVEL: 'info',
+  };
+  const daemons = Array.from({ length: daemonCount }, () => {
+    const child = spawn(process.execPath, [bin, 'daemon', '--no-schedule', '--host', '127.0.0.1'], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-20_000)));
+    child.stdout.on('data', () => undefined);
+    return { child, stderr: () => stderr };
+  });
+  const redis = new Redis(target.redisUrl, { maxRetriesPerRequest: null });
+  const queue = new Queue(QUEUE_NAMES.sync, { connection: redis, prefix: target.prefix });
+  try {
+    for (const d of daemons) {
+      for (let i = 0; !d.stderr().includes('daemon listening on'); i++) {
+        if (i > 600 || d.child.exitCode !== null) throw new Error(`a daemon did not start: ${d.stderr().slice(-2000)}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    const pids = daemons.map((d) => d.child.pid);
+    const run = async (label: string): Promise<SyncRun> => {
+      const writesBefore = await rowsWritten(statsDb);
+      await sandboxStats(target.sandboxUrl, true);
+      const cpu0 = { daemons: pids.map(cpuSecondsOf), sandbox: cpuSecondsOf(target.sandboxPid), machine: machineCpu() };
+      const started = performance.now();
+      const job = await queue.add('full', { trigger: 'manual' });
+      for (;;) {
+        const state = await job.getState();
+        if (state === 'completed' || state === 'failed') break;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      const wallS = seconds(started);
+      const done = (await queue.getJob(job.id!))!;
+      const summary = done.returnvalue as { runId: number } | undefined;
+      const { streams } = await readRunStreams(statsDb, summary?.runId ?? -1);
+      const machine = machineCpu();
+      const stats = await sandboxStats(target.sandboxUrl);
+      const written = (await rowsWritten(statsDb)) - writesBefore;
+      const status = streams.every((r) => r.status === 'succeeded') && summary ? 'succeeded' : 'failed';
+      say(`${label} (${daemonCount} daemons): ${status} in ${wallS.toFixed(1)} s, ${stats.requests} API calls, ${written} rows written${done.failedReason ? `: ${done.failedReason}` : ''}`);
+      return {
+        wallS,
+        status,
+        streams: Object.fromEntries(
+          streams.map((r) => [
+            r.stream,
+            { s: (r.duration_ms ?? 0) / 1000, calls: r.api_calls, rateLimited: r.rate_limited, fetched: r.fetched, written: r.inserted + r.updated + r.deleted },
+          ]),
+        ),
+        routes: callsByRoute(stats),
+        peakConcurrency: stats.peakConcurrency,
+        rowsWritten: written,
+        peakRssMb: Math.max(...pids.map((pid) => peakRssOf(pid) ?? 0)),
+        peakHeapMb: 0,
+        peakExternalMb: 0,
+        cpu: {
+          sync: pids.reduce<number>((sum, pid, i) => sum + cpuSecondsOf(pid) - cpu0.daemons[i]!, 0),
+          sandbox: cpuSecondsOf(target.sandboxPid) - cpu0.sandbox,
+          machineBusy: machine.busy - cpu0.machine.busy,
+          machineTotal: machine.total - cpu0.machine.total,
+        },
+        load: loadavg()[0]!,
+      };
+    };
+    const first = await run('first full sync');
+    say('waiting 10.5 s for a fresh rate window');
+    await new Promise((resolve) => setTimeout(resolve, 10_500));
+    const second = await run('second (no-change) full sync');
+    return { first, second };
+  } finally {
+    await queue.close();
+    redis.disconnect();
+    for (const d of daemons) d.child.kill('SIGTERM');
+    await Promise.all(daemons.map((d) => (d.child.exitCode !== null ? undefined : new Promise((resolve) => d.child.once('exit', resolve)))));
+    await statsDb.destroy();
+  }
+}
+
+/**
  * Runs the two syncs in a child process under `--max-old-space-size=<heap-mb>`, the heap cap the
  * Dockerfile ships (README "Memory"), so their peak RSS is the sync's alone. The rest of the bench
  * runs here, uncapped: the cursor keeps every row for the Postgres side.
@@ -428,6 +543,7 @@ async function syncsInChild(target: SyncTarget): Promise<{ first: SyncRun; secon
     `--syncs=${JSON.stringify(target)}`,
     `--contacts=${size.contacts}`,
     `--rate-limit=${rateLimit}`,
+    `--daemons=${daemonCount}`,
   ];
   const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -529,6 +645,8 @@ async function smallRun(): Promise<BenchResult> {
     `--rate-limit=${rateLimit}`,
     `--seed=${seed}`,
     `--heap-mb=${heapMb}`,
+    `--import-day-share=${importDayShare}`,
+    `--daemons=${daemonCount}`,
     '--small-contacts=0',
     '--json',
   ];
@@ -597,7 +715,8 @@ function report(r: BenchResult, smallResult?: BenchResult): void {
     `full-sync benchmark: ${r.size.contacts} contacts, ${r.size.companies} companies, latency ${r.latencyMs} ms, ` +
       `rate limit ${r.rateLimit}/min (${f1(r.rateLimit / 60)}/s), partitions ${r.settings.partitions}, ` +
       `concurrency ${r.settings.concurrency}, detail concurrency ${r.settings.detailConcurrency}, ` +
-      `outbound reserve ${r.settings.reserveOutbound}, syncs run in a child process with ` +
+      `outbound reserve ${r.settings.reserveOutbound}, import-day share ${importDayShare}, ` +
+      `${daemonCount > 0 ? `${daemonCount} daemons sharing each sync` : 'one process'}, syncs run in a child process with ` +
       `${heapMb > 0 ? `--max-old-space-size=${heapMb}` : 'no heap cap'} (V8 heap limit ${Math.round(r.settings.heapLimitMb)} MB; ` +
       `--heap-mb, the Dockerfile's setting, README "Memory")`,
   );

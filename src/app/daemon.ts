@@ -4,6 +4,8 @@
 // for); on a stop, /ready answers 503 for a drain period before the listener closes, then the
 // workers drain. Any number of daemons can share one Postgres and Redis: BullMQ hands each job to
 // one worker and the schedulers fire once per slot.
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { ConnectionOptions } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { systemClock, type Clock } from '../clock/clock.js';
@@ -39,7 +41,7 @@ export interface DaemonOptions {
   readonly host?: string;
   /** Upsert the job schedulers (off in tests that drive jobs by hand). */
   readonly schedule?: boolean;
-  readonly concurrency?: { readonly sync?: number; readonly webhooks?: number };
+  readonly concurrency?: { readonly sync?: number; readonly webhooks?: number; readonly syncParts?: number };
   /**
    * The sweeper: how often it runs and how old a stored, unapplied webhook must be (both 30 s);
    * how old a pending local change must be (5 s) and how long a push may stay in flight (120 s)
@@ -69,6 +71,8 @@ export interface Daemon {
   readonly url: string;
   /** `http://host:port` of the metrics server, when METRICS_PORT gave /metrics one of its own. */
   readonly metricsUrl: string | undefined;
+  /** Names this daemon's BullMQ workers: the `processedBy` of the jobs it took. */
+  readonly workerName: string;
   readonly runtime: Runtime;
   readonly queues: Queues;
   readonly http: FastifyInstance;
@@ -198,6 +202,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     });
 
     phase.set({ state: 'starting', waitingFor: 'the workers and schedules' });
+    const workerName = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
     const workers = startWorkers(runtime, queues, {
       connection,
       prefix,
@@ -205,7 +210,13 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         sync: options.concurrency?.sync ?? 2,
         webhooks: options.concurrency?.webhooks ?? 64,
         push: config.PUSH_CONCURRENCY,
+        // Each part reads one partition page by page: this many are in flight per daemon.
+        syncParts: options.concurrency?.syncParts ?? runtime.settings.contactConcurrency,
       },
+      // A dead daemon's jobs are found (stalled) and taken over within about two lock lengths.
+      lockDurationMs: config.JOB_LOCK_MS,
+      stalledIntervalMs: config.JOB_LOCK_MS,
+      name: workerName,
       webhookSweepAfterMs: options.sweep?.olderThanMs ?? 30_000,
       stuckPushMs: options.sweep?.stuckPushMs ?? 120_000,
       pendingPushOlderThanMs: options.sweep?.pendingPushOlderThanMs ?? 5_000,
@@ -260,7 +271,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
         log.info('stopped');
       })());
     };
-    return { url, metricsUrl, runtime, queues, http, close };
+    return { url, metricsUrl, workerName, runtime, queues, http, close };
   } catch (error) {
     await closeOpened();
     throw error;

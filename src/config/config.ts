@@ -199,7 +199,10 @@ const settings = z.object({
       'REDIS_PREFIX must be 1 to 64 letters, digits, colons, dots, dashes or underscores',
     )
     .default('icsync'),
-  /** Share of each rate window kept for outbound pushes, so inbound reads never starve them (0–0.9). */
+  /**
+   * Share of each rate window kept for outbound pushes while pushes are waiting, so inbound reads
+   * never starve them (0–0.9); with no push for a window, reads may use the whole budget.
+   */
   RATE_RESERVE_OUTBOUND: z
     .string()
     .default('0.2')
@@ -272,6 +275,11 @@ const settings = z.object({
    * each, 64 keep 10,000 calls/min busy (bench/outbound.ts); the rate budget caps the rest.
    */
   PUSH_CONCURRENCY: int('PUSH_CONCURRENCY', 1, 1_024, 64),
+  /**
+   * How long a daemon's hold on a job lasts without renewal: when a daemon dies, another takes
+   * over its jobs (full-sync parts, pushes) after about this long. BullMQ's default.
+   */
+  JOB_LOCK_MS: int('JOB_LOCK_MS', 1_000, 600_000, 30_000),
   /** Basic-auth user of the daemon's /dashboard. */
   DASHBOARD_USER: z
     .string()

@@ -46,3 +46,58 @@ export async function readCheckpoints(db: Executor, runId: number, stream: strin
     .orderBy('partition')
     .execute();
 }
+
+/** The stream name under which a planned run records that its partition rows are complete. */
+const planMarker = (stream: string) => `${stream}:plan`;
+
+/**
+ * Records a run's plan: one row per partition (at its start) and the marker saying the rows are
+ * all there, in one statement, so a resumed run reads exactly these partitions again. Rows that
+ * exist already keep their position.
+ * @example await savePlan(db, runId, 'contacts', partitions.map((p) => p.key));
+ */
+export async function savePlan(
+  db: Executor,
+  runId: number,
+  stream: string,
+  partitions: readonly string[],
+): Promise<void> {
+  const rows = [
+    ...partitions.map((partition) => ({
+      run_id: runId,
+      stream,
+      partition,
+      cursor: null,
+      done: false,
+      fetched: 0,
+    })),
+    {
+      run_id: runId,
+      stream: planMarker(stream),
+      partition: 'complete',
+      cursor: null,
+      done: true,
+      fetched: 0,
+    },
+  ];
+  await db
+    .insertInto('intercom_sync.checkpoints')
+    .values(rows)
+    .onConflict((oc) => oc.columns(['run_id', 'stream', 'partition']).doNothing())
+    .execute();
+}
+
+/**
+ * The run's planned partitions with their positions, or null when no plan was recorded (a new run,
+ * or one from before plans were: its checkpoints name only the partitions it had started).
+ * @example const planned = await readPlan(db, runId, 'contacts');
+ */
+export async function readPlan(db: Executor, runId: number, stream: string): Promise<Checkpoint[] | null> {
+  const marker = await db
+    .selectFrom('intercom_sync.checkpoints')
+    .select('partition')
+    .where('run_id', '=', runId)
+    .where('stream', '=', planMarker(stream))
+    .executeTakeFirst();
+  return marker ? readCheckpoints(db, runId, stream) : null;
+}

@@ -197,3 +197,38 @@ export async function findResumableRun(db: Executor, kind: RunKind = 'full'): Pr
   if (!latest || latest.finished_at !== null) return null;
   return { id: latest.id, startedAt: latest.started_at, options: latest.options };
 }
+
+export interface RunStreamRow extends StreamFigures {
+  readonly stream: string;
+  readonly status: RunStatus;
+  readonly complete: boolean;
+  readonly duration_ms: number | null;
+  readonly error: string | null;
+}
+
+/**
+ * A run's streams with their figures so far (a run whose streams ran in several processes adds
+ * them up here), and whether the run has finished.
+ * @example const { finished, streams } = await readRunStreams(db, runId);
+ */
+export async function readRunStreams(
+  db: Executor,
+  runId: number,
+): Promise<{ finished: boolean; startedAt: Date | undefined; streams: RunStreamRow[] }> {
+  const run = await db
+    .selectFrom('intercom_sync.runs')
+    .select(['finished_at', 'started_at'])
+    .where('id', '=', runId)
+    .executeTakeFirst();
+  const streams = await db
+    .selectFrom('intercom_sync.run_streams')
+    .select(['stream', 'status', 'complete', 'duration_ms', 'error', ...figureNames])
+    .where('run_id', '=', runId)
+    .orderBy('started_at')
+    .execute();
+  return {
+    finished: run?.finished_at != null,
+    startedAt: run?.started_at,
+    streams: streams as RunStreamRow[],
+  };
+}

@@ -1,7 +1,7 @@
 // The Lua script behind the shared rate budget: one atomic step per token taken or response observed.
 
 /**
- * KEYS[1] = the workspace's budget hash {end, limit, taken, next}.
+ * KEYS[1] = the workspace's budget hash {end, limit, taken, next, outboundAt}.
  * ARGV = mode ('take' | 'observe'), windowMs, defaultLimit, guardMs, ttlMs, nowMs, then
  *   take:    lane, reserveOutbound
  *   observe: headerLimit, headerRemaining, headerResetMs ('' when the header was absent)
@@ -14,6 +14,12 @@
  * overfill. Windows advance by whole windowMs from the last known end, so once a Reset header has
  * told us where Intercom's windows fall we stay in phase with them
  * (docs/intercom-api.md#windows-and-headers).
+ *
+ * The outbound reserve yields: it is kept from other lanes only while pushes want tokens, i.e. an
+ * outbound token was granted less than one window ago, or a push is waiting for the reset
+ * (`outboundAt`: the last grant, or the end of the window a denied push waits out). A push that
+ * finds the window spent by reads thus gets its share in the next one; once pushes stop, reads
+ * get the whole window again within one window.
  */
 export const RATE_BUDGET_SCRIPT = `
 local now = tonumber(ARGV[6])
@@ -25,11 +31,12 @@ local mode = ARGV[1]
 local windowMs = tonumber(ARGV[2])
 local guard = tonumber(ARGV[4])
 local ttl = tonumber(ARGV[5])
-local state = redis.call('HMGET', KEYS[1], 'end', 'limit', 'taken', 'next')
+local state = redis.call('HMGET', KEYS[1], 'end', 'limit', 'taken', 'next', 'outboundAt')
 local wend = tonumber(state[1])
 local limit = tonumber(state[2]) or tonumber(ARGV[3])
 local taken = tonumber(state[3]) or 0
 local nextTaken = tonumber(state[4]) or 0
+local outboundAt = tonumber(state[5])
 if not wend then
   wend = (math.floor(now / windowMs) + 1) * windowMs
   taken = 0
@@ -43,8 +50,9 @@ end
 local granted = 0
 local wait = 0
 if mode == 'take' then
+  local outbound = ARGV[7] == 'outbound'
   local cap = limit
-  if ARGV[7] ~= 'outbound' then
+  if not outbound and outboundAt and now - outboundAt < windowMs then
     cap = math.max(1, math.floor(limit * (1 - tonumber(ARGV[8]))))
   end
   if taken < cap then
@@ -54,6 +62,8 @@ if mode == 'take' then
   else
     wait = wend - now
   end
+  -- a waiting push still wants its share when it wakes at the reset: its demand stands until then
+  if outbound then outboundAt = granted == 1 and now or wend end
 else
   local hl = tonumber(ARGV[7])
   local hr = tonumber(ARGV[8])
@@ -75,6 +85,7 @@ else
   end
 end
 redis.call('HSET', KEYS[1], 'end', wend, 'limit', limit, 'taken', taken, 'next', nextTaken)
+if outboundAt then redis.call('HSET', KEYS[1], 'outboundAt', outboundAt) end
 redis.call('PEXPIRE', KEYS[1], ttl)
 return {granted, wait, limit, taken, wend}
 `;

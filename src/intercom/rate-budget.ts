@@ -31,7 +31,10 @@ export interface RateBudgetOptions {
   readonly keyPrefix?: string;
   /** Calls per minute to assume before any X-RateLimit-Limit header has been seen. Default RATE_LIMIT_PER_MINUTE's. */
   readonly perMinute?: number;
-  /** Share of each window only the outbound lane may use (0–0.9). Default RATE_RESERVE_OUTBOUND's. */
+  /**
+   * Share of each window only the outbound lane may use (0–0.9), while pushes want tokens: with no
+   * outbound take for a whole window, reads may use all of it. Default RATE_RESERVE_OUTBOUND's.
+   */
   readonly reserveOutbound?: number;
   /** Length of Intercom's window. Default 10 000 ms; tests shorten it. */
   readonly windowMs?: number;

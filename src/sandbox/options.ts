@@ -78,6 +78,11 @@ export const sandboxOptionsSchema = runtimeSettingsSchema.extend({
    * `/contacts/{id}/tags` lists, as a live workspace was seen to (14 vs 11).
    */
   tagTotalMismatchRate: fraction.default(0),
+  /**
+   * Fraction of seeded contacts created on one day, as a CSV import leaves a workspace: all on
+   * IMPORT_DAY (seed-catalog.ts), spread over two hours of it. 0 = creation spread evenly.
+   */
+  importDayShare: fraction.default(0),
   /** The workspace id (`app_id` in notifications, `workspace_id` on contacts). */
   appId: z.string().min(1).default('sbx0ws01'),
   /** Companies scroll page size; the live size is undocumented (docs/intercom-api.md#scroll). */

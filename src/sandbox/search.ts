@@ -18,6 +18,8 @@ import type { Store } from './store.js';
 
 export const DEFAULT_PER_PAGE = 50;
 export const MAX_PER_PAGE = 150;
+/** Queries whose counts are kept: more than the partitions a full sync reads at once. */
+const CACHED_QUERIES = 256;
 
 export interface SearchPage {
   readonly contacts: ContactRecord[];
@@ -32,11 +34,15 @@ interface Range {
   hi: number;
 }
 
-/** Search over one store; holds the compiled segment rules and a one-entry count cache. */
+/**
+ * Search over one store; holds the compiled segment rules and a cache of counts per query: a full
+ * sync reads dozens of partitions at once, and recounting a partition for each of its pages would
+ * cost the sandbox a scan of it per page.
+ */
 export class ContactSearch {
   private readonly ctx: FilterContext;
   private readonly segmentRules = new Map<string, Predicate>();
-  private cache: { key: string; version: number; total: number; sorted?: string[] } | null = null;
+  private readonly cache = new Map<string, { version: number; total: number; sorted?: string[] }>();
 
   constructor(private readonly store: Store) {
     const fields = buildFieldCatalog(store.contactAttributes.values());
@@ -149,10 +155,11 @@ export class ContactSearch {
     predicate: Predicate,
     ranges: Partial<Record<IndexedField, Range>>,
   ): number {
-    if (this.cache && this.cache.key === key && this.cache.version === index.version) return this.cache.total;
+    const cached = this.cache.get(key);
+    if (cached && cached.version === index.version) return cached.total;
     let total = 0;
     for (const doc of candidates(index, ranges)) if (predicate(doc)) total += 1;
-    this.cache = { key, version: index.version, total };
+    this.remember(key, { version: index.version, total });
     return total;
   }
 
@@ -166,14 +173,21 @@ export class ContactSearch {
     descending: boolean,
   ): string[] {
     const key = `${queryKey}|${sortKey}`;
-    if (this.cache?.sorted && this.cache.key === key && this.cache.version === index.version)
-      return this.cache.sorted;
+    const cached = this.cache.get(key);
+    if (cached?.sorted && cached.version === index.version) return cached.sorted;
     const docs = [...candidates(index, ranges)].filter(predicate);
     const keyed = docs.map((d) => ({ v: spec.get(d) as SortValue, id: d.id }));
     keyed.sort((a, b) => compareKeys(a.v, a.id, b.v, b.id) * (descending ? -1 : 1));
     const sorted = keyed.map((k) => k.id);
-    this.cache = { key, version: index.version, total: sorted.length, sorted };
+    this.remember(key, { version: index.version, total: sorted.length, sorted });
     return sorted;
+  }
+
+  /** Keeps the latest CACHED_QUERIES entries (a Map iterates oldest first). */
+  private remember(key: string, entry: { version: number; total: number; sorted?: string[] }): void {
+    this.cache.delete(key);
+    this.cache.set(key, entry);
+    if (this.cache.size > CACHED_QUERIES) this.cache.delete(this.cache.keys().next().value!);
   }
 }
 

@@ -7,6 +7,8 @@ import type { AttributeDefinition, SegmentRecord } from './model.js';
 export const SEED_EPOCH = 1_717_200_000;
 
 export const DAY = 86_400;
+/** The day an `importDayShare` of the contacts was created on (a bulk CSV import), 400 days before SEED_EPOCH. */
+export const IMPORT_DAY = Math.floor((SEED_EPOCH - 400 * DAY) / DAY) * DAY;
 
 export const CONTACT_ATTRIBUTES: AttributeDefinition[] = [
   { name: 'plan_tier', type: 'string' },

@@ -14,7 +14,14 @@ import type {
 } from './model.js';
 import { buildPools } from './pools.js';
 import { Prng } from './prng.js';
-import { COMPANY_ATTRIBUTES, CONTACT_ATTRIBUTES, DAY, makeSegments, SEED_EPOCH } from './seed-catalog.js';
+import {
+  COMPANY_ATTRIBUTES,
+  CONTACT_ATTRIBUTES,
+  DAY,
+  IMPORT_DAY,
+  makeSegments,
+  SEED_EPOCH,
+} from './seed-catalog.js';
 
 const SPAN = 5 * 365 * DAY;
 
@@ -42,6 +49,8 @@ export interface SeedCounts {
   readonly nullCompanyNameRate?: number;
   /** Fraction of contacts whose embedded tags total counts more than their tag list holds. */
   readonly tagTotalMismatchRate?: number;
+  /** Fraction of contacts created on IMPORT_DAY, between 09:00 and 11:00 UTC (a bulk import). */
+  readonly importDayShare?: number;
 }
 
 export function generateSeed(seed: number, counts: SeedCounts, ids: IdFactory): SeedData {
@@ -104,10 +113,16 @@ export function generateSeed(seed: number, counts: SeedCounts, ids: IdFactory): 
 
   const contacts: ContactRecord[] = [];
   const notes: NoteRecord[] = [];
+  // Which contacts a bulk import created draws from its own stream, so every other value is drawn
+  // as without it (only what follows from created_at moves).
+  const imports = new Prng(seed ^ 0x1a9d);
+  const importShare = counts.importDayShare ?? 0;
   const leadEmails: string[] = [];
   const companyIds = companies.map((c) => c.id);
   for (let i = 0; i < counts.contacts; i++) {
-    const created = Math.floor(start + ((i + rng.float()) * SPAN) / Math.max(1, counts.contacts));
+    const spread = Math.floor(start + ((i + rng.float()) * SPAN) / Math.max(1, counts.contacts));
+    const imported = importShare > 0 && imports.chance(importShare);
+    const created = imported ? IMPORT_DAY + 9 * 3600 + imports.int(0, 2 * 3600 - 1) : spread;
     const id = ids.objectId(created);
     const role = rng.chance(0.7) ? 'user' : 'lead';
     const [first, last] = rng.pick(pools.names);

@@ -54,6 +54,7 @@ export function createWorkspace({ options, settings, clock, emit }: WorkspaceDep
         companies: options.companies,
         nullCompanyNameRate: options.specLiteral ? 0 : options.nullCompanyNameRate,
         tagTotalMismatchRate: options.specLiteral ? 0 : options.tagTotalMismatchRate,
+        importDayShare: options.importDayShare,
       },
       ids,
     ),

@@ -4,7 +4,7 @@
 import type { CursorPage } from '../intercom/pagination.js';
 import type { Contact, SearchFilter } from '../intercom/types.js';
 import type { SyncContext } from './context.js';
-import { planContactPartitions, type ContactPartition } from './partitions.js';
+import { planPartitionsByCount, type ContactPartition } from './partitions.js';
 
 /** Matches every contact (created_at is never negative). */
 export const EVERY_CONTACT: SearchFilter = {
@@ -41,17 +41,32 @@ export async function contactCreatedRange(
   return { oldest: oldest.at, newest: newest.at, total: oldest.total };
 }
 
-/** The partitions for this workspace's contacts, and their total (for progress and ETA). */
+/**
+ * The partitions for this workspace's contacts, planned by how many contacts each holds, and their
+ * total (for progress and ETA). Costs the two edge searches and one per_page-1 search per slice counted.
+ */
 export async function planContactRead(
   ctx: SyncContext,
+  signal?: AbortSignal,
 ): Promise<{ partitions: ContactPartition[]; total: number | undefined }> {
   const range = await contactCreatedRange(ctx);
-  const now = Math.floor(Date.now() / 1000);
-  const partitions = planContactPartitions(
-    range?.oldest ?? now,
-    range?.newest ?? now,
-    ctx.settings.contactPartitions,
-  );
+  const now = Math.floor((ctx.clock?.now() ?? Date.now()) / 1000);
+  const partitions = await planPartitionsByCount({
+    oldest: range?.oldest ?? now,
+    newest: range?.newest ?? now,
+    total: range?.total ?? 0,
+    wanted: ctx.settings.contactPartitions,
+    count: async (partition) => {
+      const pages = ctx.intercom.contacts.search(partition.query, {
+        perPage: 1,
+        lane: 'inbound',
+        ...(signal && { signal }),
+      });
+      const first = await pages.next();
+      await pages.return(undefined);
+      return first.done ? 0 : (first.value.totalCount ?? first.value.items.length);
+    },
+  });
   return { partitions, total: range ? range.total : 0 };
 }
 

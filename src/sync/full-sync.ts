@@ -3,13 +3,10 @@
 // dies is resumed from its partition checkpoints by the next one.
 import { ServiceError } from '../errors.js';
 import { advanceWatermark } from '../db/watermarks.js';
-import { readCheckpoints, saveCheckpoint } from '../db/checkpoints.js';
 import { findResumableRun, finishRun, startRun } from '../db/runs.js';
 import { forgetSeen } from '../db/mark-and-sweep.js';
 import { workspaceKey, type SyncContext } from './context.js';
-import { planContactRead, type PartitionProgress } from './contacts-reader.js';
-import { readContactPartitions } from './contacts-reader.js';
-import { saveContacts } from './contact-pages.js';
+import { contactsPlan, contactsWork, readPlannedPartitions } from './contacts-pass.js';
 import { syncCompanies, syncSegmentsList, syncTagsList } from './catalog-streams.js';
 import { acquireLease } from './workspace-lease.js';
 import { runStream, type StreamResult } from './stream.js';
@@ -54,31 +51,13 @@ export class SyncAlreadyRunningError extends ServiceError {
  * @example const summary = await runFullSync(ctx, { only: ['companies'] });
  */
 export async function runFullSync(ctx: SyncContext, options: FullSyncOptions = {}): Promise<FullSyncSummary> {
-  const only = new Set(options.only ?? FULL_SYNC_STREAMS);
-  if (only.has('notes')) only.add('contacts');
-  const lock = await acquireLease({
-    redis: ctx.redis,
-    key: workspaceKey(ctx, 'full-sync-lock'),
-    ttlMs: 60_000,
-    waitMs: 0,
-  }).catch(() => {
-    throw new SyncAlreadyRunningError('a full sync is already running for this workspace');
-  });
-  const renew = setInterval(() => void lock.renew().catch(() => undefined), 20_000);
+  const only = fullSyncStreams(options.only);
+  const lock = await takeFullSyncLock(ctx);
   const started = Date.now();
-  const streamList = FULL_SYNC_STREAMS.filter((s) => only.has(s));
-  const unfinished = await findResumableRun(ctx.db, 'full');
-  const resumable = unfinished && sameStreams(unfinished.options, streamList) ? unfinished : null;
-  if (unfinished && !resumable)
-    await finishRun(ctx.db, unfinished.id, { status: 'cancelled', error: 'superseded' });
-  const runId =
-    resumable?.id ??
-    (await startRun(ctx.db, {
-      kind: 'full',
-      trigger: options.trigger ?? 'manual',
-      options: { streams: streamList },
-    }));
-  ctx.log.info({ runId, resumed: Boolean(resumable), streams: streamList }, 'full sync started');
+  const { runId, resumed } = await openFullRun(ctx, only, options.trigger).catch(async (error: unknown) => {
+    await lock.release();
+    throw error;
+  });
 
   const results: StreamResult[] = [];
   try {
@@ -86,17 +65,7 @@ export async function runFullSync(ctx: SyncContext, options: FullSyncOptions = {
       options.onProgress?.({ stream, done, total });
     // Tags and segments first (cheap, and links then find their rows); then companies (one
     // sequential scroll) alongside contacts (parallel partitions): together they use the budget.
-    const catalog = await Promise.all([
-      only.has('tags')
-        ? runStream(ctx, runId, 'tags', { sweep: true }, (t) => syncTagsList(ctx, runId, t, report('tags')))
-        : null,
-      only.has('segments')
-        ? runStream(ctx, runId, 'segments', { sweep: true }, (t) =>
-            syncSegmentsList(ctx, runId, t, report('segments')),
-          )
-        : null,
-    ]);
-    results.push(...catalog.filter((r) => r !== null));
+    results.push(...(await runCatalogStreams(ctx, runId, only, options.onProgress)));
     const [companies, contacts] = await Promise.all([
       only.has('companies')
         ? runStream(ctx, runId, 'companies', { sweep: true }, (t) =>
@@ -119,7 +88,7 @@ export async function runFullSync(ctx: SyncContext, options: FullSyncOptions = {
     await forgetSeen(ctx.db, runId);
     const summary: FullSyncSummary = {
       runId,
-      resumed: Boolean(resumable),
+      resumed,
       status: failed ? 'failed' : 'succeeded',
       durationMs: Date.now() - started,
       streams: results,
@@ -132,8 +101,7 @@ export async function runFullSync(ctx: SyncContext, options: FullSyncOptions = {
     ctx.log.error({ err: error, runId }, 'full sync stopped; the next run resumes from its checkpoints');
     throw error;
   } finally {
-    clearInterval(renew);
-    await lock.release().catch(() => undefined);
+    await lock.release();
   }
 }
 
@@ -147,52 +115,101 @@ async function syncAllContacts(
 ): Promise<StreamResult[]> {
   let notesResult: StreamResult | undefined;
   const contacts = await runStream(ctx, runId, 'contacts', { sweep: true }, async (contactTally) => {
-    const { partitions, total } = await planContactRead(ctx);
-    const saved = await readCheckpoints(ctx.db, runId, 'contacts');
-    const progress = new Map<string, PartitionProgress>(
-      saved.map((c) => [c.partition, { cursor: c.cursor ?? undefined, done: c.done }]),
-    );
-    const fetched = new Map(saved.map((c) => [c.partition, c.fetched]));
-    let done = saved.reduce((sum, c) => sum + c.fetched, 0);
-    let newest = 0;
-    const notesWork = { fetched: 0, inserted: 0, updated: 0, unchanged: 0 };
-    await readContactPartitions(
+    const { partitions, total, saved } = await contactsPlan(ctx, runId, signal);
+    const work = contactsWork(saved.reduce((sum, c) => sum + c.fetched, 0));
+    await readPlannedPartitions(
       ctx,
+      runId,
       partitions,
-      progress,
-      async (partition, page) => {
-        const count = (fetched.get(partition.key) ?? 0) + page.items.length;
-        fetched.set(partition.key, count);
-        const result = await saveContacts(ctx, page.items, {
-          runId,
-          listed: true,
-          ...(signal && { signal }),
-        });
-        // Only after the page's cut lists and notes are written too: a crash in between would
-        // otherwise resume past contacts whose notes and 11th+ links were never read.
-        await saveCheckpoint(ctx.db, runId, 'contacts', {
-          partition: partition.key,
-          cursor: page.nextStartingAfter ?? null,
-          done: page.nextStartingAfter === undefined,
-          fetched: count,
-        });
-        contactTally.add(result.contacts);
-        for (const key of ['fetched', 'inserted', 'updated', 'unchanged'] as const)
-          notesWork[key] += result.notes[key];
-        newest = Math.max(newest, result.newestUpdatedAt ?? 0);
-        done += page.items.length;
-        report('contacts')(done, total);
-      },
+      saved,
+      contactTally,
+      work,
+      (done) => report('contacts')(done, total),
       signal,
     );
-    if (newest > 0) await advanceWatermark(ctx.db, 'contacts', new Date(newest * 1000), runId);
+    if (work.newest > 0) await advanceWatermark(ctx.db, 'contacts', new Date(work.newest * 1000), runId);
     if (withNotes) {
       // Notes are read inside the contacts pass (their API calls count there). They are never swept:
       // only the notes of changed contacts are re-read, so "not seen" does not mean deleted.
-      notesResult = await runStream(ctx, runId, 'notes', { sweep: false }, async (t) => t.add(notesWork));
+      notesResult = await runStream(ctx, runId, 'notes', { sweep: false }, async (t) => t.add(work.notes));
     }
   });
   return notesResult ? [contacts, notesResult] : [contacts];
+}
+
+/** The streams a run reads: all by default; notes ride on contacts. */
+export function fullSyncStreams(only: readonly string[] | undefined): Set<FullSyncStream> {
+  const streams = new Set<FullSyncStream>((only as FullSyncStream[] | undefined) ?? FULL_SYNC_STREAMS);
+  if (streams.has('notes')) streams.add('contacts');
+  return streams;
+}
+
+/** The workspace's full-sync lock, renewed until released; SyncAlreadyRunningError when another holds it. */
+export async function takeFullSyncLock(ctx: SyncContext): Promise<{ release(): Promise<void> }> {
+  const lock = await acquireLease({
+    redis: ctx.redis,
+    key: workspaceKey(ctx, 'full-sync-lock'),
+    ttlMs: 60_000,
+    waitMs: 0,
+  }).catch(() => {
+    throw new SyncAlreadyRunningError('a full sync is already running for this workspace');
+  });
+  const renew = setInterval(() => void lock.renew().catch(() => undefined), 20_000);
+  return {
+    async release() {
+      clearInterval(renew);
+      await lock.release().catch(() => undefined);
+    },
+  };
+}
+
+/**
+ * The run to continue (the newest unfinished one, if it reads the same streams) or a new one;
+ * an unfinished run of other streams is cancelled. Hold the full-sync lock around it.
+ * @example const { runId, resumed } = await openFullRun(ctx, fullSyncStreams(undefined), 'manual');
+ */
+export async function openFullRun(
+  ctx: SyncContext,
+  only: ReadonlySet<FullSyncStream>,
+  trigger: string | undefined,
+  extra: Record<string, unknown> = {},
+): Promise<{ runId: number; resumed: boolean }> {
+  const streamList = FULL_SYNC_STREAMS.filter((s) => only.has(s));
+  const unfinished = await findResumableRun(ctx.db, 'full');
+  const resumable = unfinished && sameStreams(unfinished.options, streamList) ? unfinished : null;
+  if (unfinished && !resumable)
+    await finishRun(ctx.db, unfinished.id, { status: 'cancelled', error: 'superseded' });
+  const runId =
+    resumable?.id ??
+    (await startRun(ctx.db, {
+      kind: 'full',
+      trigger: trigger ?? 'manual',
+      options: { streams: streamList, ...extra },
+    }));
+  ctx.log.info({ runId, resumed: Boolean(resumable), streams: streamList }, 'full sync started');
+  return { runId, resumed: Boolean(resumable) };
+}
+
+/** Tags and segments, in parallel: cheap, and read first so links then find their rows. */
+export async function runCatalogStreams(
+  ctx: SyncContext,
+  runId: number,
+  only: ReadonlySet<FullSyncStream>,
+  onProgress?: (progress: FullSyncProgress) => void,
+): Promise<StreamResult[]> {
+  const report = (stream: FullSyncStream) => (done: number, total?: number) =>
+    onProgress?.({ stream, done, total });
+  const catalog = await Promise.all([
+    only.has('tags')
+      ? runStream(ctx, runId, 'tags', { sweep: true }, (t) => syncTagsList(ctx, runId, t, report('tags')))
+      : null,
+    only.has('segments')
+      ? runStream(ctx, runId, 'segments', { sweep: true }, (t) =>
+          syncSegmentsList(ctx, runId, t, report('segments')),
+        )
+      : null,
+  ]);
+  return catalog.filter((r) => r !== null);
 }
 
 function sameStreams(options: unknown, streams: readonly string[]): boolean {

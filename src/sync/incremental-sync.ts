@@ -3,9 +3,12 @@
 // Search compares dates by day and indexes changes minutes late
 // (docs/intercom-api.md#timestamps-compare-by-day, docs/intercom-api.md#index-lag), so
 // `updated_at > watermark` alone loses same-day and late-indexed changes (docs/design.md#incremental-sync).
-// We query from the day of (watermark − lag), keep the contacts whose exact updated_at is at or
-// after that instant, and let the newer-wins upsert absorb the overlap (it writes nothing for
-// rows already stored). The watermark moves with each committed page, never ahead of the rows.
+// We query from the day of (watermark − lag), newest change first, keep the contacts whose exact
+// updated_at is at or after that instant, and stop at the first page that reaches past it: a run
+// costs the pages of what changed since (watermark − lag), not of everything changed that day.
+// The newer-wins upsert absorbs the overlap (it writes nothing for rows already stored). Read
+// newest first, a page says nothing about the older changes still unread, so the watermark moves
+// once, after every page is committed: a stopped run moves nothing and the next one re-reads.
 import { advanceWatermark, readWatermark } from '../db/watermarks.js';
 import { finishRun, startRun } from '../db/runs.js';
 import type { Contact, SearchFilter } from '../intercom/types.js';
@@ -26,7 +29,7 @@ export interface IncrementalSyncSummary {
   readonly error?: string;
 }
 
-/** The search for contacts updated on `fromSeconds`'s day or later, oldest change first. */
+/** The search for contacts updated on `fromSeconds`'s day or later (search compares whole days). */
 export function changedSinceQuery(fromSeconds: number): SearchFilter {
   // `>` compares whole days: "> the day before" is "on that day or later".
   return { field: 'updated_at', operator: '>', value: Math.max(0, dayStart(fromSeconds) - DAY) };
@@ -48,23 +51,29 @@ export async function runIncrementalSync(
   const result = await runStream(ctx, runId, 'contacts', { sweep: false }, async (figures) => {
     const pages = ctx.intercom.contacts.search(changedSinceQuery(from), {
       perPage: 150,
-      sort: { field: 'updated_at', order: 'ascending' },
+      sort: { field: 'updated_at', order: 'descending' },
       lane: 'inbound',
       ...(options.signal && { signal: options.signal }),
     });
+    let newestSeen: number | undefined;
     for await (const page of pages) {
       const changed = page.items.filter((c: Contact) => (c.updated_at ?? 0) >= from);
-      figures.add({ fetched: page.items.length - changed.length, unchanged: page.items.length - changed.length });
-      if (changed.length === 0) continue;
-      const saved = await saveContacts(ctx, changed, {
-        listed: true,
-        ...(options.signal && { signal: options.signal }),
-      });
-      // After the page's notes and cut lists too, so a stop in between re-reads the page.
-      if (saved.newestUpdatedAt !== undefined) {
-        newest = await advanceWatermark(ctx.db, 'contacts', new Date(saved.newestUpdatedAt * 1000), runId);
+      const older = page.items.length - changed.length;
+      figures.add({ fetched: older, unchanged: older });
+      if (changed.length > 0) {
+        const saved = await saveContacts(ctx, changed, {
+          listed: true,
+          ...(options.signal && { signal: options.signal }),
+        });
+        figures.add(saved.contacts);
+        if (saved.newestUpdatedAt !== undefined) newestSeen = Math.max(newestSeen ?? 0, saved.newestUpdatedAt);
       }
-      figures.add(saved.contacts);
+      // Sorted newest first: once a page reaches before `from`, every later page does too.
+      if (older > 0) break;
+    }
+    options.signal?.throwIfAborted();
+    if (newestSeen !== undefined) {
+      newest = await advanceWatermark(ctx.db, 'contacts', new Date(newestSeen * 1000), runId);
     }
   });
 

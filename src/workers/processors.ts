@@ -12,16 +12,25 @@ import { recordsWithPendingChanges, releaseStuckChanges } from '../db/outbox.js'
 import type { PushContext } from '../sync/push/context.js';
 import { pushRecord, PushRetryError } from '../sync/push/push-record.js';
 import { enqueuePush } from './outbox-listener.js';
-import type { FullSyncJob, IncrementalSyncJob, PushJob, WebhookJob } from './queues.js';
+import type { FullSyncJob, IncrementalSyncJob, PushJob, Queues, WebhookJob } from './queues.js';
+import { runSharedFullSync } from './shared-full-sync.js';
 
 /**
  * Processes `full` and `incremental` jobs of the sync queue. `signal` aborts on shutdown: a job cut
  * off that way goes back to wait without spending an attempt (a rolling restart must not use up
  * the nightly job's retries), and the next daemon resumes its run from the checkpoints.
  */
-export function syncProcessor(ctx: SyncContext, signal: AbortSignal) {
-  const process = runSyncJob(ctx, signal);
-  return async (job: Job<FullSyncJob | IncrementalSyncJob>, token?: string) => {
+export function syncProcessor(ctx: SyncContext, signal: AbortSignal, shared?: Pick<Queues, 'syncParts' | 'flows'>) {
+  return backToWaitOnShutdown(runSyncJob(ctx, signal, shared), signal);
+}
+
+/**
+ * Wraps a processor so a job cut off by shutdown (`signal`) goes back to wait without spending an
+ * attempt; any other failure is thrown as jobError decides.
+ * @example new Worker(name, backToWaitOnShutdown(process, stopping.signal));
+ */
+export function backToWaitOnShutdown<T, R>(process: (job: Job<T>) => Promise<R>, signal: AbortSignal) {
+  return async (job: Job<T>, token?: string): Promise<R> => {
     try {
       return await process(job);
     } catch (error) {
@@ -37,18 +46,21 @@ function jobError(error: unknown): unknown {
   return isPermanent(error) ? new UnrecoverableError((error as Error).message) : error;
 }
 
-function runSyncJob(ctx: SyncContext, signal: AbortSignal) {
+function runSyncJob(ctx: SyncContext, signal: AbortSignal, shared?: Pick<Queues, 'syncParts' | 'flows'>) {
   return async (job: Job<FullSyncJob | IncrementalSyncJob>) => {
     if (job.name === 'full') {
       const data = job.data as FullSyncJob;
       try {
-        const summary = await runFullSync(ctx, {
-          ...(data.only && { only: data.only as FullSyncStream[] }),
-          trigger: data.trigger,
-          signal,
-          onProgress: (p) =>
-            void job.updateProgress({ stream: p.stream, done: p.done, total: p.total ?? null }),
-        });
+        // In a daemon the run is shared out as parts every daemon takes (workers/shared-full-sync.ts).
+        const summary = shared
+          ? await runSharedFullSync(ctx, shared, data, signal)
+          : await runFullSync(ctx, {
+              ...(data.only && { only: data.only as FullSyncStream[] }),
+              trigger: data.trigger,
+              signal,
+              onProgress: (p) =>
+                void job.updateProgress({ stream: p.stream, done: p.done, total: p.total ?? null }),
+            });
         // A stream that failed leaves the run failed; BullMQ retries the job with backoff.
         if (summary.status === 'failed')
           throw new Error(`full sync run ${summary.runId} failed: ${summary.error}`);

@@ -1,6 +1,6 @@
 // The BullMQ queues and what their jobs carry. Redis only distributes work; every job can be
 // rebuilt from Postgres (docs/design.md#principle-1), so losing a queue loses no data.
-import { Queue, type ConnectionOptions, type DefaultJobOptions } from 'bullmq';
+import { FlowProducer, Queue, type ConnectionOptions, type DefaultJobOptions } from 'bullmq';
 
 export const QUEUE_NAMES = {
   /** Full and incremental syncs (job names `full`, `incremental`). */
@@ -11,6 +11,11 @@ export const QUEUE_NAMES = {
   sweeper: 'sweeper',
   /** One job per record with local changes (job id `push-<entity>-<row id>`), so edits coalesce. */
   push: 'push',
+  /**
+   * The parts of a full sync any daemon can take: `contacts` (one partition), `companies` (the
+   * scroll), and their parent `finish`, run once every part has ended (a BullMQ flow).
+   */
+  syncParts: 'sync-parts',
 } as const;
 
 export type QueueName = (typeof QUEUE_NAMES)[keyof typeof QUEUE_NAMES];
@@ -26,6 +31,9 @@ export interface PushJob {
   readonly entity: 'contact' | 'company' | 'contact_company' | 'note';
   readonly rowId: number;
 }
+export type SyncPartJob =
+  | { readonly runId: number; readonly partition: string }
+  | { readonly runId: number };
 export interface WebhookJob {
   readonly eventId: number;
   readonly notificationId: string;
@@ -44,7 +52,10 @@ export interface Queues {
   readonly webhooks: Queue<WebhookJob>;
   readonly sweeper: Queue<Record<string, never>>;
   readonly push: Queue<PushJob>;
-  /** The four, in QUEUE_NAMES order (for listing, counting, the dashboard). */
+  readonly syncParts: Queue<SyncPartJob>;
+  /** Adds a full sync's parts and their parent in one step. */
+  readonly flows: FlowProducer;
+  /** Every queue, in QUEUE_NAMES order (for listing, counting, the dashboard). */
   readonly all: readonly Queue[];
   close(): Promise<void>;
 }
@@ -68,14 +79,27 @@ export function createQueues(options: { connection: ConnectionOptions; prefix: s
     prefix: options.prefix,
     defaultJobOptions: { attempts: 8, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: true, removeOnFail: true },
   });
+  // A part's history is its run's checkpoints and figures in Postgres; keep a little for the dashboard.
+  const syncParts = new Queue<SyncPartJob>(QUEUE_NAMES.syncParts, {
+    connection: options.connection,
+    prefix: options.prefix,
+    defaultJobOptions: {
+      ...DEFAULT_JOB_OPTIONS,
+      removeOnComplete: { count: 2_000, age: 24 * 3600 },
+      removeOnFail: { count: 2_000, age: 7 * 24 * 3600 },
+    },
+  });
+  const flows = new FlowProducer({ connection: options.connection, prefix: options.prefix });
   return {
     sync,
     webhooks,
     sweeper,
     push,
-    all: [sync, webhooks, sweeper, push] as Queue[],
+    syncParts,
+    flows,
+    all: [sync, webhooks, sweeper, push, syncParts] as Queue[],
     async close() {
-      await Promise.all([sync.close(), webhooks.close(), sweeper.close(), push.close()]);
+      await Promise.all([sync.close(), webhooks.close(), sweeper.close(), push.close(), syncParts.close(), flows.close()]);
     },
   };
 }

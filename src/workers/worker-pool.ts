@@ -4,6 +4,7 @@
 import { Worker, type ConnectionOptions } from 'bullmq';
 import type { PushContext } from '../sync/push/context.js';
 import {
+  backToWaitOnShutdown,
   outboxSweep,
   pushProcessor,
   sweeperProcessor,
@@ -11,13 +12,29 @@ import {
   webhookProcessor,
 } from './processors.js';
 import { QUEUE_NAMES, type Queues } from './queues.js';
+import { syncPartProcessor } from './shared-full-sync.js';
 
 export interface WorkerSettings {
   readonly connection: ConnectionOptions;
   /** BullMQ's key prefix (REDIS_PREFIX). */
   readonly prefix: string;
   /** Jobs run at once per queue by this process. */
-  readonly concurrency: { readonly sync: number; readonly webhooks: number; readonly push: number };
+  readonly concurrency: {
+    readonly sync: number;
+    readonly webhooks: number;
+    readonly push: number;
+    /** Parts of a shared full sync (contacts partitions, the companies scroll) read at once. */
+    readonly syncParts: number;
+  };
+  /**
+   * How long a job's lock lasts without renewal, and how often workers look for jobs whose lock
+   * lapsed (their daemon died): such jobs go back to wait for another daemon. BullMQ's 30 s each
+   * by default; tests shorten them.
+   */
+  readonly lockDurationMs?: number;
+  readonly stalledIntervalMs?: number;
+  /** Names this daemon's workers (a job's `processedBy` in the dashboard). */
+  readonly name?: string;
   /** How old a stored, unapplied webhook must be before the sweeper re-enqueues it. */
   readonly webhookSweepAfterMs: number;
   /** A push in flight this long was lost: the sweeper puts its changes back to pending. */
@@ -39,20 +56,47 @@ export interface WorkerPool {
 export function startWorkers(ctx: PushContext, queues: Queues, settings: WorkerSettings): WorkerPool {
   const { connection, prefix, concurrency } = settings;
   const stopping = new AbortController();
+  const stall = {
+    ...(settings.lockDurationMs !== undefined && { lockDuration: settings.lockDurationMs }),
+    ...(settings.stalledIntervalMs !== undefined && { stalledInterval: settings.stalledIntervalMs }),
+    ...(settings.name !== undefined && { name: settings.name }),
+  };
   const workers = [
-    new Worker(QUEUE_NAMES.sync, syncProcessor(ctx, stopping.signal), {
+    new Worker(QUEUE_NAMES.sync, syncProcessor(ctx, stopping.signal, queues), {
       connection,
       prefix,
       concurrency: concurrency.sync,
+      ...stall,
     }),
+    new Worker(
+      QUEUE_NAMES.syncParts,
+      backToWaitOnShutdown(syncPartProcessor(ctx, stopping.signal), stopping.signal),
+      {
+        connection,
+        prefix,
+        concurrency: concurrency.syncParts,
+        ...stall,
+      },
+    ),
     new Worker(QUEUE_NAMES.webhooks, webhookProcessor(ctx), {
       connection,
       prefix,
       // Many at once: concurrent events are written in groups, so this bounds a group, not connections.
       concurrency: concurrency.webhooks,
+      ...stall,
     }),
-    new Worker(QUEUE_NAMES.push, pushProcessor(ctx), { connection, prefix, concurrency: concurrency.push }),
-    new Worker(QUEUE_NAMES.sweeper, sweepBoth(ctx, queues, settings), { connection, prefix, concurrency: 1 }),
+    new Worker(QUEUE_NAMES.push, pushProcessor(ctx), {
+      connection,
+      prefix,
+      concurrency: concurrency.push,
+      ...stall,
+    }),
+    new Worker(QUEUE_NAMES.sweeper, sweepBoth(ctx, queues, settings), {
+      connection,
+      prefix,
+      concurrency: 1,
+      ...stall,
+    }),
   ];
   for (const worker of workers) {
     worker.on('failed', (job, error) =>
@@ -62,7 +106,10 @@ export function startWorkers(ctx: PushContext, queues: Queues, settings: WorkerS
   }
   return {
     async close(graceMs) {
-      const graceful = Promise.all(workers.map((w) => w.close()));
+      // The parts worker closes last: a full sync this daemon is finishing within the grace
+      // waits on parts, and they must still be taken (by this daemon too) until it ends.
+      const [parts, others] = [workers[1]!, workers.filter((_, i) => i !== 1)];
+      const graceful = Promise.all(others.map((w) => w.close())).then(() => parts.close());
       const inTime = await Promise.race([graceful.then(() => true), sleep(graceMs).then(() => false)]);
       if (inTime) return;
       // Abort the flows (a full sync stops after its current page and resumes next time) and

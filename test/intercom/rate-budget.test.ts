@@ -54,26 +54,64 @@ function pendingTake(shared: RateBudget, lane: 'inbound' | 'outbound', clock: Ma
 }
 
 describe('lanes', () => {
-  it('keeps the outbound reserve out of reach of inbound reads', async () => {
+  it('keeps the outbound reserve out of reach of inbound reads while pushes are waiting', async () => {
     const clock = new ManualClock();
     const windowEnd = clock.now() + WINDOW_MS;
     // 600/min over 1-s windows = 10 a window; 30 % reserved leaves inbound 7.
     const shared = budget(clock, { perMinute: 600, reserveOutbound: 0.3 });
-    for (let i = 0; i < 7; i++) await shared.take('inbound');
+    await shared.take('outbound'); // a push is under way: the reserve holds (its token counts)
+    for (let i = 0; i < 6; i++) await shared.take('inbound');
     const eighthInbound = pendingTake(shared, 'inbound', clock);
     await clock.untilSleeping(1);
     for (let i = 0; i < 3; i++) await shared.take('outbound');
-    const fourthOutbound = pendingTake(shared, 'outbound', clock);
+    const fifthOutbound = pendingTake(shared, 'outbound', clock);
     await clock.untilSleeping(2);
-    expect([eighthInbound.at, fourthOutbound.at]).toEqual([undefined, undefined]);
+    expect([eighthInbound.at, fifthOutbound.at]).toEqual([undefined, undefined]);
     expect(await shared.state()).toMatchObject({ taken: 10, windowEndMs: windowEnd });
     // Both sleep until the reset instead of failing, and get through after it.
     expect(clock.nextWakeAt()).toBeGreaterThanOrEqual(windowEnd);
     await clock.advanceTo(windowEnd + MAX_JITTER_MS);
-    await Promise.all([eighthInbound.done, fourthOutbound.done]);
+    await Promise.all([eighthInbound.done, fifthOutbound.done]);
     expect(eighthInbound.at).toBeGreaterThanOrEqual(windowEnd);
-    expect(fourthOutbound.at).toBeGreaterThanOrEqual(windowEnd);
+    expect(fifthOutbound.at).toBeGreaterThanOrEqual(windowEnd);
     expect(await shared.state()).toMatchObject({ taken: 2, windowEndMs: windowEnd + WINDOW_MS });
+  });
+
+  it('lets reads use the whole window when no push is waiting', async () => {
+    const clock = new ManualClock();
+    const windowEnd = clock.now() + WINDOW_MS;
+    const shared = budget(clock, { perMinute: 600, reserveOutbound: 0.3 });
+    for (let i = 0; i < 10; i++) await shared.take('inbound');
+    expect(await shared.state()).toMatchObject({ taken: 10, windowEndMs: windowEnd });
+    const eleventh = pendingTake(shared, 'inbound', clock);
+    await clock.untilSleeping(1);
+    expect(eleventh.at).toBeUndefined();
+  });
+
+  it('gives a push arriving mid-sync its share from the next window on, and yields it once pushes stop', async () => {
+    const clock = new ManualClock();
+    const start = clock.now();
+    const shared = budget(clock, { perMinute: 600, reserveOutbound: 0.3, random: () => 0 });
+    // A full sync has spent the whole window: no push was waiting.
+    for (let i = 0; i < 10; i++) await shared.take('inbound');
+    // A push arrives and waits for the reset.
+    const push = pendingTake(shared, 'outbound', clock);
+    await clock.untilSleeping(1);
+    await clock.advanceTo(start + WINDOW_MS);
+    await push.done;
+    expect(push.at).toBe(start + WINDOW_MS);
+    // In that window reads stop at 7 (the push's token counts): 3 stay for pushes.
+    for (let i = 0; i < 6; i++) await shared.take('inbound');
+    const read = pendingTake(shared, 'inbound', clock);
+    await clock.untilSleeping(1);
+    expect(read.at).toBeUndefined();
+    for (let i = 0; i < 3; i++) await shared.take('outbound');
+    expect(await shared.state()).toMatchObject({ taken: 10, windowEndMs: start + 2 * WINDOW_MS });
+    // A whole window after the last push, reads may use all of the next one.
+    await clock.advanceTo(start + 2 * WINDOW_MS);
+    await read.done;
+    for (let i = 1; i < 10; i++) await shared.take('inbound');
+    expect(await shared.state()).toMatchObject({ taken: 10, windowEndMs: start + 3 * WINDOW_MS });
   });
 });
 

@@ -3,6 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { IdFactory } from '../../src/sandbox/ids.js';
 import { generateSeed } from '../../src/sandbox/seed.js';
+import { IMPORT_DAY } from '../../src/sandbox/seed-catalog.js';
+import { parseSandboxOptions } from '../../src/sandbox/options.js';
 
 const seeded = (seed: number, contacts = 3000) =>
   generateSeed(seed, { contacts, companies: 200 }, new IdFactory('abcdef'));
@@ -66,5 +68,28 @@ describe('seeded data', () => {
     expect(data.notes.length).toBeGreaterThan(0);
     expect(data.notes.every((n) => admins.has(n.adminId))).toBe(true);
     expect(data.segments.length).toBeGreaterThan(3);
+  });
+
+  it('plays a bulk-import day: the share asked for created on one day, the rest as without it', () => {
+    const imported = generateSeed(
+      1,
+      { contacts: 3000, companies: 200, importDayShare: 0.6 },
+      new IdFactory('abcdef'),
+    );
+    const onDay = imported.contacts.filter(
+      (c) => c.created_at >= IMPORT_DAY && c.created_at < IMPORT_DAY + 86_400,
+    );
+    expect(onDay.length / 3000).toBeGreaterThan(0.55);
+    expect(onDay.length / 3000).toBeLessThan(0.65);
+    const others = imported.contacts.filter((c) => !onDay.includes(c));
+    const plain = new Map(contacts.map((c) => [c.id.slice(8), c]));
+    // Contacts the import did not create are the ones seeded without it (ids differ only in their time part).
+    expect(others.every((c) => plain.get(c.id.slice(8))?.created_at === c.created_at)).toBe(true);
+    expect(new Set(onDay.map((c) => c.id.at(-1))).size).toBe(16); // ids end in every hex digit
+  });
+
+  it('refuses an import-day share outside 0–1, naming the option', () => {
+    expect(() => parseSandboxOptions({ importDayShare: 1.5 })).toThrow(/importDayShare/);
+    expect(() => parseSandboxOptions({ importDayShare: -0.1 })).toThrow(/importDayShare/);
   });
 });

@@ -13,6 +13,7 @@ interface Flags {
   contacts?: number;
   companies?: number;
   seed?: number;
+  importDayShare?: number;
   latencyMs?: number;
   rateLimit?: number;
   faultRate?: number;
@@ -39,6 +40,11 @@ export function registerSandbox(program: Command): void {
     .option('--contacts <n>', 'seeded contacts (default 1000)', int)
     .option('--companies <n>', 'seeded companies (default 100)', int)
     .option('--seed <n>', 'seed for the generated workspace (default 1)', int)
+    .option(
+      '--import-day-share <f>',
+      'fraction of contacts created on one day, as a bulk CSV import leaves a workspace (default 0)',
+      num,
+    )
     .option('--latency-ms <ms>', 'mean injected latency per request, with jitter', num)
     .option(
       '--rate-limit <n>',
