@@ -1,0 +1,184 @@
+// Local changes come first (issue 12): one Intercom record per local create, also when the create's
+// own webhook mirrors it before the answer is written back or the write-back is cut off; an inbound
+// write never replaces a value a local change still waits to push; an older edit never lands after
+// a newer one; a partly refused change still sends its valid fields; dependents of a record that
+// failed for good fail with its reason. The races are made deterministic with row locks, not timing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { sql } from 'kysely';
+import { claimRecord, releaseStuckChanges } from '../../src/db/outbox.js';
+import { saveContacts } from '../../src/sync/contact-pages.js';
+import { drainOutbox } from '../../src/sync/push/drain.js';
+import { pushRecord } from '../../src/sync/push/push-record.js';
+import {
+  apiWrites,
+  eventually,
+  mirroredContact,
+  outboxRows,
+  startPushHarness,
+  type PushHarness,
+} from '../support/push-harness.js';
+
+/** A second session holding row `id` of intercom.contacts locked until `release()`. */
+async function lockContactRow(url: string, id: number) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  await client.query('begin');
+  await client.query('select 1 from intercom.contacts where id = $1 for update', [id]);
+  return {
+    pid: (await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid,
+    async release() {
+      await client.query('rollback');
+      await client.end();
+    },
+  };
+}
+
+/** The backend that waits on a lock to update intercom.contacts (the push's write-back). */
+async function waitingWriteBack(h: PushHarness): Promise<number | undefined> {
+  const { rows } = await sql<{ pid: number }>`
+    select pid from pg_stat_activity
+    where datname = current_database() and wait_event_type = 'Lock'
+      and query ilike 'update "intercom"."contacts"%'`.execute(h.rt.db);
+  return rows[0]?.pid;
+}
+
+async function remoteByName(h: PushHarness, name: string) {
+  const { contacts } = await h.control<{ contacts: { id: string; name: string | null; state: string }[] }>(
+    'GET',
+    '/state?entity=contacts',
+  );
+  return contacts.filter((c) => c.name === name);
+}
+
+async function insertContact(h: PushHarness, values: Record<string, unknown>): Promise<number> {
+  const { id } = await h.rt.db
+    .insertInto('intercom.contacts')
+    .values(values as never)
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return Number(id);
+}
+
+async function rowOf(h: PushHarness, id: number) {
+  return h.rt.db.selectFrom('intercom.contacts').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+}
+
+describe('local changes first', () => {
+  let h: PushHarness;
+  beforeAll(async () => {
+    h = await startPushHarness({ sandbox: { contacts: 12, companies: 2 } });
+  });
+  afterAll(async () => h?.close());
+  const ctx = () => h.ctx({ retryMinDelayMs: 1, dependencyWaitMs: 1 });
+
+  it("a lead whose own webhook mirrors it before the write-back is created once, and its row keeps the id", async () => {
+    const rowId = await insertContact(h, { role: 'lead', name: 'Racing Lead' });
+    const lock = await lockContactRow(h.env.DATABASE_URL!, rowId);
+    const push = pushRecord(ctx(), 'contact', rowId).catch((error: unknown) => error);
+    // The create is answered; its write-back waits on the row lock, having already looked for a
+    // mirrored copy of the new contact and found none.
+    await eventually(() => waitingWriteBack(h), 'the write-back to wait on the row');
+    const [created] = await remoteByName(h, 'Racing Lead');
+    // The contact.created webhook applies now: the new contact becomes a row of its own.
+    await saveContacts(h.rt, [await h.rt.intercom.contacts.get(created!.id)]);
+    await lock.release();
+    await push;
+    await drainOutbox(ctx());
+    await drainOutbox(ctx());
+
+    expect(await remoteByName(h, 'Racing Lead')).toHaveLength(1);
+    expect((await rowOf(h, rowId)).intercom_id).toBe(created!.id);
+    const rows = await h.rt.db.selectFrom('intercom.contacts').select('id').where('intercom_id', '=', created!.id).execute();
+    expect(rows.map((r) => Number(r.id))).toEqual([rowId]);
+    expect((await outboxRows(h.rt, 'contact', rowId)).map((c) => c.state)).toEqual(['done']);
+  });
+
+  it('a create whose write-back is cut off is not sent again: the retry updates the contact it made', async () => {
+    const rowId = await insertContact(h, { role: 'lead', name: 'Cut Off Lead', phone: '+100200' });
+    await h.resetStats();
+    const lock = await lockContactRow(h.env.DATABASE_URL!, rowId);
+    const push = pushRecord(ctx(), 'contact', rowId).catch((error: unknown) => error);
+    const writer = await eventually(() => waitingWriteBack(h), 'the write-back to wait on the row');
+    // The pusher dies between the answer and the write-back (its connection is killed).
+    await sql`select pg_terminate_backend(${writer})`.execute(h.rt.db);
+    await lock.release();
+    expect(await push).toBeInstanceOf(Error);
+    expect((await rowOf(h, rowId)).intercom_id).toBeNull();
+
+    await eventually(async () => (await drainOutbox(ctx())).pushed === 1, 'the retry');
+
+    const created = await remoteByName(h, 'Cut Off Lead');
+    expect(created).toHaveLength(1);
+    expect((await rowOf(h, rowId)).intercom_id).toBe(created[0]!.id);
+    expect(apiWrites(await h.stats())).toEqual({ 'POST /contacts': 1, 'PUT /contacts/:id': 1 });
+  });
+
+  it('a sync does not write Intercom over a field a local change still waits to push; other fields still arrive', async () => {
+    const c = await mirroredContact(h.rt, 0);
+    await h.rt.db.updateTable('intercom.contacts').set({ name: 'Edited Locally' }).where('id', '=', c.id).execute();
+    // Meanwhile an agent changes the phone in Intercom, and a sync page brings the contact in.
+    await h.control('PATCH', `/contacts/${c.intercom_id}`, { phone: '+4470000' });
+    await saveContacts(h.rt, [await h.rt.intercom.contacts.get(c.intercom_id)]);
+
+    const row = await rowOf(h, c.id);
+    expect(row.name).toBe('Edited Locally');
+    expect(row.phone).toBe('+4470000');
+
+    await drainOutbox(ctx());
+    expect(await h.remoteContact(c.intercom_id)).toMatchObject({ name: 'Edited Locally', phone: '+4470000' });
+    expect((await rowOf(h, c.id)).name).toBe('Edited Locally');
+  });
+
+  it('an older edit left in flight is never pushed after a newer one, even under postgres-wins', async () => {
+    const c = await mirroredContact(h.rt, 1);
+    await h.rt.db.updateTable('intercom.contacts').set({ name: 'Older Edit' }).where('id', '=', c.id).execute();
+    // A push claims it and dies before finishing (the change stays in flight).
+    expect(await claimRecord(h.rt.db, 'contact', c.id)).toHaveLength(1);
+    await h.rt.db.updateTable('intercom.contacts').set({ name: 'Newer Edit' }).where('id', '=', c.id).execute();
+    const pushCtx = h.ctx({ retryMinDelayMs: 1, policy: 'postgres-wins' });
+
+    expect(await pushRecord(pushCtx, 'contact', c.id)).toBe('nothing');
+    await releaseStuckChanges(h.rt.db, 0);
+    await pushRecord(pushCtx, 'contact', c.id);
+    await drainOutbox(pushCtx);
+
+    expect((await h.remoteContact(c.intercom_id)).name).toBe('Newer Edit');
+    expect((await outboxRows(h.rt, 'contact', c.id)).map((o) => o.state)).toEqual(['done', 'done']);
+  });
+
+  it('a change Intercom partly refuses sends its valid fields, parks the refused one, and the next sync keeps it', async () => {
+    const c = await mirroredContact(h.rt, 2);
+    const emailBefore = (await h.remoteContact(c.intercom_id)).email;
+    await sql`update intercom.contacts set name = 'Valid', email = 'broken' where id = ${c.id}`.execute(h.rt.db);
+
+    await drainOutbox(ctx());
+
+    expect(await h.remoteContact(c.intercom_id)).toMatchObject({ name: 'Valid', email: emailBefore });
+    const changes = await outboxRows(h.rt, 'contact', c.id);
+    const failed = changes.filter((o) => o.state === 'failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.changed_columns).toEqual(['email']);
+    expect(failed[0]!.last_error).toMatch(/email.*Invalid email/);
+    // The next sync brings Intercom's values: the refused local value stays in the row, visibly failed.
+    await saveContacts(h.rt, [await h.rt.intercom.contacts.get(c.intercom_id)]);
+    expect(await rowOf(h, c.id)).toMatchObject({ name: 'Valid', email: 'broken' });
+  });
+
+  it("a note on a contact that failed for good fails with the contact's reason instead of waiting forever", async () => {
+    const { admins } = await h.control<{ admins: { id: string }[] }>('GET', '/state?entity=admins');
+    const rowId = await insertContact(h, { role: 'user', name: 'No Identity' });
+    const { id: noteId } = await h.rt.db
+      .insertInto('intercom.notes')
+      .values({ contact_id: rowId, body: 'orphan note', author_id: admins[0]!.id })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+
+    const first = await drainOutbox(ctx());
+    expect(first).toMatchObject({ failed: 2, retry: 0 });
+    const [note] = await outboxRows(h.rt, 'note', Number(noteId));
+    expect(note).toMatchObject({ state: 'failed' });
+    expect(note!.last_error).toContain(`contact row ${rowId} cannot reach Intercom`);
+    expect(note!.last_error).toMatch(/email or an external_id/);
+  });
+});
