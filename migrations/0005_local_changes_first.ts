@@ -12,6 +12,8 @@
 // - `intercom_sync.creates`: one row per create attempt of a local row, with the Intercom id it got.
 //   A retry finds the record it created before instead of creating a second; `verify` finds rows
 //   that still got two.
+// - `intercom_sync.local_changes`, a view per record of what local changes wait or failed, and the
+//   columns they hold (`status` counts them).
 //
 // The pushable columns are this migration's own list (migrations never change after they land);
 // test/db/hold-local-changes.test.ts checks they match the catalog's.
@@ -55,6 +57,21 @@ export async function up(db: Kysely<any>): Promise<void> {
       answered_at timestamptz
     );
     create index creates_row_idx on intercom_sync.creates (entity, row_id, id);
+
+    -- One row per record with local changes not yet in Intercom: 'pending' while one is on its way,
+    -- 'failed' once only failed ones are left; the columns they hold against inbound writes.
+    create view intercom_sync.local_changes as
+    select o.entity, o.row_id,
+      case when bool_or(o.state in ('pending', 'in_flight')) then 'pending' else 'failed' end as state,
+      (select array_agg(distinct c order by c)
+       from intercom_sync.outbox x, unnest(x.changed_columns) as c
+       where x.entity = o.entity and x.row_id = o.row_id and x.state in ('pending', 'in_flight', 'failed')) as columns,
+      count(*)::int as changes,
+      (array_agg(o.last_error order by o.id desc) filter (where o.state = 'failed'))[1] as last_error,
+      min(o.created_at) as since
+    from intercom_sync.outbox o
+    where o.state in ('pending', 'in_flight', 'failed')
+    group by o.entity, o.row_id;
 
     create function intercom_sync.hold_local_changes() returns trigger
     language plpgsql security definer set search_path = pg_catalog, pg_temp as $$
@@ -136,6 +153,7 @@ export async function down(db: Kysely<any>): Promise<void> {
     drop trigger if exists hold_local_changes on intercom.contacts;
     drop trigger if exists hold_local_changes on intercom.companies;
     drop function if exists intercom_sync.hold_local_changes();
+    drop view if exists intercom_sync.local_changes;
     drop table if exists intercom_sync.creates;
   `.execute(db);
   // 0004's capture function comes back with its next up(); a down is for tests and rollbacks of

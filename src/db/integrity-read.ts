@@ -51,6 +51,8 @@ export async function createdIdentities(db: Executor): Promise<CreatedIdentity[]
     select c.id::int as row_id, c.intercom_id, c.role, c.email, c.external_id
     from intercom.contacts c
     where c.deleted_at is null
-      and exists (select 1 from intercom_sync.creates a where a.entity = 'contact' and a.row_id = c.id)`.execute(db);
+      and exists (select 1 from intercom_sync.creates a where a.entity = 'contact' and a.row_id = c.id)`.execute(
+    db,
+  );
   return result.rows;
 }

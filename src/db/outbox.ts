@@ -29,7 +29,11 @@ export interface OutboxRow {
  * record's lock makes two claims of one record take turns, so both cannot see it idle.
  * @example const changes = await claimRecord(db, 'contact', 42);
  */
-export async function claimRecord(db: Kysely<Database>, entity: OutboxEntity, rowId: number): Promise<OutboxRow[]> {
+export async function claimRecord(
+  db: Kysely<Database>,
+  entity: OutboxEntity,
+  rowId: number,
+): Promise<OutboxRow[]> {
   return db.transaction().execute(async (trx) => {
     await sql`select pg_advisory_xact_lock(hashtext('intercom_sync.outbox'), hashtext(${`${entity}:${rowId}`}))`.execute(
       trx,
@@ -47,7 +51,9 @@ export async function claimRecord(db: Kysely<Database>, entity: OutboxEntity, ro
             select 1 from intercom_sync.outbox busy
             where busy.entity = ${entity} and busy.row_id = ${rowId} and busy.state = 'in_flight')
         for update)
-      returning id, entity, row_id, op, changed_columns, old_data, new_data, attempts, created_at`.execute(trx);
+      returning id, entity, row_id, op, changed_columns, old_data, new_data, attempts, created_at`.execute(
+      trx,
+    );
     return result.rows.sort((a, b) => a.id - b.id);
   });
 }

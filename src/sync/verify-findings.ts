@@ -37,7 +37,8 @@ export class IdentityIndex {
 function identityKeys(role: unknown, email: unknown, externalId: unknown): string[] {
   const keys: string[] = [];
   if (typeof email === 'string' && email !== '') keys.push(`email:${String(role)}:${email.toLowerCase()}`);
-  if (role === 'user' && typeof externalId === 'string' && externalId !== '') keys.push(`external_id:${externalId}`);
+  if (role === 'user' && typeof externalId === 'string' && externalId !== '')
+    keys.push(`external_id:${externalId}`);
   return keys;
 }
 

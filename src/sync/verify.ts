@@ -17,7 +17,12 @@ import type { SyncContext } from './context.js';
 import { compareLinks, compareNotes, compareRow, Differences, readAll, type Read } from './verify-compare.js';
 import { liveIds, storedLinks, storedNotes, storedRows } from '../db/verify-read.js';
 import type { InterruptedRun } from '../db/integrity-read.js';
-import { findDuplicates, findInterruptedRuns, IdentityIndex, type DuplicateContacts } from './verify-findings.js';
+import {
+  findDuplicates,
+  findInterruptedRuns,
+  IdentityIndex,
+  type DuplicateContacts,
+} from './verify-findings.js';
 
 export type VerifiedEntity =
   | 'contacts'

@@ -8,6 +8,9 @@ import pg from 'pg';
 import { sql } from 'kysely';
 import { claimRecord, releaseStuckChanges } from '../../src/db/outbox.js';
 import { saveContacts } from '../../src/sync/contact-pages.js';
+import { verifyMirror } from '../../src/sync/verify.js';
+import { companyCatalog } from '../../src/mappers/catalog/company.js';
+import { contactCatalog } from '../../src/mappers/catalog/contact.js';
 import { drainOutbox } from '../../src/sync/push/drain.js';
 import { pushRecord } from '../../src/sync/push/push-record.js';
 import {
@@ -72,7 +75,7 @@ describe('local changes first', () => {
   afterAll(async () => h?.close());
   const ctx = () => h.ctx({ retryMinDelayMs: 1, dependencyWaitMs: 1 });
 
-  it("a lead whose own webhook mirrors it before the write-back is created once, and its row keeps the id", async () => {
+  it('a lead whose own webhook mirrors it before the write-back is created once, and its row keeps the id', async () => {
     const rowId = await insertContact(h, { role: 'lead', name: 'Racing Lead' });
     const lock = await lockContactRow(h.env.DATABASE_URL!, rowId);
     const push = pushRecord(ctx(), 'contact', rowId).catch((error: unknown) => error);
@@ -89,7 +92,11 @@ describe('local changes first', () => {
 
     expect(await remoteByName(h, 'Racing Lead')).toHaveLength(1);
     expect((await rowOf(h, rowId)).intercom_id).toBe(created!.id);
-    const rows = await h.rt.db.selectFrom('intercom.contacts').select('id').where('intercom_id', '=', created!.id).execute();
+    const rows = await h.rt.db
+      .selectFrom('intercom.contacts')
+      .select('id')
+      .where('intercom_id', '=', created!.id)
+      .execute();
     expect(rows.map((r) => Number(r.id))).toEqual([rowId]);
     expect((await outboxRows(h.rt, 'contact', rowId)).map((c) => c.state)).toEqual(['done']);
   });
@@ -116,7 +123,11 @@ describe('local changes first', () => {
 
   it('a sync does not write Intercom over a field a local change still waits to push; other fields still arrive', async () => {
     const c = await mirroredContact(h.rt, 0);
-    await h.rt.db.updateTable('intercom.contacts').set({ name: 'Edited Locally' }).where('id', '=', c.id).execute();
+    await h.rt.db
+      .updateTable('intercom.contacts')
+      .set({ name: 'Edited Locally' })
+      .where('id', '=', c.id)
+      .execute();
     // Meanwhile an agent changes the phone in Intercom, and a sync page brings the contact in.
     await h.control('PATCH', `/contacts/${c.intercom_id}`, { phone: '+4470000' });
     await saveContacts(h.rt, [await h.rt.intercom.contacts.get(c.intercom_id)]);
@@ -132,10 +143,18 @@ describe('local changes first', () => {
 
   it('an older edit left in flight is never pushed after a newer one, even under postgres-wins', async () => {
     const c = await mirroredContact(h.rt, 1);
-    await h.rt.db.updateTable('intercom.contacts').set({ name: 'Older Edit' }).where('id', '=', c.id).execute();
+    await h.rt.db
+      .updateTable('intercom.contacts')
+      .set({ name: 'Older Edit' })
+      .where('id', '=', c.id)
+      .execute();
     // A push claims it and dies before finishing (the change stays in flight).
     expect(await claimRecord(h.rt.db, 'contact', c.id)).toHaveLength(1);
-    await h.rt.db.updateTable('intercom.contacts').set({ name: 'Newer Edit' }).where('id', '=', c.id).execute();
+    await h.rt.db
+      .updateTable('intercom.contacts')
+      .set({ name: 'Newer Edit' })
+      .where('id', '=', c.id)
+      .execute();
     const pushCtx = h.ctx({ retryMinDelayMs: 1, policy: 'postgres-wins' });
 
     expect(await pushRecord(pushCtx, 'contact', c.id)).toBe('nothing');
@@ -150,7 +169,9 @@ describe('local changes first', () => {
   it('a change Intercom partly refuses sends its valid fields, parks the refused one, and the next sync keeps it', async () => {
     const c = await mirroredContact(h.rt, 2);
     const emailBefore = (await h.remoteContact(c.intercom_id)).email;
-    await sql`update intercom.contacts set name = 'Valid', email = 'broken' where id = ${c.id}`.execute(h.rt.db);
+    await sql`update intercom.contacts set name = 'Valid', email = 'broken' where id = ${c.id}`.execute(
+      h.rt.db,
+    );
 
     await drainOutbox(ctx());
 
@@ -180,5 +201,40 @@ describe('local changes first', () => {
     expect(note).toMatchObject({ state: 'failed' });
     expect(note!.last_error).toContain(`contact row ${rowId} cannot reach Intercom`);
     expect(note!.last_error).toMatch(/email or an external_id/);
+  });
+
+  it('verify reports a contact Intercom holds twice for one local row, and a run left running', async () => {
+    const rowId = await insertContact(h, { role: 'lead', name: 'Twin Lead', email: 'twin@example.com' });
+    await drainOutbox(ctx());
+    const mine = (await rowOf(h, rowId)).intercom_id!;
+    // A second lead with the row's email appears (say a create sent twice) and is mirrored.
+    const twin = await h.control<{ id: string }>('POST', '/contacts', {
+      role: 'lead',
+      email: 'twin@example.com',
+      name: 'Twin Lead',
+    });
+    await saveContacts(h.rt, [await h.rt.intercom.contacts.get(twin.id)]);
+    // A full sync whose process was killed an hour ago.
+    const { rows } = await sql<{ id: number }>`
+      insert into intercom_sync.runs (kind, status, started_at) values ('full', 'running', now() - interval '1 hour')
+      returning id::int as id`.execute(h.rt.db);
+
+    const report = await verifyMirror(h.rt);
+
+    expect(report.clean).toBe(false);
+    expect(report.duplicates).toContainEqual({
+      rowId,
+      intercomIds: [mine, twin.id].sort(),
+      reason: 'same email',
+    });
+    expect(report.interruptedRuns.map((r) => r.id)).toEqual([rows[0]!.id]);
+  });
+
+  it('the hold trigger holds exactly the columns the catalogs push', async () => {
+    const { rows } = await sql<{ args: string }>`
+      select encode(tgargs, 'escape') as args from pg_trigger
+      where tgname = 'hold_local_changes' order by tgrelid::regclass::text`.execute(h.rt.db);
+    const held = rows.map((r) => r.args.split('\\000')[1]!.replace(/[{}]/g, '').split(',').sort());
+    expect(held).toEqual([[...companyCatalog.pushable].sort(), [...contactCatalog.pushable].sort()]);
   });
 });

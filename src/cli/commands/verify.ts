@@ -45,7 +45,9 @@ function printReport(report: VerifyReport): void {
   const read = `${checked.contacts} contacts, ${checked.companies} companies, ${checked.tags} tags, ${checked.segments} segments`;
   const seconds = (report.durationMs / 1000).toFixed(1);
   for (const d of report.duplicates)
-    console.log(`verify: duplicate in Intercom — local row ${d.rowId} is ${d.intercomIds.join(' and ')} (${d.reason})`);
+    console.log(
+      `verify: duplicate in Intercom — local row ${d.rowId} is ${d.intercomIds.join(' and ')} (${d.reason})`,
+    );
   for (const r of report.interruptedRuns)
     console.log(
       `verify: ${r.kind} run ${r.id} was interrupted — still 'running', nothing since ${r.last_activity.toISOString()}`,

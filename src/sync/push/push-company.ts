@@ -45,7 +45,8 @@ export async function pushCompany(
   const keep = await columnsChangedAfter(ctx.db, 'company', rowId, changes.at(-1)!.id);
   await writeBack(ctx, 'company', rowId, saved, keep, {
     knownAs: row.intercom_id,
-    also: (trx) => recordConflicts(trx, settledFieldConflicts('company', rowId, row.intercom_id, plan.conflicts)),
+    also: (trx) =>
+      recordConflicts(trx, settledFieldConflicts('company', rowId, row.intercom_id, plan.conflicts)),
   });
   return { calls: 1, superseded: false };
 }

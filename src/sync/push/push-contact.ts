@@ -1,6 +1,11 @@
 // Pushes a contact's local changes: create (new intercom_id written back), update of the fields
 // that changed (merged per field against the agreed state), archive/unarchive, delete.
-import { columnsChangedAfter, everChangedLocally, parkRejectedFields, type OutboxRow } from '../../db/outbox.js';
+import {
+  columnsChangedAfter,
+  everChangedLocally,
+  parkRejectedFields,
+  type OutboxRow,
+} from '../../db/outbox.js';
 import { readField } from '../../mappers/field-path.js';
 import { updateSplittingRejects, type RejectedField } from './rejected-fields.js';
 import { recordConflicts, settledFieldConflicts } from '../../db/conflicts.js';
@@ -81,7 +86,12 @@ export async function pushContact(
   if (Object.keys(body).length > 0) {
     const intercomId = row.intercom_id;
     const sent = await updateSplittingRejects(
-      (some) => ctx.intercom.contacts.update(intercomId, { role: row.role, ...toApiBody(some) } as ContactInput, call),
+      (some) =>
+        ctx.intercom.contacts.update(
+          intercomId,
+          { role: row.role, ...toApiBody(some) } as ContactInput,
+          call,
+        ),
       fields,
     );
     latest = sent.answer;
@@ -95,7 +105,11 @@ export async function pushContact(
   const keep = await columnsChangedAfter(ctx.db, 'contact', rowId, lastId);
   if (latest) {
     // Refused fields are parked before the answer is written, so the row keeps their local values.
-    const parked = rejected.map((r) => ({ ...r, remote: readField(remote.current, r.field), local: fields[r.field] }));
+    const parked = rejected.map((r) => ({
+      ...r,
+      remote: readField(remote.current, r.field),
+      local: fields[r.field],
+    }));
     await writeBack(ctx, 'contact', rowId, latest, keep, {
       knownAs: row.intercom_id,
       before: (trx) => parkRejectedFields(trx, 'contact', rowId, parked),
@@ -166,8 +180,7 @@ async function earlierCreate(
   if (!prior) return undefined;
   if (prior.intercom_id) return prior.intercom_id;
   const after = new Date(prior.attempted_at.getTime() - CLOCK_SKEW_MS);
-  const found =
-    (await mirroredLostCreate(ctx.db, row, after)) ?? (await searchLostCreate(ctx, row, after));
+  const found = (await mirroredLostCreate(ctx.db, row, after)) ?? (await searchLostCreate(ctx, row, after));
   if (found) await recordCreated(ctx.db, prior.id, found);
   return found;
 }

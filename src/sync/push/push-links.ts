@@ -1,6 +1,11 @@
 // Pushes a contact's company attachments (contact_companies) and new notes. Both name records by
 // their Intercom ids, so they wait until the contact (and company) exist there.
-import { lastCreateAttempt, recordCreated, startCreateAttempt, type CreateAttempt } from '../../db/creates.js';
+import {
+  lastCreateAttempt,
+  recordCreated,
+  startCreateAttempt,
+  type CreateAttempt,
+} from '../../db/creates.js';
 import { intercomIdOfRow } from '../../db/local-ids.js';
 import type { Note } from '../../intercom/types.js';
 import { blockedRecord, type OutboxEntity, type OutboxRow } from '../../db/outbox.js';
@@ -99,7 +104,11 @@ export async function pushNotes(
   let created = prior && (await earlierNote(ctx, contact, note.body, prior));
   if (!created) {
     const attempt = await startCreateAttempt(ctx.db, 'note', noteRowId);
-    created = await ctx.intercom.contacts.createNote(contact, { body: note.body, admin_id: adminId } as never, call);
+    created = await ctx.intercom.contacts.createNote(
+      contact,
+      { body: note.body, admin_id: adminId } as never,
+      call,
+    );
     if (created.id) await recordCreated(ctx.db, attempt, String(created.id));
   }
   const row = mapNote(created, { contactIntercomId: contact });
