@@ -254,3 +254,39 @@ export async function parkRejectedFields(
     )
     .execute();
 }
+
+/** A failed change of a record, as `supersedeFailedChanges` weighs it. */
+export interface FailedChange {
+  readonly id: number;
+  readonly changed_columns: string[];
+  readonly old_data: Record<string, unknown> | null;
+  readonly new_data: Record<string, unknown> | null;
+}
+
+/** The failed changes of one record older than change `beforeId`. */
+export async function failedChangesBefore(
+  db: Executor,
+  entity: OutboxEntity,
+  rowId: number,
+  beforeId: number,
+): Promise<FailedChange[]> {
+  return db
+    .selectFrom('intercom_sync.outbox')
+    .select(['id', 'changed_columns', 'old_data', 'new_data'])
+    .where('entity', '=', entity)
+    .where('row_id', '=', rowId)
+    .where('state', '=', 'failed')
+    .where('id', '<', beforeId)
+    .execute() as Promise<FailedChange[]>;
+}
+
+/** Marks failed changes superseded: a newer change of the same fields reached Intercom. */
+export async function supersedeChanges(db: Executor, ids: readonly number[], reason: string): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('intercom_sync.outbox')
+    .set({ state: 'superseded', last_error: reason, updated_at: new Date() })
+    .where('id', 'in', [...ids])
+    .where('state', '=', 'failed')
+    .execute();
+}

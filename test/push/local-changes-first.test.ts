@@ -184,6 +184,24 @@ describe('local changes first', () => {
     // The next sync brings Intercom's values: the refused local value stays in the row, visibly failed.
     await saveContacts(h.rt, [await h.rt.intercom.contacts.get(c.intercom_id)]);
     expect(await rowOf(h, c.id)).toMatchObject({ name: 'Valid', email: 'broken' });
+    const { rows: waiting } = await sql<{ state: string; columns: string[] }>`
+      select state, columns from intercom_sync.local_changes where entity = 'contact' and row_id = ${c.id}`.execute(
+      h.rt.db,
+    );
+    expect(waiting).toEqual([{ state: 'failed', columns: ['email'] }]);
+
+    // The email is fixed locally and pushed: the parked change is settled and holds nothing more.
+    await h.rt.db
+      .updateTable('intercom.contacts')
+      .set({ email: 'fixed@example.com' })
+      .where('id', '=', c.id)
+      .execute();
+    await drainOutbox(ctx());
+    expect((await h.remoteContact(c.intercom_id)).email).toBe('fixed@example.com');
+    expect((await outboxRows(h.rt, 'contact', c.id)).filter((o) => o.state === 'failed')).toEqual([]);
+    await h.control('PATCH', `/contacts/${c.intercom_id}`, { email: 'agent@example.com' });
+    await saveContacts(h.rt, [await h.rt.intercom.contacts.get(c.intercom_id)]);
+    expect((await rowOf(h, c.id)).email).toBe('agent@example.com');
   });
 
   it("a note on a contact that failed for good fails with the contact's reason instead of waiting forever", async () => {
