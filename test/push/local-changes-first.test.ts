@@ -22,12 +22,12 @@ import {
   type PushHarness,
 } from '../support/push-harness.js';
 
-/** A second session holding row `id` of intercom.contacts locked until `release()`. */
-async function lockContactRow(url: string, id: number) {
+/** A second session holding row `id` of a mirror table locked until `release()`. */
+async function lockRow(url: string, id: number, table = 'intercom.contacts') {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   await client.query('begin');
-  await client.query('select 1 from intercom.contacts where id = $1 for update', [id]);
+  await client.query(`select 1 from ${table} where id = $1 for update`, [id]);
   return {
     pid: (await client.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid,
     async release() {
@@ -37,12 +37,12 @@ async function lockContactRow(url: string, id: number) {
   };
 }
 
-/** The backend that waits on a lock to update intercom.contacts (the push's write-back). */
-async function waitingWriteBack(h: PushHarness): Promise<number | undefined> {
+/** The backend that waits on a lock to update a mirror table (the push's write-back). */
+async function waitingWriteBack(h: PushHarness, table = 'contacts'): Promise<number | undefined> {
   const { rows } = await sql<{ pid: number }>`
     select pid from pg_stat_activity
     where datname = current_database() and wait_event_type = 'Lock'
-      and query ilike 'update "intercom"."contacts"%'`.execute(h.rt.db);
+      and query ilike ${`update "intercom"."${table}"%`}`.execute(h.rt.db);
   return rows[0]?.pid;
 }
 
@@ -77,7 +77,7 @@ describe('local changes first', () => {
 
   it('a lead whose own webhook mirrors it before the write-back is created once, and its row keeps the id', async () => {
     const rowId = await insertContact(h, { role: 'lead', name: 'Racing Lead' });
-    const lock = await lockContactRow(h.env.DATABASE_URL!, rowId);
+    const lock = await lockRow(h.env.DATABASE_URL!, rowId);
     const push = pushRecord(ctx(), 'contact', rowId).catch((error: unknown) => error);
     // The create is answered; its write-back waits on the row lock, having already looked for a
     // mirrored copy of the new contact and found none.
@@ -104,7 +104,7 @@ describe('local changes first', () => {
   it('a create whose write-back is cut off is not sent again: the retry updates the contact it made', async () => {
     const rowId = await insertContact(h, { role: 'lead', name: 'Cut Off Lead', phone: '+100200' });
     await h.resetStats();
-    const lock = await lockContactRow(h.env.DATABASE_URL!, rowId);
+    const lock = await lockRow(h.env.DATABASE_URL!, rowId);
     const push = pushRecord(ctx(), 'contact', rowId).catch((error: unknown) => error);
     const writer = await eventually(() => waitingWriteBack(h), 'the write-back to wait on the row');
     // The pusher dies between the answer and the write-back (its connection is killed).
@@ -119,6 +119,35 @@ describe('local changes first', () => {
     expect(created).toHaveLength(1);
     expect((await rowOf(h, rowId)).intercom_id).toBe(created[0]!.id);
     expect(apiWrites(await h.stats())).toEqual({ 'POST /contacts': 1, 'PUT /contacts/:id': 1 });
+  });
+
+  it('a note whose write-back is cut off is not created again', async () => {
+    const { admins } = await h.control<{ admins: { id: string }[] }>('GET', '/state?entity=admins');
+    const c = await mirroredContact(h.rt, 3);
+    const notesBefore = (await h.remoteContact(c.intercom_id)).noteIds.length;
+    const { id } = await h.rt.db
+      .insertInto('intercom.notes')
+      .values({ contact_id: c.id, body: 'written once', author_id: admins[0]!.id })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const noteId = Number(id);
+    const lock = await lockRow(h.env.DATABASE_URL!, noteId, 'intercom.notes');
+    const push = pushRecord(ctx(), 'note', noteId).catch((error: unknown) => error);
+    const writer = await eventually(() => waitingWriteBack(h, 'notes'), 'the note write-back to wait');
+    await sql`select pg_terminate_backend(${writer})`.execute(h.rt.db);
+    await lock.release();
+    expect(await push).toBeInstanceOf(Error);
+
+    await eventually(async () => (await drainOutbox(ctx())).pushed === 1, 'the retry');
+
+    const remote = await h.remoteContact(c.intercom_id);
+    expect(remote.noteIds).toHaveLength(notesBefore + 1);
+    const note = await h.rt.db
+      .selectFrom('intercom.notes')
+      .select('intercom_id')
+      .where('id', '=', noteId)
+      .executeTakeFirstOrThrow();
+    expect(remote.noteIds).toContain(note.intercom_id);
   });
 
   it('a sync does not write Intercom over a field a local change still waits to push; other fields still arrive', async () => {

@@ -142,7 +142,7 @@ async function earlierNote(
     const found = page.items.find((n) =>
       prior.intercom_id !== null
         ? String(n.id) === prior.intercom_id
-        : n.body === body && typeof n.created_at === 'number' && n.created_at >= since,
+        : sameBody(n.body, body) && typeof n.created_at === 'number' && n.created_at >= since,
     );
     if (found) {
       if (prior.intercom_id === null) await recordCreated(ctx.db, prior.id, String(found.id));
@@ -150,4 +150,11 @@ async function earlierNote(
     }
   }
   return undefined;
+}
+
+/** A note's body as sent, or as Intercom may return it wrapped in one paragraph. */
+function sameBody(stored: unknown, sent: string): boolean {
+  if (typeof stored !== 'string') return false;
+  const bare = (text: string) => text.trim().replace(/^<p>([\s\S]*)<\/p>$/i, '$1');
+  return stored === sent || bare(stored) === bare(sent);
 }
