@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { sql } from 'kysely';
 import { claimRecord, releaseStuckChanges } from '../../src/db/outbox.js';
+import { startCreateAttempt } from '../../src/db/creates.js';
 import { saveContacts } from '../../src/sync/contact-pages.js';
 import { verifyMirror } from '../../src/sync/verify.js';
 import { companyCatalog } from '../../src/mappers/catalog/company.js';
@@ -120,6 +121,35 @@ describe('local changes first', () => {
     expect((await rowOf(h, rowId)).intercom_id).toBe(created[0]!.id);
     expect(apiWrites(await h.stats())).toEqual({ 'POST /contacts': 1, 'PUT /contacts/:id': 1 });
   });
+
+  for (const found of ['by a search', 'as mirrored by its webhook'] as const) {
+    it(`a lead whose create answer was lost is found ${found} on the retry, not created again`, async () => {
+      const name = `Lost Lead ${found}`;
+      const rowId = await insertContact(h, { role: 'lead', name, email: `${found.length}@lost.example.com` });
+      // The create was sent and stored, but its answer never came back (recorded as an attempt only).
+      await startCreateAttempt(h.rt.db, 'contact', rowId);
+      const stored = await h.control<{ id: string }>('POST', '/contacts', {
+        role: 'lead',
+        name,
+        email: `${found.length}@lost.example.com`,
+      });
+      if (found === 'as mirrored by its webhook')
+        await saveContacts(h.rt, [await h.rt.intercom.contacts.get(stored.id)]);
+      await h.resetStats();
+
+      await drainOutbox(ctx());
+
+      expect(await remoteByName(h, name)).toHaveLength(1);
+      expect((await rowOf(h, rowId)).intercom_id).toBe(stored.id);
+      expect(apiWrites(await h.stats())).toEqual({ 'PUT /contacts/:id': 1 });
+      const rows = await h.rt.db
+        .selectFrom('intercom.contacts')
+        .select('id')
+        .where('intercom_id', '=', stored.id)
+        .execute();
+      expect(rows.map((r) => Number(r.id))).toEqual([rowId]);
+    });
+  }
 
   it('a note whose write-back is cut off is not created again', async () => {
     const { admins } = await h.control<{ admins: { id: string }[] }>('GET', '/state?entity=admins');

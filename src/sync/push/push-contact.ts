@@ -185,7 +185,11 @@ async function earlierCreate(
   return found;
 }
 
-/** Intercom's newest contact created after `after` with every identifying field the row sends. */
+/**
+ * Intercom's newest contact created after `after` with every identifying field the row sends. Search
+ * compares timestamps by day (docs/intercom-api.md#timestamps-compare-by-day): it is asked from the
+ * day before, and the exact instant is checked here.
+ */
 async function searchLostCreate(
   ctx: PushContext,
   row: Readonly<Record<string, unknown>>,
@@ -195,19 +199,31 @@ async function searchLostCreate(
     (f) => typeof row[f] === 'string' && row[f] !== '' && !(f === 'external_id' && row.role === 'lead'),
   );
   if (fields.length === 0) return undefined;
-  const query: SearchFilter = {
+  const since = Math.floor(after.getTime() / 1000);
+  const query = {
     operator: 'AND',
     value: [
-      { field: 'created_at', operator: '>', value: Math.floor(after.getTime() / 1000) },
+      { field: 'created_at', operator: '>', value: since - DAY_SECONDS },
       { field: 'role', operator: '=', value: String(row.role ?? 'user') },
-      ...fields.map((f) => ({ field: f, operator: '=' as const, value: String(row[f]) })),
+      ...fields.map((f) => ({ field: f, operator: '=', value: String(row[f]) })),
     ],
   } as SearchFilter;
-  for await (const page of ctx.intercom.contacts.search(query, { lane: 'outbound', perPage: 5 })) {
-    return page.items.find((c) => typeof c.id === 'string')?.id;
+  let newest: Contact | undefined;
+  for await (const page of ctx.intercom.contacts.search(query, { lane: 'outbound' })) {
+    for (const c of page.items) {
+      const created = typeof c.created_at === 'number' ? c.created_at : 0;
+      if (
+        typeof c.id === 'string' &&
+        created >= since &&
+        (!newest || created > (newest.created_at as number))
+      )
+        newest = c;
+    }
   }
-  return undefined;
+  return newest?.id;
 }
+
+const DAY_SECONDS = 86_400;
 
 function isNotFound(error: unknown): boolean {
   return error instanceof IntercomApiError && error.status === 404;
