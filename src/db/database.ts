@@ -30,5 +30,8 @@ export function createDatabase(options: DatabaseOptions): Kysely<Database> {
   });
   // An idle client that errors (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  // So must a client in use (a restart or a killed backend mid-transaction): its query fails with the
+  // error already, and the 'error' event pg emits besides would have no listener and end the process.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

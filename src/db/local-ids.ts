@@ -74,3 +74,28 @@ export function contactRowOf(db: Executor, intercomId: string) {
     .where('intercom_id', '=', intercomId)
     .executeTakeFirst();
 }
+
+/**
+ * The mirrored contact a lost create of `row` made, if its webhook or a sync brought it in: another
+ * row, never changed locally (so the sync wrote it), created in Intercom after `after`, with the
+ * row's role and the same email, phone, name and (users) external_id. The newest such, by Intercom id.
+ * @example const found = await mirroredLostCreate(ctx.db, row, attemptedAt);
+ */
+export async function mirroredLostCreate(
+  db: Executor,
+  row: Readonly<Record<string, unknown>> & { id: number },
+  after: Date,
+): Promise<string | undefined> {
+  const text = (column: string) => (typeof row[column] === 'string' ? (row[column] as string) : null);
+  const role = text('role') ?? 'user';
+  const result = await sql<{ intercom_id: string }>`
+    select c.intercom_id from intercom.contacts c
+    where c.id <> ${row.id} and c.intercom_id is not null and c.deleted_at is null
+      and c.created_at >= ${after} and c.role = ${role}
+      and c.email is not distinct from ${text('email')} and c.phone is not distinct from ${text('phone')}
+      and c.name is not distinct from ${text('name')}
+      and (${role} = 'lead' or c.external_id is not distinct from ${text('external_id')})
+      and not exists (select 1 from intercom_sync.outbox o where o.entity = 'contact' and o.row_id = c.id)
+    order by c.created_at desc, c.intercom_id desc limit 1`.execute(db);
+  return result.rows[0]?.intercom_id;
+}

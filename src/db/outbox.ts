@@ -1,6 +1,8 @@
 // The outbox of local changes: claimed per record by the pusher, finished as done, superseded or
 // failed, and swept back to pending when a push was lost (docs/design.md#principle-1).
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './database.js';
+import { parseFieldPath } from '../mappers/field-path.js';
 import type { Executor } from './sync-writes.js';
 
 export type OutboxEntity = 'contact' | 'company' | 'contact_company' | 'note';
@@ -21,22 +23,39 @@ export interface OutboxRow {
 /**
  * Takes every pending change of one record (marks them in flight), oldest first, once any of them
  * is due: a new edit takes the older ones waiting out a backoff along, so changes are never sent
- * out of order (an older value pushed after a newer one would overwrite it).
+ * out of order (an older value pushed after a newer one would overwrite it). Nothing is taken while
+ * another change of the record is in flight: that push goes round again for the newer ones, and one
+ * lost to a kill is released by the sweeper and then taken along with them, oldest first. The
+ * record's lock makes two claims of one record take turns, so both cannot see it idle.
  * @example const changes = await claimRecord(db, 'contact', 42);
  */
-export async function claimRecord(db: Executor, entity: OutboxEntity, rowId: number): Promise<OutboxRow[]> {
-  const result = await sql<OutboxRow>`
-    update intercom_sync.outbox set state = 'in_flight', attempts = attempts + 1, updated_at = now()
-    where id in (
-      select id from intercom_sync.outbox
-      where entity = ${entity} and row_id = ${rowId} and state = 'pending'
-        and exists (
-          select 1 from intercom_sync.outbox due
-          where due.entity = ${entity} and due.row_id = ${rowId} and due.state = 'pending'
-            and due.next_attempt_at <= now())
-      for update skip locked)
-    returning id, entity, row_id, op, changed_columns, old_data, new_data, attempts, created_at`.execute(db);
-  return result.rows.sort((a, b) => a.id - b.id);
+export async function claimRecord(
+  db: Kysely<Database>,
+  entity: OutboxEntity,
+  rowId: number,
+): Promise<OutboxRow[]> {
+  return db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext('intercom_sync.outbox'), hashtext(${`${entity}:${rowId}`}))`.execute(
+      trx,
+    );
+    const result = await sql<OutboxRow>`
+      update intercom_sync.outbox set state = 'in_flight', attempts = attempts + 1, updated_at = now()
+      where id in (
+        select id from intercom_sync.outbox
+        where entity = ${entity} and row_id = ${rowId} and state = 'pending'
+          and exists (
+            select 1 from intercom_sync.outbox due
+            where due.entity = ${entity} and due.row_id = ${rowId} and due.state = 'pending'
+              and due.next_attempt_at <= now())
+          and not exists (
+            select 1 from intercom_sync.outbox busy
+            where busy.entity = ${entity} and busy.row_id = ${rowId} and busy.state = 'in_flight')
+        for update)
+      returning id, entity, row_id, op, changed_columns, old_data, new_data, attempts, created_at`.execute(
+      trx,
+    );
+    return result.rows.sort((a, b) => a.id - b.id);
+  });
 }
 
 /**
@@ -168,4 +187,106 @@ export async function retryFailedChanges(db: Executor, ids?: readonly number[]) 
     query = query.where('id', 'in', [...ids]);
   }
   return query.returning(['id', 'entity', 'row_id']).execute();
+}
+
+/**
+ * Why a record cannot reach Intercom, if that is settled: its changes failed for good (the newest
+ * failure's reason) and none is waiting, or it never had a change to push at all. Undefined while
+ * a change of it is pending or in flight: a dependent then waits for it.
+ * @example const reason = await blockedRecord(ctx.db, 'contact', note.contact_id);
+ */
+export async function blockedRecord(
+  db: Executor,
+  entity: OutboxEntity,
+  rowId: number,
+): Promise<string | undefined> {
+  const result = await sql<{ open: boolean; failed: string | null; any: boolean }>`
+    select
+      bool_or(state in ('pending', 'in_flight')) as open,
+      (array_agg(coalesce(last_error, 'failed') order by id desc) filter (where state = 'failed'))[1] as failed,
+      count(*) > 0 as any
+    from intercom_sync.outbox where entity = ${entity} and row_id = ${rowId}`.execute(db);
+  const row = result.rows[0];
+  if (!row?.any) return 'it has no change to push';
+  if (row.open) return undefined;
+  return row.failed ?? undefined;
+}
+
+/** A field Intercom refused, parked as a failed change of its own (it keeps the row's value held). */
+export interface ParkedField {
+  readonly field: string;
+  /** Intercom's value, and the local one it refused (custom attributes as `custom_attributes.<key>`). */
+  readonly remote: unknown;
+  readonly local: unknown;
+  readonly reason: string;
+}
+
+/**
+ * Parks each refused field as a failed `update` change of the record (visible in `failed list`,
+ * retried like any other). A custom attribute is parked as that one key.
+ * @example await parkRejectedFields(trx, 'contact', rowId, [{ field: 'email', remote, local, reason }]);
+ */
+export async function parkRejectedFields(
+  db: Executor,
+  entity: OutboxEntity,
+  rowId: number,
+  fields: readonly ParkedField[],
+): Promise<void> {
+  if (fields.length === 0) return;
+  const nest = (field: string, value: unknown) => {
+    const { column, key } = parseFieldPath(field);
+    return key !== null ? { [column]: { [key]: value ?? null } } : { [column]: value ?? null };
+  };
+  await db
+    .insertInto('intercom_sync.outbox')
+    .values(
+      fields.map((f) => ({
+        entity,
+        row_id: rowId,
+        op: 'update' as const,
+        changed_columns: [parseFieldPath(f.field).column],
+        old_data: JSON.stringify(nest(f.field, f.remote)),
+        new_data: JSON.stringify(nest(f.field, f.local)),
+        state: 'failed' as const,
+        attempts: 1,
+        last_error: `Intercom refused ${f.field}: ${f.reason}`,
+      })),
+    )
+    .execute();
+}
+
+/** A failed change of a record, as `supersedeFailedChanges` weighs it. */
+export interface FailedChange {
+  readonly id: number;
+  readonly changed_columns: string[];
+  readonly old_data: Record<string, unknown> | null;
+  readonly new_data: Record<string, unknown> | null;
+}
+
+/** The failed changes of one record older than change `beforeId`. */
+export async function failedChangesBefore(
+  db: Executor,
+  entity: OutboxEntity,
+  rowId: number,
+  beforeId: number,
+): Promise<FailedChange[]> {
+  return db
+    .selectFrom('intercom_sync.outbox')
+    .select(['id', 'changed_columns', 'old_data', 'new_data'])
+    .where('entity', '=', entity)
+    .where('row_id', '=', rowId)
+    .where('state', '=', 'failed')
+    .where('id', '<', beforeId)
+    .execute() as Promise<FailedChange[]>;
+}
+
+/** Marks failed changes superseded: a newer change of the same fields reached Intercom. */
+export async function supersedeChanges(db: Executor, ids: readonly number[], reason: string): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .updateTable('intercom_sync.outbox')
+    .set({ state: 'superseded', last_error: reason, updated_at: new Date() })
+    .where('id', 'in', [...ids])
+    .where('state', '=', 'failed')
+    .execute();
 }

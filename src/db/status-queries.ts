@@ -18,6 +18,8 @@ export interface BacklogStatus {
   /** Outbox rows by state. */
   readonly outbox: Record<string, number>;
   readonly openConflicts: number;
+  /** Records whose local changes are not in Intercom yet, so inbound writes keep their columns (migration 0005). */
+  readonly heldRecords: { readonly pending: number; readonly failed: number };
   /** Oldest row still waiting, so a stuck queue shows how long it has been stuck. */
   readonly oldestPendingWebhook: Date | null;
   readonly oldestPendingOutbox: Date | null;
@@ -57,7 +59,7 @@ export async function lastSuccessPerStream(db: Executor): Promise<Map<string, Da
 
 /** @example const { outbox, openConflicts } = await backlogStatus(db); */
 export async function backlogStatus(db: Executor): Promise<BacklogStatus> {
-  const [webhooks, outbox, conflicts] = await Promise.all([
+  const [webhooks, outbox, conflicts, held] = await Promise.all([
     sql<{ status: string; n: number; oldest: Date | null }>`
       select status, count(*)::int as n, min(received_at) filter (where status = 'received') as oldest
       from intercom_sync.webhook_events group by status`.execute(db),
@@ -67,6 +69,10 @@ export async function backlogStatus(db: Executor): Promise<BacklogStatus> {
     sql<{ n: number }>`select count(*)::int as n from intercom_sync.conflicts where status = 'open'`.execute(
       db,
     ),
+    sql<{ pending: number; failed: number }>`
+      select count(*) filter (where state = 'pending')::int as pending,
+             count(*) filter (where state = 'failed')::int as failed
+      from intercom_sync.local_changes`.execute(db),
   ]);
   const oldest = (rows: ReadonlyArray<{ oldest: Date | null }>) =>
     rows.reduce<Date | null>((min, r) => (r.oldest && (!min || r.oldest < min) ? r.oldest : min), null);
@@ -74,6 +80,7 @@ export async function backlogStatus(db: Executor): Promise<BacklogStatus> {
     webhookEvents: Object.fromEntries(webhooks.rows.map((r) => [r.status, r.n])),
     outbox: Object.fromEntries(outbox.rows.map((r) => [r.state, r.n])),
     openConflicts: conflicts.rows[0]?.n ?? 0,
+    heldRecords: { pending: held.rows[0]?.pending ?? 0, failed: held.rows[0]?.failed ?? 0 },
     oldestPendingWebhook: oldest(webhooks.rows),
     oldestPendingOutbox: oldest(outbox.rows),
   };

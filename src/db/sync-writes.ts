@@ -12,13 +12,28 @@ export type Executor = Kysely<Database> | Transaction<Database>;
  * the watermark that covers it in one commit.
  * @example await withSyncWrites(db, async (trx) => { await upsertContacts(trx, rows); await advanceWatermark(trx, 'contacts', to); });
  */
-export async function withSyncWrites<T>(
+export function withSyncWrites<T>(db: Executor, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return withOrigin(db, 'sync', fn);
+}
+
+/**
+ * Like withSyncWrites, for a push writing Intercom's answer back (`intercom_sync.origin = 'push'`):
+ * not captured either, and the hold trigger (migration 0005) lets it write the columns of the changes
+ * it is finishing (in flight) but keeps those of newer or failed changes, as it does for the sync.
+ * @example await withPushWrites(db, (trx) => writePushedRecord(trx, 'intercom.contacts', rowId, row, knownAs));
+ */
+export function withPushWrites<T>(db: Executor, fn: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return withOrigin(db, 'push', fn);
+}
+
+async function withOrigin<T>(
   db: Executor,
+  origin: 'sync' | 'push',
   fn: (trx: Transaction<Database>) => Promise<T>,
 ): Promise<T> {
   if (db.isTransaction) {
     const trx = db as Transaction<Database>;
-    await markSyncOrigin(trx);
+    await markOrigin(trx, origin);
     return fn(trx);
   }
   // Parallel partitions write links to shared rows (tags, companies); a deadlock or serialization
@@ -26,7 +41,7 @@ export async function withSyncWrites<T>(
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.transaction().execute(async (trx) => {
-        await markSyncOrigin(trx);
+        await markOrigin(trx, origin);
         return fn(trx);
       });
     } catch (error) {
@@ -39,7 +54,7 @@ export async function withSyncWrites<T>(
 
 const MAX_ATTEMPTS = 5;
 
-async function markSyncOrigin(trx: Transaction<Database>): Promise<void> {
+async function markOrigin(trx: Transaction<Database>, origin: 'sync' | 'push'): Promise<void> {
   // SET LOCAL ends with the transaction, so a pooled connection never carries the flag further.
-  await sql`set local intercom_sync.origin = 'sync'`.execute(trx);
+  await sql`select set_config('intercom_sync.origin', ${origin}, true)`.execute(trx);
 }

@@ -91,6 +91,17 @@ export function planFieldPush(input: MergeInput): FieldPlan {
   return { push, conflicts };
 }
 
+/**
+ * The fields a change wrote: its columns, custom attributes as `custom_attributes.<key>` per key
+ * whose value it changed.
+ * @example changedFields({ changedColumns: ['name'], oldData, newData, … }) // ['name']
+ */
+export function changedFields(change: Pick<LocalChange, 'changedColumns' | 'oldData' | 'newData'>): string[] {
+  return change.changedColumns.flatMap((column) =>
+    expand(column, change.oldData?.[column], change.newData?.[column]).map(([field]) => field),
+  );
+}
+
 /** custom_attributes are merged per key: two sides changing different keys is no conflict. */
 function expand(column: string, before: unknown, after: unknown): Array<[string, unknown, unknown]> {
   if (column !== CUSTOM_ATTRIBUTES) return [[column, before, after]];

@@ -16,6 +16,13 @@ import { planPartitions, readContactPartitions } from './contacts-reader.js';
 import type { SyncContext } from './context.js';
 import { compareLinks, compareNotes, compareRow, Differences, readAll, type Read } from './verify-compare.js';
 import { liveIds, storedLinks, storedNotes, storedRows } from '../db/verify-read.js';
+import type { InterruptedRun } from '../db/integrity-read.js';
+import {
+  findDuplicates,
+  findInterruptedRuns,
+  IdentityIndex,
+  type DuplicateContacts,
+} from './verify-findings.js';
 
 export type VerifiedEntity =
   | 'contacts'
@@ -57,6 +64,10 @@ export interface VerifyReport {
   readonly checked: Record<'contacts' | 'companies' | 'tags' | 'segments', number>;
   /** The first `limit` differences. */
   readonly differences: readonly Difference[];
+  /** Contacts that are one record twice in Intercom (verify-findings.ts). */
+  readonly duplicates: readonly DuplicateContacts[];
+  /** Runs left `running` with nothing moving for RUN_IDLE_MS. */
+  readonly interruptedRuns: readonly InterruptedRun[];
   readonly durationMs: number;
 }
 
@@ -86,6 +97,7 @@ export async function verifyMirror(ctx: SyncContext, options: VerifyOptions = {}
   await compareFlat(ctx, found, 'tags', tagCatalog, tags);
   await compareFlat(ctx, found, 'segments', segmentCatalog, segments);
 
+  const identities = new IdentityIndex();
   const companiesSeen = new Set<string>();
   const contactsSeen = new Set<string>();
   await Promise.all([
@@ -103,6 +115,7 @@ export async function verifyMirror(ctx: SyncContext, options: VerifyOptions = {}
           (r) => !contactsSeen.has(r.value.intercomId),
         );
         for (const r of read) contactsSeen.add(r.value.intercomId);
+        identities.add(items);
         checked.contacts += items.length;
         await compareContacts(ctx, found, read, options.signal);
       };
@@ -123,11 +136,15 @@ export async function verifyMirror(ctx: SyncContext, options: VerifyOptions = {}
   ]);
   await reportExtra(ctx, found, 'companies', companiesSeen);
   await reportExtra(ctx, found, 'contacts', contactsSeen);
+  const duplicates = await findDuplicates(ctx.db, identities);
+  const interrupted = await findInterruptedRuns(ctx.db);
   return {
-    clean: found.total === 0,
+    clean: found.total === 0 && duplicates.length === 0 && interrupted.length === 0,
     counts: found.counts(),
     checked,
     differences: found.listed,
+    duplicates,
+    interruptedRuns: interrupted,
     durationMs: Date.now() - started,
   };
 }

@@ -120,6 +120,7 @@ function statusDocument(
       failed: backlog.outbox.failed ?? 0,
       byState: backlog.outbox,
       oldestPendingAt: backlog.oldestPendingOutbox?.toISOString() ?? null,
+      heldRecords: backlog.heldRecords,
     },
     conflicts: { open: backlog.openConflicts },
   };
@@ -165,4 +166,10 @@ function printStatus(doc: StatusDocument): void {
   console.log(
     `outbox: ${doc.outbox.backlog} waiting, ${doc.outbox.failed} failed; conflicts: ${doc.conflicts.open} open`,
   );
+  const held = doc.outbox.heldRecords;
+  if (held.pending + held.failed > 0)
+    console.log(
+      `local edits not in Intercom yet: ${held.pending} records on their way, ${held.failed} failed ` +
+        '(syncs keep their values; per record in intercom_sync.local_changes, reasons in `failed list`)',
+    );
 }

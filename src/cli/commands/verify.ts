@@ -44,10 +44,19 @@ function printReport(report: VerifyReport): void {
   const { checked, counts } = report;
   const read = `${checked.contacts} contacts, ${checked.companies} companies, ${checked.tags} tags, ${checked.segments} segments`;
   const seconds = (report.durationMs / 1000).toFixed(1);
+  for (const d of report.duplicates)
+    console.log(
+      `verify: duplicate in Intercom — local row ${d.rowId} is ${d.intercomIds.join(' and ')} (${d.reason})`,
+    );
+  for (const r of report.interruptedRuns)
+    console.log(
+      `verify: ${r.kind} run ${r.id} was interrupted — still 'running', nothing since ${r.last_activity.toISOString()}`,
+    );
   if (report.clean) {
     console.log(`verify: clean — Postgres matches Intercom (${read} checked in ${seconds} s)`);
     return;
   }
+  if (counts.total === 0) return;
   const entities = Object.entries(counts.byEntity)
     .map(([entity, n]) => `${entity} ${n}`)
     .join(', ');

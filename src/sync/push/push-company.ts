@@ -4,7 +4,7 @@
 import { columnsChangedAfter, type OutboxRow } from '../../db/outbox.js';
 import { readCompanyWithSnapshot } from '../../db/snapshots.js';
 import { recordConflicts, settledFieldConflicts } from '../../db/conflicts.js';
-import { withSyncWrites } from '../../db/sync-writes.js';
+import { withPushWrites } from '../../db/sync-writes.js';
 import { planFieldPush } from '../../mappers/field-merge.js';
 import { COMPANY_PUSHABLE, COMPANY_TIMESTAMPS, companyBody } from '../../mappers/push-input.js';
 import type { CompanyInput } from '../../intercom/types.js';
@@ -35,7 +35,7 @@ export async function pushCompany(
         policyFor: policyFor(ctx.push, 'company'),
       });
   if (plan.push && Object.keys(plan.push).length === 0) {
-    await withSyncWrites(ctx.db, async (trx) => {
+    await withPushWrites(ctx.db, async (trx) => {
       await recordConflicts(trx, settledFieldConflicts('company', rowId, row.intercom_id, plan.conflicts));
       await restoreRemoteFields(trx, 'company', rowId, plan.conflicts, remote.current);
     });
@@ -45,7 +45,8 @@ export async function pushCompany(
   const keep = await columnsChangedAfter(ctx.db, 'company', rowId, changes.at(-1)!.id);
   await writeBack(ctx, 'company', rowId, saved, keep, {
     knownAs: row.intercom_id,
-    also: (trx) => recordConflicts(trx, settledFieldConflicts('company', rowId, row.intercom_id, plan.conflicts)),
+    also: (trx) =>
+      recordConflicts(trx, settledFieldConflicts('company', rowId, row.intercom_id, plan.conflicts)),
   });
   return { calls: 1, superseded: false };
 }

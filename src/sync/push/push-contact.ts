@@ -1,11 +1,19 @@
 // Pushes a contact's local changes: create (new intercom_id written back), update of the fields
 // that changed (merged per field against the agreed state), archive/unarchive, delete.
-import { columnsChangedAfter, everChangedLocally, type OutboxRow } from '../../db/outbox.js';
+import {
+  columnsChangedAfter,
+  everChangedLocally,
+  parkRejectedFields,
+  type OutboxRow,
+} from '../../db/outbox.js';
+import { readField } from '../../mappers/field-path.js';
+import { updateSplittingRejects, type RejectedField } from './rejected-fields.js';
 import { recordConflicts, settledFieldConflicts } from '../../db/conflicts.js';
-import { contactRowOf } from '../../db/local-ids.js';
+import { contactRowOf, mirroredLostCreate } from '../../db/local-ids.js';
+import { lastCreateAttempt, recordCreated, startCreateAttempt } from '../../db/creates.js';
 import { setContactArchived } from '../../db/pushed-rows.js';
 import { dropSnapshot, readContactWithSnapshot } from '../../db/snapshots.js';
-import { withSyncWrites } from '../../db/sync-writes.js';
+import { withPushWrites } from '../../db/sync-writes.js';
 import { planFieldPush, toApiBody, type LocalChange } from '../../mappers/field-merge.js';
 import {
   checkContactUpdate,
@@ -15,7 +23,7 @@ import {
   PushRejectedError,
 } from '../../mappers/push-input.js';
 import { IntercomApiError } from '../../intercom/errors.js';
-import type { Contact, ContactInput } from '../../intercom/types.js';
+import type { Contact, ContactInput, SearchFilter } from '../../intercom/types.js';
 import { policyFor, type PushContext } from './context.js';
 import { remoteView, restoreRemoteFields, writeBack } from './write-back.js';
 
@@ -74,13 +82,21 @@ export async function pushContact(
     await ctx.intercom.contacts.unarchive(row.intercom_id, call);
     calls++;
   }
+  let rejected: readonly RejectedField[] = [];
   if (Object.keys(body).length > 0) {
-    latest = await ctx.intercom.contacts.update(
-      row.intercom_id,
-      { role: row.role, ...body } as ContactInput,
-      call,
+    const intercomId = row.intercom_id;
+    const sent = await updateSplittingRejects(
+      (some) =>
+        ctx.intercom.contacts.update(
+          intercomId,
+          { role: row.role, ...toApiBody(some) } as ContactInput,
+          call,
+        ),
+      fields,
     );
-    calls++;
+    latest = sent.answer;
+    rejected = sent.rejected;
+    calls += sent.calls;
   }
   if (archived === true) {
     await ctx.intercom.contacts.archive(row.intercom_id, call);
@@ -88,12 +104,24 @@ export async function pushContact(
   }
   const keep = await columnsChangedAfter(ctx.db, 'contact', rowId, lastId);
   if (latest) {
+    // Refused fields are parked before the answer is written, so the row keeps their local values.
+    const parked = rejected.map((r) => ({
+      ...r,
+      remote: readField(remote.current, r.field),
+      local: fields[r.field],
+    }));
     await writeBack(ctx, 'contact', rowId, latest, keep, {
       knownAs: row.intercom_id,
+      before: (trx) => parkRejectedFields(trx, 'contact', rowId, parked),
       also: (trx) => recordConflicts(trx, conflicts),
     });
+    if (parked.length > 0)
+      ctx.log.warn(
+        { rowId, fields: parked.map((p) => p.field) },
+        'Intercom refused some fields; the rest were pushed (see `intercom-sync failed list`)',
+      );
   } else {
-    await withSyncWrites(ctx.db, async (trx) => {
+    await withPushWrites(ctx.db, async (trx) => {
       // Intercom won every conflicting field (or nothing was left to send): show its values.
       await recordConflicts(trx, conflicts);
       await restoreRemoteFields(trx, 'contact', rowId, plan.conflicts, remote.current);
@@ -110,10 +138,106 @@ async function createContact(
   since: Date,
 ): Promise<PushResult> {
   const body = contactCreateBody(row);
-  let created: Contact;
-  let calls = 1;
+  let created: Contact | undefined;
+  let calls = 0;
+  // This row may have been created before: its answer lost (a 5xx, a cut body, a kill) or its
+  // write-back failed. Then the retry updates that contact; a second create would be a duplicate,
+  // and a lead never meets a 409 that would say so.
+  const earlier = await earlierCreate(ctx, row);
+  if (earlier) {
+    created = await ctx.intercom.contacts
+      .update(earlier, body as ContactInput, call)
+      .catch((error: unknown) => (isNotFound(error) ? undefined : Promise.reject(error)));
+    calls++;
+  }
+  if (!created) {
+    // Recorded before the call, so a retry knows to look for what this call may have created.
+    const attempt = await startCreateAttempt(ctx.db, 'contact', row.id);
+    const result = await createOrAdopt(ctx, row, body, since);
+    created = result.contact;
+    calls += result.calls;
+    await recordCreated(ctx.db, attempt, created.id!);
+  }
+  if (row.archived === true) {
+    await ctx.intercom.contacts.archive(created.id!, call);
+    calls++;
+  }
+  const keep = await columnsChangedAfter(ctx.db, 'contact', row.id, lastId);
+  await writeBack(ctx, 'contact', row.id, created, keep);
+  return { calls, superseded: false };
+}
+
+/**
+ * The Intercom id an earlier create of this row got: recorded with its answer, or (answer lost)
+ * found as the contact that create made — mirrored meanwhile by its webhook or a sync, or found by
+ * a search on what the create sent, created since it was sent.
+ */
+async function earlierCreate(
+  ctx: PushContext,
+  row: Record<string, unknown> & { id: number },
+): Promise<string | undefined> {
+  const prior = await lastCreateAttempt(ctx.db, 'contact', row.id);
+  if (!prior) return undefined;
+  if (prior.intercom_id) return prior.intercom_id;
+  const after = new Date(prior.attempted_at.getTime() - CLOCK_SKEW_MS);
+  const found = (await mirroredLostCreate(ctx.db, row, after)) ?? (await searchLostCreate(ctx, row, after));
+  if (found) await recordCreated(ctx.db, prior.id, found);
+  return found;
+}
+
+/**
+ * Intercom's newest contact created after `after` with every identifying field the row sends. Search
+ * compares timestamps by day (docs/intercom-api.md#timestamps-compare-by-day): it is asked from the
+ * day before, and the exact instant is checked here.
+ */
+async function searchLostCreate(
+  ctx: PushContext,
+  row: Readonly<Record<string, unknown>>,
+  after: Date,
+): Promise<string | undefined> {
+  const fields = ['email', 'external_id', 'phone', 'name'].filter(
+    (f) => typeof row[f] === 'string' && row[f] !== '' && !(f === 'external_id' && row.role === 'lead'),
+  );
+  if (fields.length === 0) return undefined;
+  const since = Math.floor(after.getTime() / 1000);
+  const query = {
+    operator: 'AND',
+    value: [
+      { field: 'created_at', operator: '>', value: since - DAY_SECONDS },
+      { field: 'role', operator: '=', value: String(row.role ?? 'user') },
+      ...fields.map((f) => ({ field: f, operator: '=', value: String(row[f]) })),
+    ],
+  } as SearchFilter;
+  let newest: Contact | undefined;
+  for await (const page of ctx.intercom.contacts.search(query, { lane: 'outbound' })) {
+    for (const c of page.items) {
+      const created = typeof c.created_at === 'number' ? c.created_at : 0;
+      if (
+        typeof c.id === 'string' &&
+        created >= since &&
+        (!newest || created > (newest.created_at as number))
+      )
+        newest = c;
+    }
+  }
+  return newest?.id;
+}
+
+const DAY_SECONDS = 86_400;
+
+function isNotFound(error: unknown): boolean {
+  return error instanceof IntercomApiError && error.status === 404;
+}
+
+/** POST /contacts, or the contact a 409 names adopted (or parked for an operator). */
+async function createOrAdopt(
+  ctx: PushContext,
+  row: Record<string, unknown> & { id: number },
+  body: Record<string, unknown>,
+  since: Date,
+): Promise<{ contact: Contact; calls: number }> {
   try {
-    created = await ctx.intercom.contacts.create(body as ContactInput, call);
+    return { contact: await ctx.intercom.contacts.create(body as ContactInput, call), calls: 1 };
   } catch (error) {
     if (!(error instanceof IntercomApiError) || !error.conflictId) throw error;
     // "A contact matching those details already exists with id=…" (docs/intercom-api.md#create-conflicts):
@@ -142,11 +266,12 @@ async function createContact(
           'see `intercom-pg-sync conflicts list` to decide',
       );
     }
+    let calls = 1;
     if (error.conflictArchived) {
       await ctx.intercom.contacts.unarchive(conflictId, call);
       calls++;
     }
-    created = await ctx.intercom.contacts.update(conflictId, body as ContactInput, call);
+    const contact = await ctx.intercom.contacts.update(conflictId, body as ContactInput, call);
     calls++;
     await recordConflicts(ctx.db, [
       {
@@ -158,14 +283,8 @@ async function createContact(
         detail,
       },
     ]);
+    return { contact, calls };
   }
-  if (row.archived === true) {
-    await ctx.intercom.contacts.archive(created.id!, call);
-    calls++;
-  }
-  const keep = await columnsChangedAfter(ctx.db, 'contact', row.id, lastId);
-  await writeBack(ctx, 'contact', row.id, created, keep);
-  return { calls, superseded: false };
 }
 
 /** How far Intercom's clock may be behind ours when telling this create's contact from an older one. */

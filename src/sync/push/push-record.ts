@@ -3,12 +3,15 @@
 // other records), or back to pending when the failure may pass.
 import {
   claimRecord,
+  failedChangesBefore,
   finishChanges,
+  supersedeChanges,
   releaseChanges,
   type OutboxEntity,
   type OutboxRow,
 } from '../../db/outbox.js';
 import { isPermanent, ServiceError } from '../../errors.js';
+import { changedFields } from '../../mappers/field-merge.js';
 import { DependencyNotPushedError, type PushContext } from './context.js';
 import { pushCompany } from './push-company.js';
 import { pushContact, type PushResult } from './push-contact.js';
@@ -39,6 +42,37 @@ export class PushRetryError extends ServiceError {
 }
 
 /**
+ * A failed change whose every field a newer change has now settled (pushed, or found already in
+ * Intercom) no longer stands for a local value: it would keep those columns held against the sync.
+ */
+async function supersedeOlderFailures(
+  ctx: PushContext,
+  entity: OutboxEntity,
+  rowId: number,
+  settled: readonly OutboxRow[],
+): Promise<void> {
+  const failed = await failedChangesBefore(ctx.db, entity, rowId, settled[0]!.id);
+  if (failed.length === 0) return;
+  const fields = new Set(
+    settled.flatMap((c) =>
+      c.op === 'delete'
+        ? []
+        : changedFields({ changedColumns: c.changed_columns, oldData: c.old_data, newData: c.new_data }),
+    ),
+  );
+  const covered = failed.filter((f) =>
+    changedFields({ changedColumns: f.changed_columns, oldData: f.old_data, newData: f.new_data }).every(
+      (field) => fields.has(field),
+    ),
+  );
+  await supersedeChanges(
+    ctx.db,
+    covered.map((f) => f.id),
+    `superseded by change ${settled.at(-1)!.id} of the same fields`,
+  );
+}
+
+/**
  * @example const outcome = await pushRecord(ctx, 'contact', 42);
  */
 export async function pushRecord(
@@ -55,6 +89,8 @@ export async function pushRecord(
     try {
       const result = await pushers[entity](ctx, rowId, changes);
       const more = await finishChanges(ctx.db, ids, result.superseded ? 'superseded' : 'done');
+      if (entity === 'contact' || entity === 'company')
+        await supersedeOlderFailures(ctx, entity, rowId, changes);
       ctx.metrics?.recordsSynced.inc({ entity, operation: result.superseded ? 'superseded' : 'pushed' });
       outcome = result.superseded && outcome === 'nothing' ? 'superseded' : 'pushed';
       if (!more) break;

@@ -3,7 +3,7 @@
 import { writePushedRecord } from '../../db/pushed-rows.js';
 import { writeFields } from '../../db/row-fields.js';
 import { saveSnapshot, type SnapshotColumns } from '../../db/snapshots.js';
-import { withSyncWrites, type Executor } from '../../db/sync-writes.js';
+import { withPushWrites, type Executor } from '../../db/sync-writes.js';
 import { mapCompany } from '../../mappers/company.js';
 import { mapContact } from '../../mappers/contact.js';
 import type { FieldConflict } from '../../mappers/field-merge.js';
@@ -16,6 +16,8 @@ type Entity = 'contact' | 'company';
 export interface WriteBackOptions {
   /** The Intercom id the row had before this push (null for a create): an update cannot collide. */
   readonly knownAs?: string | null;
+  /** Writes for the same transaction before the row's (changes parked, so the row holds them). */
+  readonly before?: (trx: Executor) => Promise<void>;
   /** More writes for the same transaction (the conflicts this push decided). */
   readonly also?: (trx: Executor) => Promise<void>;
 }
@@ -43,13 +45,31 @@ export async function writeBack(
   // The row's digest vouches that it is the answer as mapped; columns kept local make that untrue.
   if (keep.size > 0 && 'content_hash' in row) row.content_hash = null;
   const table = entity === 'contact' ? 'intercom.contacts' : 'intercom.companies';
-  await withSyncWrites(ctx.db, async (trx) => {
-    await writePushedRecord(trx, table, rowId, row, options.knownAs);
-    // The agreed state is Intercom's answer, also for the columns kept locally (their push is next
-    // and merges against it), over the row for what the answer does not carry (archived).
-    await saveSnapshot(trx, entity, rowId, agreed, (mapped.updated_at as Date | null) ?? null);
-    await options.also?.(trx);
-  });
+  // The record's own webhook (or a sync page) may be inserting it as a row of its own right now: the
+  // delete in writePushedRecord cannot see that row until it commits, and the update then fails on
+  // the unique intercom_id. Once it has committed, the same transaction again removes it.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await withPushWrites(ctx.db, async (trx) => {
+        await options.before?.(trx);
+        await writePushedRecord(trx, table, rowId, row, options.knownAs);
+        // The agreed state is Intercom's answer, also for the columns kept locally (their push is next
+        // and merges against it), over the row for what the answer does not carry (archived).
+        await saveSnapshot(trx, entity, rowId, agreed, (mapped.updated_at as Date | null) ?? null);
+        await options.also?.(trx);
+      });
+      return;
+    } catch (error) {
+      if (!isIntercomIdCollision(error) || attempt >= 3) throw error;
+      ctx.log.info({ entity, rowId }, 'write-back met a row mirrored meanwhile; writing again');
+    }
+  }
+}
+
+/** A unique violation on a mirror table's intercom_id (`contacts_intercom_id_key`, …). */
+function isIntercomIdCollision(error: unknown): boolean {
+  const { code, constraint } = error as { code?: unknown; constraint?: unknown };
+  return code === '23505' && typeof constraint === 'string' && constraint.endsWith('_intercom_id_key');
 }
 
 /**
