@@ -1,6 +1,7 @@
 // What `status` reads from intercom_sync: run history, watermarks, webhook, outbox and conflict backlogs.
 import { sql } from 'kysely';
 import { lastStreamRuns, type StreamHistoryRow } from './runs.js';
+import { parkedCounts, type ParkedEntity } from './parked-records.js';
 import type { Executor } from './sync-writes.js';
 
 export interface StreamStatus {
@@ -18,6 +19,8 @@ export interface BacklogStatus {
   /** Outbox rows by state. */
   readonly outbox: Record<string, number>;
   readonly openConflicts: number;
+  /** Records a sync could not store, by entity (`failed list` shows each with its reason). */
+  readonly parked: Partial<Record<ParkedEntity, number>>;
   /** Oldest row still waiting, so a stuck queue shows how long it has been stuck. */
   readonly oldestPendingWebhook: Date | null;
   readonly oldestPendingOutbox: Date | null;
@@ -57,7 +60,7 @@ export async function lastSuccessPerStream(db: Executor): Promise<Map<string, Da
 
 /** @example const { outbox, openConflicts } = await backlogStatus(db); */
 export async function backlogStatus(db: Executor): Promise<BacklogStatus> {
-  const [webhooks, outbox, conflicts] = await Promise.all([
+  const [webhooks, outbox, conflicts, parked] = await Promise.all([
     sql<{ status: string; n: number; oldest: Date | null }>`
       select status, count(*)::int as n, min(received_at) filter (where status = 'received') as oldest
       from intercom_sync.webhook_events group by status`.execute(db),
@@ -67,6 +70,7 @@ export async function backlogStatus(db: Executor): Promise<BacklogStatus> {
     sql<{ n: number }>`select count(*)::int as n from intercom_sync.conflicts where status = 'open'`.execute(
       db,
     ),
+    parkedCounts(db),
   ]);
   const oldest = (rows: ReadonlyArray<{ oldest: Date | null }>) =>
     rows.reduce<Date | null>((min, r) => (r.oldest && (!min || r.oldest < min) ? r.oldest : min), null);
@@ -74,6 +78,7 @@ export async function backlogStatus(db: Executor): Promise<BacklogStatus> {
     webhookEvents: Object.fromEntries(webhooks.rows.map((r) => [r.status, r.n])),
     outbox: Object.fromEntries(outbox.rows.map((r) => [r.state, r.n])),
     openConflicts: conflicts.rows[0]?.n ?? 0,
+    parked,
     oldestPendingWebhook: oldest(webhooks.rows),
     oldestPendingOutbox: oldest(outbox.rows),
   };

@@ -166,6 +166,7 @@ async function syncAllContacts(
         const result = await saveContacts(ctx, page.items, {
           runId,
           listed: true,
+          park: { source: 'full', runId },
           ...(signal && { signal }),
         });
         // Only after the page's cut lists and notes are written too: a crash in between would

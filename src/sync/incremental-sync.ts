@@ -58,6 +58,7 @@ export async function runIncrementalSync(
       if (changed.length === 0) continue;
       const saved = await saveContacts(ctx, changed, {
         listed: true,
+        park: { source: 'incremental', runId },
         ...(options.signal && { signal: options.signal }),
       });
       // After the page's notes and cut lists too, so a stop in between re-reads the page.

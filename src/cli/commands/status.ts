@@ -122,6 +122,10 @@ function statusDocument(
       oldestPendingAt: backlog.oldestPendingOutbox?.toISOString() ?? null,
     },
     conflicts: { open: backlog.openConflicts },
+    parked: {
+      total: Object.values(backlog.parked).reduce((a, b) => a + b, 0),
+      byEntity: backlog.parked,
+    },
   };
 }
 
@@ -164,4 +168,10 @@ function printStatus(doc: StatusDocument): void {
   console.log(
     `outbox: ${doc.outbox.backlog} waiting, ${doc.outbox.failed} failed; conflicts: ${doc.conflicts.open} open`,
   );
+  if (doc.parked.total > 0) {
+    const by = Object.entries(doc.parked.byEntity)
+      .map(([entity, n]) => `${n} ${entity}${n === 1 ? '' : 's'}`)
+      .join(', ');
+    console.log(`parked: ${by} could not be stored; see \`intercom-sync failed list\``);
+  }
 }
