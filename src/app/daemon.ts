@@ -109,6 +109,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     queue: queues.push,
     log,
     delayMs: config.PUSH_COALESCE_MS,
+    metrics,
+    clock: options.clock,
   });
 
   const http = await buildHttpServer({
