@@ -12,6 +12,7 @@ import { buildHttpServer } from '../http/server.js';
 import type { Logger } from '../observability/logger.js';
 import { sampleGauges } from '../workers/gauges.js';
 import { listenForOutbox } from '../workers/outbox-listener.js';
+import { markDeadRuns } from '../sync/run-liveness.js';
 import { enqueueWebhook } from '../workers/processors.js';
 import { createQueues, type Queues } from '../workers/queues.js';
 import { keepSchedules, type ScheduleSettings } from '../workers/schedules.js';
@@ -74,6 +75,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   });
   const { log, db, redis, metrics } = runtime;
   await migrateToLatest(db);
+  // Runs a killed process left `running` (docs/resilience.md#crashed-runs).
+  await markDeadRuns({ db, log, settings: runtime.settings, clock: options.clock });
 
   const connection: ConnectionOptions = redis;
   const prefix = config.REDIS_PREFIX;

@@ -4,7 +4,8 @@
 import { ServiceError } from '../errors.js';
 import { advanceWatermark } from '../db/watermarks.js';
 import { readCheckpoints, saveCheckpoint } from '../db/checkpoints.js';
-import { findResumableRun, finishRun, startRun } from '../db/runs.js';
+import { findResumableRun, finishRun, reopenRun, startRun } from '../db/runs.js';
+import { keepRunAlive, markDeadRuns } from './run-liveness.js';
 import { forgetSeen } from '../db/mark-and-sweep.js';
 import { workspaceKey, type SyncContext } from './context.js';
 import { planContactRead, type PartitionProgress } from './contacts-reader.js';
@@ -67,6 +68,7 @@ export async function runFullSync(ctx: SyncContext, options: FullSyncOptions = {
   const renew = setInterval(() => void lock.renew().catch(() => undefined), 20_000);
   const started = Date.now();
   const streamList = FULL_SYNC_STREAMS.filter((s) => only.has(s));
+  await markDeadRuns(ctx);
   const unfinished = await findResumableRun(ctx.db, 'full');
   const resumable = unfinished && sameStreams(unfinished.options, streamList) ? unfinished : null;
   if (unfinished && !resumable)
@@ -78,6 +80,8 @@ export async function runFullSync(ctx: SyncContext, options: FullSyncOptions = {
       trigger: options.trigger ?? 'manual',
       options: { streams: streamList },
     }));
+  if (resumable) await reopenRun(ctx.db, resumable.id);
+  const stopHeartbeat = keepRunAlive(ctx, runId);
   ctx.log.info({ runId, resumed: Boolean(resumable), streams: streamList }, 'full sync started');
 
   const results: StreamResult[] = [];
@@ -132,6 +136,7 @@ export async function runFullSync(ctx: SyncContext, options: FullSyncOptions = {
     ctx.log.error({ err: error, runId }, 'full sync stopped; the next run resumes from its checkpoints');
     throw error;
   } finally {
+    stopHeartbeat();
     clearInterval(renew);
     await lock.release().catch(() => undefined);
   }

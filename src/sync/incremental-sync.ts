@@ -13,6 +13,7 @@ import type { SyncContext } from './context.js';
 import { saveContacts } from './contact-pages.js';
 import { dayStart } from './partitions.js';
 import { runStream, type StreamResult } from './stream.js';
+import { keepRunAlive, markDeadRuns } from './run-liveness.js';
 
 const DAY = 86_400;
 
@@ -42,8 +43,10 @@ export async function runIncrementalSync(
   const started = Date.now();
   const watermark = await readWatermark(ctx.db, 'contacts');
   const from = watermark ? Math.floor(watermark.getTime() / 1000) - ctx.settings.searchLagSeconds : 0;
+  await markDeadRuns(ctx);
   const runId = await startRun(ctx.db, { kind: 'incremental', trigger: options.trigger ?? 'manual', options: { from } });
   let newest: Date | null = watermark;
+  const stopHeartbeat = keepRunAlive(ctx, runId);
 
   const result = await runStream(ctx, runId, 'contacts', { sweep: false }, async (figures) => {
     const pages = ctx.intercom.contacts.search(changedSinceQuery(from), {
@@ -67,7 +70,7 @@ export async function runIncrementalSync(
       }
       figures.add(saved.contacts);
     }
-  });
+  }).finally(stopHeartbeat);
 
   await finishRun(ctx.db, runId, result.error ? { status: 'failed', error: result.error } : { status: 'succeeded' });
   return {

@@ -147,7 +147,8 @@ function printStatus(doc: StatusDocument): void {
       : 'no watermark';
     console.log(`${s.stream}: last success ${age(s.sinceLastSuccessSeconds)} ago; ${watermark}`);
     for (const r of s.runs) {
-      const took = r.durationMs === null ? 'running' : `${(r.durationMs / 1000).toFixed(1)} s`;
+      const took =
+        r.durationMs !== null ? `${(r.durationMs / 1000).toFixed(1)} s` : r.status === 'crashed' ? 'never finished' : 'running';
       console.log(
         `  run ${r.runId} ${r.kind} ${r.status}${r.complete ? '' : ' (incomplete)'}: fetched ${r.fetched}, inserted ${r.inserted}, updated ${r.updated}, unchanged ${r.unchanged}, deleted ${r.deleted}; ${r.apiCalls} calls, ${r.rateLimited} 429s; ${took}${r.error ? `; error: ${r.error}` : ''}`,
       );
