@@ -96,6 +96,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     stuckPushMs: options.sweep?.stuckPushMs ?? 120_000,
     pendingPushOlderThanMs: options.sweep?.pendingPushOlderThanMs ?? 5_000,
     pushDelayMs: config.PUSH_COALESCE_MS,
+    retention: {
+      webhookEventsDays: config.RETAIN_WEBHOOK_EVENTS_DAYS,
+      outboxDays: config.RETAIN_OUTBOX_DAYS,
+      runsDays: config.RETAIN_RUNS_DAYS,
+    },
   });
   const scheduleSettings: ScheduleSettings = {
     fullSyncCron: config.FULL_SYNC_CRON,
