@@ -1,7 +1,7 @@
 // Reads every company through the scroll API under the workspace-wide lock (docs/intercom-api.md#scroll).
 // A failed continuation is retried with the same scroll_param; only a lost page (a cut-off body)
-// or a closed scroll restarts it, and a restart that meets our own scroll still open waits just
-// until that scroll expires. Yields pages; never calls per company.
+// or a closed scroll restarts it, and a restart that meets our own scroll still open asks again
+// the moment that scroll has expired, not a polling step later. Yields pages; never calls per company.
 import { systemClock } from '../clock/clock.js';
 import type { Company } from '../intercom/types.js';
 import { IntercomApiError } from '../intercom/errors.js';
@@ -92,18 +92,18 @@ export async function* readAllCompanies(
         ) {
           // Someone outside our lock (or our own crashed run) holds a scroll; it expires after a
           // minute idle and cannot be cancelled, so wait (docs/intercom-api.md#one-scroll-at-a-time: back
-          // off, don't fail). If it is the one we just left, wait exactly until it closes.
+          // off, don't fail). If it may be the one we just left, the last step ends when that one
+          // closes rather than a whole step later.
           waitingSince ??= clock.now();
           if (clock.now() - waitingSince > settings.scrollLockWaitMs) throw error;
           stats.scrollExistsWaits++;
-          const ourExpiry =
+          const untilOursCloses =
             ourScrollTouchedAt === undefined
-              ? undefined
-              : ourScrollTouchedAt + SCROLL_EXPIRY_MS + EXPIRY_MARGIN_MS;
-          ourScrollTouchedAt = undefined;
+              ? Infinity
+              : ourScrollTouchedAt + SCROLL_EXPIRY_MS + EXPIRY_MARGIN_MS - clock.now();
           const waitMs =
-            ourExpiry !== undefined && ourExpiry > clock.now()
-              ? ourExpiry - clock.now()
+            untilOursCloses > 0
+              ? Math.min(settings.scrollExistsRetryMs, untilOursCloses)
               : settings.scrollExistsRetryMs;
           log.warn({ waitMs }, 'a companies scroll is already open; waiting');
           await lease.renew();

@@ -1,6 +1,6 @@
 // Scroll faults cost at most one restart: a continuation that failed without answering a page is
-// asked again with the same scroll_param, and a restart after a lost page waits, once, only until
-// the scroll it left open has expired — never in steps up to the lock wait.
+// asked again with the same scroll_param, and a restart after a lost page asks again the moment
+// the scroll it left open has expired, not a polling step later.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { IntercomClient } from '../../src/intercom/client.js';
@@ -95,30 +95,36 @@ describe('companies scroll faults', () => {
     expect(read.stats).toMatchObject({ restarts: 0, scrollExistsWaits: 0, continuationRetries: 1 });
   });
 
-  it('a cut-off page costs one restart, which waits once, until our old scroll has expired', async () => {
+  it('a cut-off page costs one restart, which asks again the moment our old scroll has expired', async () => {
     const clock = new ManualClock();
+    const exists = { status: 400, body: errorBody('scroll_exists', 'scroll already exists for this app') };
     const read = await reader(
       [
         page(['a', 'b'], 'P1'),
         { body: '{"type":"list","data":[{"type":"com' }, // a 200 cut short: its page is lost
-        { status: 400, body: errorBody('scroll_exists', 'scroll already exists for this app') },
+        exists,
+        exists,
+        exists,
+        exists,
+        exists,
         page(['a', 'b'], 'Q1'),
         page(['c'], 'Q2'),
         end('Q2'),
       ],
       clock,
     );
-    await clock.untilSleeping(1);
-    const lostAt = server!.requests[1]!.atMs;
-    const waitMs = await wake(clock);
-    // It asked again just after the old scroll's minute was up, not in 15 s steps.
-    expect(clock.now() - lostAt).toBeLessThanOrEqual(SCROLL_EXPIRY_MS + 1_000);
-    expect(clock.now() - lostAt).toBeGreaterThan(SCROLL_EXPIRY_MS);
-    expect(waitMs).toBeGreaterThan(15_000);
+    // Five scroll_exists answers, so five waits; then the restart goes through.
+    const waits: number[] = [];
+    for (let i = 0; i < 5; i++) waits.push(await wake(clock));
     await read.done;
+    const lostAt = server!.requests[1]!.atMs;
+    // Polling in 15 s steps, the last step cut short: asked again one second after the old
+    // scroll's minute was up (75 s in steps would have been the next ask).
+    expect(waits).toEqual([15_000, 15_000, 15_000, 15_000, 1_000]);
+    expect(server!.requests[7]!.atMs - lostAt).toBe(SCROLL_EXPIRY_MS + 1_000);
     expect(new Set(read.ids)).toEqual(new Set(['a', 'b', 'c']));
-    expect(read.params()).toEqual([null, 'P1', null, null, 'Q1', 'Q2']);
-    expect(read.stats).toMatchObject({ restarts: 1, scrollExistsWaits: 1 });
+    expect(read.params()).toEqual([null, 'P1', null, null, null, null, null, null, 'Q1', 'Q2']);
+    expect(read.stats).toMatchObject({ restarts: 1, scrollExistsWaits: 5 });
   });
 
   it('a continuation the server closed (500, then 404 on asking again) restarts at once, without waiting', async () => {
