@@ -6,6 +6,7 @@ import * as m0002 from './0002_outbox_capture.js';
 import * as m0003 from './0003_content_hash.js';
 import * as m0004 from './0004_least_privilege.js';
 import * as m0005 from './0005_local_changes_first.js';
+import * as m0006 from './0006_isolation_retention.js';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_initial': m0001,
@@ -13,4 +14,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0003_content_hash': m0003,
   '0004_least_privilege': m0004,
   '0005_local_changes_first': m0005,
+  '0006_isolation_retention': m0006,
 };

@@ -20,6 +20,7 @@ import { buildHttpServer, buildMetricsServer, type ServerTimeouts } from '../htt
 import type { Logger } from '../observability/logger.js';
 import { sampleGauges } from '../workers/gauges.js';
 import { listenForOutbox } from '../workers/outbox-listener.js';
+import { markDeadRuns } from '../sync/run-liveness.js';
 import { enqueueWebhook } from '../workers/processors.js';
 import { createQueues, type Queues } from '../workers/queues.js';
 import { keepSchedules, type ScheduleSettings } from '../workers/schedules.js';
@@ -200,6 +201,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     await migrateToLatest(db).catch((error: unknown) => {
       throw describeDatabaseError(error, config.DATABASE_URL);
     });
+    // Runs a killed process left `running` (docs/resilience.md#crashed-runs).
+    await markDeadRuns({ db, log, settings: runtime.settings, clock });
 
     phase.set({ state: 'starting', waitingFor: 'the workers and schedules' });
     const workerName = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -221,6 +224,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       stuckPushMs: options.sweep?.stuckPushMs ?? 120_000,
       pendingPushOlderThanMs: options.sweep?.pendingPushOlderThanMs ?? 5_000,
       pushDelayMs: config.PUSH_COALESCE_MS,
+      retention: {
+        webhookEventsDays: config.RETAIN_WEBHOOK_EVENTS_DAYS,
+        outboxDays: config.RETAIN_OUTBOX_DAYS,
+        runsDays: config.RETAIN_RUNS_DAYS,
+      },
     });
     const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
     opened.push(() => workers.close(graceMs));
@@ -240,6 +248,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       queue: queues.push,
       log,
       delayMs: config.PUSH_COALESCE_MS,
+      metrics,
+      clock,
     });
 
     const stopGauges = sampleGauges({ queues, db, metrics, log, clock }, options.sampleEveryMs ?? 15_000);

@@ -26,6 +26,7 @@ export function syncSettings(config: Config): SyncSettings {
     contactConcurrency: config.SYNC_CONTACT_CONCURRENCY,
     contactSegments: config.SYNC_CONTACT_SEGMENTS,
     searchLagSeconds: config.SEARCH_LAG_SECONDS,
+    runStaleMs: config.RUN_STALE_SECONDS * 1000,
   };
 }
 

@@ -235,6 +235,17 @@ const settings = z.object({
   SYNC_CONTACT_SEGMENTS: bool('SYNC_CONTACT_SEGMENTS'),
   /** How late Intercom's search may show a change (docs/intercom-api.md#index-lag); re-read margin. */
   SEARCH_LAG_SECONDS: int('SEARCH_LAG_SECONDS', 0, 86_400, 900),
+  /**
+   * A sync run whose process has not said it is alive for this long is marked crashed (runs say so
+   * every 20 s). Checked when a run or the daemon starts.
+   */
+  RUN_STALE_SECONDS: int('RUN_STALE_SECONDS', 60, 86_400, 120),
+  /** Days applied or ignored webhook events are kept (they hold payloads with personal data); 0 keeps them. */
+  RETAIN_WEBHOOK_EVENTS_DAYS: int('RETAIN_WEBHOOK_EVENTS_DAYS', 0, 3_650, 14),
+  /** Days pushed (done) and superseded outbox rows are kept; failed and waiting ones are never pruned. 0 keeps them. */
+  RETAIN_OUTBOX_DAYS: int('RETAIN_OUTBOX_DAYS', 0, 3_650, 14),
+  /** Days finished sync runs (with their figures and checkpoints) are kept; 0 keeps them. */
+  RETAIN_RUNS_DAYS: int('RETAIN_RUNS_DAYS', 0, 3_650, 30),
   /** Cron pattern of the nightly full sync (daemon). */
   FULL_SYNC_CRON: cron('FULL_SYNC_CRON', '0 3 * * *'),
   /** Minutes between incremental syncs (daemon). */

@@ -44,3 +44,14 @@ export function describeDatabaseError(error: unknown, url: string): Error {
     });
   return error instanceof Error ? error : new Error(String(error));
 }
+
+/**
+ * Whether Postgres refused a statement for what a row holds (SQLSTATE class 22 data exception, 23
+ * constraint violation, 54 limit exceeded — "index row size … exceeds btree maximum"), so the same
+ * rows fail again however often they are sent; a connection or lock failure is not such a refusal.
+ * @example if (isRecordRejection(error)) park(record, error.message);
+ */
+export function isRecordRejection(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^(22|23|54)[0-9A-Z]{3}$/.test(code);
+}

@@ -1,14 +1,26 @@
 // Serialises rows into the one jsonb parameter a bulk statement reads with jsonb_to_recordset.
 
-// jsonb cannot hold U+0000, and one such character in a custom attribute would fail the whole
-// batch; drop it. Matches only a real `\u0000` escape, not an escaped backslash before "u0000".
+// jsonb cannot hold U+0000, nor a UTF-16 surrogate without its other half ("invalid input syntax
+// for type json"); one such character in a name or a custom attribute would fail the whole batch.
+// JSON.stringify writes both only as escapes (a well-formed pair is written as the character
+// itself), so the escapes are what is matched — never an escaped backslash before "u0000".
 const NUL_ESCAPE = /(?<!\\)((?:\\\\)*)\\u0000/g;
+const LONE_SURROGATE_ESCAPE = /(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/g;
 
 /**
- * JSON text of `rows` (Dates become ISO strings, which cast to timestamptz), safe for jsonb.
+ * JSON text of `rows` (Dates become ISO strings, which cast to timestamptz), safe for jsonb: a NUL
+ * is dropped and a lone surrogate becomes U+FFFD, the replacement character.
  * @example sql`select * from jsonb_to_recordset(${toJsonParameter(rows)}::jsonb) as r(id text)`
  */
 export function toJsonParameter(rows: readonly object[]): string {
-  const json = JSON.stringify(rows);
-  return json.includes('\\u0000') ? json.replace(NUL_ESCAPE, '$1') : json;
+  return storableJson(JSON.stringify(rows));
+}
+
+/**
+ * JSON text made storable in jsonb the same way (for a single value, e.g. a payload kept as is).
+ * @example storableJson(JSON.stringify({ name: 'a\u0000b' })) // → '{"name":"ab"}'
+ */
+export function storableJson(json: string): string {
+  if (!json.includes('\\u')) return json;
+  return json.replace(NUL_ESCAPE, '$1').replace(LONE_SURROGATE_ESCAPE, '$1\\ufffd');
 }

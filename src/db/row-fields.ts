@@ -20,8 +20,9 @@ export async function writeFields(
   rowId: number,
   values: Readonly<Record<string, unknown>>,
 ): Promise<void> {
-  const attributes: Record<string, unknown> = {};
-  const columns: Record<string, unknown> = {};
+  // No prototype: a custom attribute named `__proto__` is set as a key, not swallowed.
+  const attributes = Object.create(null) as Record<string, unknown>;
+  const columns = Object.create(null) as Record<string, unknown>;
   for (const [field, value] of Object.entries(values)) {
     const { column, key } = parseFieldPath(field);
     if (key !== null) attributes[key] = value ?? null;

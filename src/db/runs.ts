@@ -3,7 +3,8 @@ import { sql } from 'kysely';
 import type { Executor } from './sync-writes.js';
 
 export type RunKind = 'full' | 'incremental';
-export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
+/** `crashed`: the process running it stopped without finishing it (its heartbeat went stale). */
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled' | 'crashed';
 
 export interface StreamFigures {
   readonly fetched: number;
@@ -231,4 +232,50 @@ export async function readRunStreams(
     startedAt: run?.started_at,
     streams: streams as RunStreamRow[],
   };
+}
+
+/**
+ * Records that the process running `runId` is alive (every run's process calls this every few
+ * seconds); a running run whose heartbeat goes stale is one whose process died.
+ * @example const timer = setInterval(() => void touchRun(db, runId), 20_000);
+ */
+export async function touchRun(db: Executor, runId: number): Promise<void> {
+  await sql`update intercom_sync.runs set heartbeat_at = now() where id = ${runId} and status = 'running'`.execute(db);
+}
+
+export interface CrashedRun {
+  readonly id: number;
+  readonly kind: RunKind;
+}
+
+/**
+ * Marks `crashed` every run still `running` whose heartbeat is older than `staleBefore` (its process
+ * was killed), and its unfinished streams with it. They stay unfinished (finished_at null): a
+ * crashed full run is still resumed from its checkpoints by the next one.
+ * @example const crashed = await markCrashedRuns(db, new Date(Date.now() - 120_000));
+ */
+export async function markCrashedRuns(db: Executor, staleBefore: Date): Promise<CrashedRun[]> {
+  const result = await sql<CrashedRun>`
+    with crashed as (
+      update intercom_sync.runs
+      set status = 'crashed',
+          error = 'the process running it stopped: no heartbeat since ' || to_char(heartbeat_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
+      where status = 'running' and heartbeat_at < ${staleBefore}
+      returning id, kind
+    ), streams as (
+      update intercom_sync.run_streams s set status = 'crashed', error = 'the run crashed'
+      from crashed where s.run_id = crashed.id and s.status = 'running'
+    )
+    select id::int as id, kind from crashed order by id`.execute(db);
+  return result.rows;
+}
+
+/**
+ * A crashed run taken up again (a full sync resuming it): running, with a fresh heartbeat.
+ * @example await reopenRun(db, resumable.id);
+ */
+export async function reopenRun(db: Executor, runId: number): Promise<void> {
+  await sql`
+    update intercom_sync.runs set status = 'running', error = null, heartbeat_at = now()
+    where id = ${runId} and finished_at is null`.execute(db);
 }

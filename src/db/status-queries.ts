@@ -1,6 +1,7 @@
 // What `status` reads from intercom_sync: run history, watermarks, webhook, outbox and conflict backlogs.
 import { sql } from 'kysely';
 import { lastStreamRuns, type StreamHistoryRow } from './runs.js';
+import { parkedCounts, type ParkedEntity } from './parked-records.js';
 import type { Executor } from './sync-writes.js';
 
 export interface StreamStatus {
@@ -20,6 +21,8 @@ export interface BacklogStatus {
   readonly openConflicts: number;
   /** Records whose local changes are not in Intercom yet, so inbound writes keep their columns (migration 0005). */
   readonly heldRecords: { readonly pending: number; readonly failed: number };
+  /** Records a sync could not store, by entity (`failed list` shows each with its reason). */
+  readonly parked: Partial<Record<ParkedEntity, number>>;
   /** Oldest row still waiting, so a stuck queue shows how long it has been stuck. */
   readonly oldestPendingWebhook: Date | null;
   readonly oldestPendingOutbox: Date | null;
@@ -59,7 +62,7 @@ export async function lastSuccessPerStream(db: Executor): Promise<Map<string, Da
 
 /** @example const { outbox, openConflicts } = await backlogStatus(db); */
 export async function backlogStatus(db: Executor): Promise<BacklogStatus> {
-  const [webhooks, outbox, conflicts, held] = await Promise.all([
+  const [webhooks, outbox, conflicts, held, parked] = await Promise.all([
     sql<{ status: string; n: number; oldest: Date | null }>`
       select status, count(*)::int as n, min(received_at) filter (where status = 'received') as oldest
       from intercom_sync.webhook_events group by status`.execute(db),
@@ -73,6 +76,7 @@ export async function backlogStatus(db: Executor): Promise<BacklogStatus> {
       select count(*) filter (where state = 'pending')::int as pending,
              count(*) filter (where state = 'failed')::int as failed
       from intercom_sync.local_changes`.execute(db),
+    parkedCounts(db),
   ]);
   const oldest = (rows: ReadonlyArray<{ oldest: Date | null }>) =>
     rows.reduce<Date | null>((min, r) => (r.oldest && (!min || r.oldest < min) ? r.oldest : min), null);
@@ -81,6 +85,7 @@ export async function backlogStatus(db: Executor): Promise<BacklogStatus> {
     outbox: Object.fromEntries(outbox.rows.map((r) => [r.state, r.n])),
     openConflicts: conflicts.rows[0]?.n ?? 0,
     heldRecords: { pending: held.rows[0]?.pending ?? 0, failed: held.rows[0]?.failed ?? 0 },
+    parked,
     oldestPendingWebhook: oldest(webhooks.rows),
     oldestPendingOutbox: oldest(outbox.rows),
   };

@@ -20,6 +20,7 @@ export {
   cursorPages,
   itemsOf,
   numberedPages,
+  PagingLoopError,
   scrollPages,
   type CursorPage,
   type ListBody,

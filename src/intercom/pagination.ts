@@ -1,5 +1,41 @@
 // Async iterators over the API's three paging styles: cursors, scroll and numbered pages.
-// Each yields whole pages with their position, so a caller can checkpoint and resume.
+// Each yields whole pages with their position, so a caller can checkpoint and resume. None trusts
+// the server to end: a cursor handed out twice, a page number other than the one asked for, or the
+// same page twice in a row ends the read with a PagingLoopError instead of looping forever.
+import { ServiceError } from '../errors.js';
+
+/** The server sent a listing that would never end (a cursor or page again); reading on would loop. */
+export class PagingLoopError extends ServiceError {
+  override name = 'PagingLoopError';
+  constructor(message: string) {
+    super(`${message}; the listing would never end, so the read stops here`, { permanent: true });
+  }
+}
+
+/** The ids of a page's items in order, to tell a page served twice in a row (none if one has no id). */
+function pageSignature(items: readonly unknown[]): string | undefined {
+  const ids: string[] = [];
+  for (const item of items) {
+    const id = (item as { id?: unknown } | null)?.id;
+    if (typeof id !== 'string' && typeof id !== 'number') return undefined;
+    ids.push(String(id));
+  }
+  return ids.length === 0 ? undefined : ids.join(',');
+}
+
+/** Throws when `items` are the very page before them again (undefined signatures never match). */
+function checkNotRepeated(
+  previous: string | undefined,
+  items: readonly unknown[],
+  where: string,
+): string | undefined {
+  const signature = pageSignature(items);
+  if (signature !== undefined && signature === previous)
+    throw new PagingLoopError(
+      `${where}: the server sent the same ${items.length} records as the page before`,
+    );
+  return signature;
+}
 
 /**
  * A list response in any of the shapes the spec and the live API use (docs/intercom-api.md#listing-contacts,
@@ -60,11 +96,19 @@ export async function* cursorPages<T>(
   startingAfter?: string,
 ): AsyncGenerator<CursorPage<T>, void, undefined> {
   let cursor = startingAfter;
+  // Every cursor used so far: one handed out again would start a cycle.
+  const used = new Set<string>(cursor === undefined ? [] : [cursor]);
+  let previous: string | undefined;
   for (;;) {
     const body = await fetchPage(cursor);
     const next = body.pages?.next;
     const nextStartingAfter =
       typeof next === 'object' && next?.starting_after ? next.starting_after : undefined;
+    previous = checkNotRepeated(previous, itemsOf(body), 'cursor listing');
+    if (nextStartingAfter !== undefined && used.has(nextStartingAfter))
+      throw new PagingLoopError(
+        `cursor listing: the server handed out the cursor ${JSON.stringify(nextStartingAfter)} again`,
+      );
     yield {
       items: itemsOf(body),
       totalCount: body.total_count ?? undefined,
@@ -72,6 +116,7 @@ export async function* cursorPages<T>(
       nextStartingAfter,
     };
     if (nextStartingAfter === undefined) return;
+    used.add(nextStartingAfter);
     cursor = nextStartingAfter;
   }
 }
@@ -87,10 +132,13 @@ export async function* scrollPages<T>(
   scrollParam?: string,
 ): AsyncGenerator<ScrollPage<T>, void, undefined> {
   let param = scrollParam;
+  let previous: string | undefined;
   for (;;) {
     const body = await fetchPage(param);
     const items = itemsOf(body);
     if (items.length === 0) return;
+    // The scroll_param may stay the same from page to page, so only the pages themselves tell a loop.
+    previous = checkNotRepeated(previous, items, 'scroll');
     param = body.scroll_param ?? undefined;
     yield { items, scrollParam: param };
     if (param === undefined) return;
@@ -106,11 +154,19 @@ export async function* numberedPages<T>(
   fetchPage: (page: number) => Promise<ListBody<T>>,
   firstPage = 1,
 ): AsyncGenerator<NumberedPage<T>, void, undefined> {
+  let previous: string | undefined;
   for (let page = firstPage; ;) {
     const body = await fetchPage(page);
     const items = itemsOf(body);
     const pages = body.pages ?? undefined;
-    const current = pages?.page ?? page;
+    // The next page is asked for by our own count: a server that answers another page than the
+    // one asked for (say page 1 again and again) would otherwise be followed round in a circle.
+    if (typeof pages?.page === 'number' && pages.page !== page)
+      throw new PagingLoopError(
+        `numbered listing: asked for page ${page}, the server answered page ${pages.page}`,
+      );
+    previous = checkNotRepeated(previous, items, 'numbered listing');
+    const current = page;
     const totalPages = pages?.total_pages;
     yield { items, page: current, totalPages, totalCount: body.total_count ?? undefined };
     if (items.length === 0 || pages === undefined) return;

@@ -3,7 +3,7 @@
 // has now (the snapshot: Intercom's state as the sync last saw it). Pure: no I/O
 // (docs/design.md#principle-4).
 import { CUSTOM_ATTRIBUTES, customAttributeField, nestFields, readField } from './field-path.js';
-import { jsonEqual } from './json.js';
+import { jsonEqual, ownValue } from './json.js';
 import { unixSeconds } from './timestamp.js';
 
 export type ConflictPolicy = 'newest-wins' | 'intercom-wins' | 'postgres-wins';
@@ -108,9 +108,11 @@ function expand(column: string, before: unknown, after: unknown): Array<[string,
   const b = (before ?? {}) as Record<string, unknown>;
   const a = (after ?? {}) as Record<string, unknown>;
   const keys = new Set([...Object.keys(b), ...Object.keys(a)]);
+  // Own keys only: `toString` absent on one side is absent, not Object.prototype.toString.
+  const at = (side: object, k: string) => ownValue(side, k) ?? null;
   return [...keys]
-    .filter((k) => !same(b[k] ?? null, a[k] ?? null))
-    .map((k) => [customAttributeField(k), b[k] ?? null, a[k] ?? null]);
+    .filter((k) => !same(at(b, k), at(a, k)))
+    .map((k) => [customAttributeField(k), at(b, k), at(a, k)]);
 }
 
 function normalise(value: unknown, timestamp: boolean): unknown {

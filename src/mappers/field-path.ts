@@ -1,5 +1,6 @@
 // How pushes, conflicts and the outbox name a field: a column (`email`), or one key of a contact's
 // or company's custom attributes (`custom_attributes.plan_tier`), which merge and push one by one.
+import { bareObject, ownValue } from './json.js';
 
 /** The jsonb column whose keys are fields of their own. */
 export const CUSTOM_ATTRIBUTES = 'custom_attributes';
@@ -33,8 +34,7 @@ export function customAttributeField(key: string): string {
 export function readField(row: Readonly<Record<string, unknown>>, field: string): unknown {
   const { column, key } = parseFieldPath(field);
   if (key === null) return row[column];
-  const attributes = (row[column] ?? {}) as Record<string, unknown>;
-  return attributes[key] ?? null;
+  return ownValue(row[column], key) ?? null;
 }
 
 /**
@@ -46,8 +46,13 @@ export function nestFields(fields: Readonly<Record<string, unknown>>): Record<st
   for (const [field, value] of Object.entries(fields)) {
     const { column, key } = parseFieldPath(field);
     if (key === null) body[column] = value;
-    // A copy: the object already there may be a row's own custom_attributes.
-    else body[column] = { ...(body[column] as Record<string, unknown> | undefined), [key]: value };
+    else {
+      // A copy: the object already there may be a row's own custom_attributes. Bare, so a
+      // `__proto__` key is sent as a key.
+      const attributes = Object.assign(bareObject(), body[column] as Record<string, unknown> | undefined);
+      attributes[key] = value;
+      body[column] = attributes;
+    }
   }
   return body;
 }

@@ -24,12 +24,32 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   return a === b || canonicalJson(a) === canonicalJson(b);
 }
 
+/**
+ * A key's value only when it is the object's own: custom-attribute keys such as `toString`,
+ * `constructor` or `__proto__` then read as absent instead of as Object.prototype's members.
+ * @example ownValue({}, 'toString') // → undefined
+ */
+export function ownValue(object: unknown, key: string): unknown {
+  return typeof object === 'object' && object !== null && Object.hasOwn(object, key)
+    ? (object as Record<string, unknown>)[key]
+    : undefined;
+}
+
+/**
+ * An empty object with no prototype, so any key (`__proto__` too) is set as an own property.
+ * @example const out = bareObject(); out['__proto__'] = 1; Object.keys(out) // → ['__proto__']
+ */
+export function bareObject(): Record<string, unknown> {
+  return Object.create(null) as Record<string, unknown>;
+}
+
 function sorted(value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value;
   const json = (value as { toJSON?: () => unknown }).toJSON;
   if (typeof json === 'function') return sorted(json.call(value));
   if (Array.isArray(value)) return value.map(sorted);
-  const out: Record<string, unknown> = {};
+  // No prototype: a `__proto__` key must stay a key, not become the object's prototype.
+  const out = bareObject();
   for (const key of Object.keys(value).sort()) {
     const v = (value as Record<string, unknown>)[key];
     if (v !== undefined) out[key] = sorted(v);

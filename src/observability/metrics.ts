@@ -10,6 +10,7 @@ export interface Metrics {
   readonly webhooks: Counter<'outcome'>;
   readonly lagSeconds: Gauge<'stream'>;
   readonly queueDepth: Gauge<'queue' | 'state'>;
+  readonly outboxListenerConnected: Gauge;
 }
 
 /**
@@ -60,6 +61,11 @@ export function createMetrics(options: { defaults?: boolean } = {}): Metrics {
       name: 'intercom_sync_queue_depth',
       help: 'Jobs per queue and state',
       labelNames: ['queue', 'state'],
+      registers,
+    }),
+    outboxListenerConnected: new Gauge({
+      name: 'intercom_sync_outbox_listener_connected',
+      help: '1 while the outbox LISTEN connection is up; 0 while it reconnects (pushes then wait for the sweeper)',
       registers,
     }),
   };

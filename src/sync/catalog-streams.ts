@@ -1,7 +1,8 @@
 // The streams read whole each pass: tags and segments (one call each) and companies (the scroll).
 import { ensureChildren } from '../db/local-ids.js';
 import { recordSeen } from '../db/mark-and-sweep.js';
-import { emptyCounts } from '../db/mirror-upsert.js';
+import { addCounts, emptyCounts } from '../db/mirror-upsert.js';
+import { unparkRecords } from '../db/parked-records.js';
 import { readMirroredCompanies } from '../db/mirrored-state.js';
 import { replaceLinks, type LinkSet } from '../db/upsert-links.js';
 import { upsertCompanies } from '../db/upsert-companies.js';
@@ -14,6 +15,8 @@ import type { Company } from '../intercom/types.js';
 import { readAllCompanies } from './companies-reader.js';
 import type { SyncContext } from './context.js';
 import { mapPage, payloadIds } from './map-page.js';
+import { writeIsolated } from './isolate.js';
+import { parkPayload, refusalReason, type ParkSource } from './park.js';
 import type { Tally } from './tally.js';
 
 type Report = (done: number, total?: number) => void;
@@ -50,7 +53,7 @@ export async function syncCompanies(
 ): Promise<void> {
   let done = 0;
   for await (const page of readAllCompanies(ctx, undefined, signal)) {
-    const saved = await saveCompanies(ctx, page, runId);
+    const saved = await saveCompanies(ctx, page, runId, { source: 'full', runId });
     figures.add(saved);
     done += page.length;
     report(done);
@@ -58,19 +61,25 @@ export async function syncCompanies(
 }
 
 /**
- * Writes companies and their links; also used by webhooks (without a run).
+ * Writes companies and their links; also used by webhooks (without a run). With `park`, a company
+ * the mapper or Postgres refuses is parked with its reason and the rest are written.
  * @example await saveCompanies(ctx, [company]);
  */
-export async function saveCompanies(ctx: SyncContext, companies: readonly Company[], runId?: number) {
+export async function saveCompanies(ctx: SyncContext, companies: readonly Company[], runId?: number, park?: ParkSource) {
   // As for contacts (contact-pages.ts): one statement reads the stored digests and links and records
   // the page as seen; a company stored from this very payload is neither mapped whole nor written again.
   const mirrored = await readMirroredCompanies(ctx.db, payloadIds(companies), runId);
+  const malformed: Array<{ payload: Company; reason: string }> = [];
   const { lists, rows } = mapPage(companies, {
     mirrored,
     lists: mapCompanyLists,
     map: mapCompany,
-    invalid: (error) => ctx.log.warn({ err: error.message }, 'skipping a company Intercom sent malformed'),
+    invalid: (error, payload) => {
+      if (park) malformed.push({ payload, reason: error.message });
+      else ctx.log.warn({ err: error.message }, 'skipping a company Intercom sent malformed');
+    },
   });
+  for (const { payload, reason } of malformed) await parkPayload(ctx, 'company', payload, reason, park!);
   // A company's tags and segments arrive as full lists (docs/intercom-api.md#company-object), so they
   // replace; only lists that differ from the mirrored links are written.
   const differs = (list: CompanyLists['tags'], have: ReadonlySet<string> | undefined) =>
@@ -83,19 +92,33 @@ export async function saveCompanies(ctx: SyncContext, companies: readonly Compan
   if (rows.length === 0 && relinked.length === 0) {
     return { fetched: companies.length, ...emptyCounts(), unchanged: skipped };
   }
-  const sets = (pick: (m: CompanyLists) => CompanyLists['tags']): LinkSet[] =>
+  const sets = (pick: (m: CompanyLists) => CompanyLists['tags'], ids: ReadonlySet<string> | null): LinkSet[] =>
     relinked.flatMap((m) => {
       const list = pick(m);
-      return list ? [{ parentIntercomId: m.intercomId, children: list.refs }] : [];
+      return list && (!ids || ids.has(m.intercomId)) ? [{ parentIntercomId: m.intercomId, children: list.refs }] : [];
     });
   await withSyncWrites(ctx.db, (trx) => ensureChildren(trx, 'intercom.tags', relinked.flatMap((m) => m.tags?.refs ?? [])));
   await withSyncWrites(ctx.db, (trx) => ensureChildren(trx, 'intercom.segments', relinked.flatMap((m) => m.segments?.refs ?? [])));
-  return withSyncWrites(ctx.db, async (trx) => {
-    const counts = await upsertCompanies(trx, rows);
-    await replaceLinks(trx, 'company_tags', sets((m) => m.tags));
-    await replaceLinks(trx, 'company_segments', sets((m) => m.segments));
-    ctx.metrics?.recordsSynced.inc({ entity: 'companies', operation: 'inserted' }, counts.inserted);
-    ctx.metrics?.recordsSynced.inc({ entity: 'companies', operation: 'updated' }, counts.updated);
-    return { fetched: companies.length, ...counts, unchanged: counts.unchanged + skipped };
-  });
+  const write = (ids: ReadonlySet<string> | null) =>
+    withSyncWrites(ctx.db, async (trx) => {
+      const part = ids ? rows.filter((r) => ids.has(r.intercom_id)) : rows;
+      const counts = await upsertCompanies(trx, part);
+      await replaceLinks(trx, 'company_tags', sets((m) => m.tags, ids));
+      await replaceLinks(trx, 'company_segments', sets((m) => m.segments, ids));
+      if (park) await unparkRecords(trx, 'company', part.map((r) => r.intercom_id));
+      return counts;
+    });
+  let counts = emptyCounts();
+  if (!park) counts = await write(null);
+  else {
+    // One unit per company: its row and its links stand or fall together.
+    const payloads = new Map(companies.map((c) => [c.id, c]));
+    const units = [...new Set([...rows.map((r) => r.intercom_id), ...relinked.map((m) => m.intercomId)])];
+    const refused = (id: string, error: Error) =>
+      parkPayload(ctx, 'company', payloads.get(id) ?? { id }, refusalReason(error), park);
+    for (const part of await writeIsolated(units, (ids) => write(new Set(ids)), refused)) counts = addCounts(counts, part);
+  }
+  ctx.metrics?.recordsSynced.inc({ entity: 'companies', operation: 'inserted' }, counts.inserted);
+  ctx.metrics?.recordsSynced.inc({ entity: 'companies', operation: 'updated' }, counts.updated);
+  return { fetched: companies.length, ...counts, unchanged: counts.unchanged + skipped };
 }

@@ -15,6 +15,9 @@ import type { Reference } from '../mappers/rows.js';
 import type { Contact } from '../intercom/types.js';
 import type { SyncContext } from './context.js';
 import { mapPage, payloadIds } from './map-page.js';
+import { writeIsolated } from './isolate.js';
+import { parkPayload, refusalReason, type ParkSource } from './park.js';
+import { unparkRecords } from '../db/parked-records.js';
 import { tally, type Tally } from './tally.js';
 
 export interface SaveContactsOptions {
@@ -27,6 +30,12 @@ export interface SaveContactsOptions {
    * does not say `archived` (2.2 payloads never do) is then known not to be, e.g. unarchived since.
    */
   readonly listed?: boolean;
+  /**
+   * Park what cannot be stored (a payload the mapper refuses, a row Postgres refuses) with its
+   * reason and write the rest of the batch; without it a refused row fails the batch (one webhook
+   * item must fail on its own).
+   */
+  readonly park?: ParkSource;
 }
 
 /** Figures of one batch, by stream: `contacts` and `notes`. */
@@ -35,6 +44,8 @@ export interface SavedContacts {
   readonly notes: Tally;
   /** Payloads that could not be mapped (logged with the reason, never written). */
   readonly invalid: number;
+  /** Contacts and notes parked instead of written (with `park`). */
+  readonly parked: number;
   /** Newest updated_at among the contacts written, in UNIX seconds. */
   readonly newestUpdatedAt: number | undefined;
 }
@@ -50,14 +61,22 @@ export async function saveContacts(
   // What the mirror holds for these contacts (one statement, which also records them as seen by the
   // run); contacts stored from this very payload are neither mapped whole nor written again.
   const mirrored = await readMirroredContacts(ctx.db, payloadIds(contacts), options.runId);
+  const malformed: Array<{ payload: Contact; reason: string }> = [];
   const page = mapPage(contacts, {
     mirrored,
     agrees: (stored, payload) => archivedAgrees(stored, payload, options.listed),
     lists: mapContactLists,
     map: mapContact,
-    invalid: (error, payload) =>
-      ctx.log.warn({ err: error.message, id: payload.id }, 'skipping a contact Intercom sent malformed'),
+    invalid: (error, payload) => {
+      if (options.park) malformed.push({ payload, reason: error.message });
+      else ctx.log.warn({ err: error.message, id: payload.id }, 'skipping a contact Intercom sent malformed');
+    },
   });
+  let parked = 0;
+  for (const { payload, reason } of malformed) {
+    await parkPayload(ctx, 'contact', payload, reason, options.park!);
+    parked++;
+  }
   const { lists, invalid } = page;
   // Listed contacts are active (docs/intercom-api.md#archive-delete-merge): one whose payload does not say is
   // known not to be archived.
@@ -77,25 +96,40 @@ export async function saveContacts(
     if (tagRefs.length > 0) await withSyncWrites(ctx.db, (trx) => ensureChildren(trx, 'intercom.tags', tagRefs));
     if (companyRefs.length > 0) await withSyncWrites(ctx.db, (trx) => ensureChildren(trx, 'intercom.companies', companyRefs));
     // Counts are taken from the committed attempt only: a deadlock retry re-runs the callback.
-    const counts = await withSyncWrites(ctx.db, async (trx) => {
-      const upserted = await upsertContacts(trx, rows);
-      await writeEmbeddedLinks(trx, relinked);
-      return upserted;
-    });
-    contactTally.add(counts);
+    const write = (ids: ReadonlySet<string> | null) =>
+      withSyncWrites(ctx.db, async (trx) => {
+        const part = ids ? rows.filter((r) => ids.has(r.intercom_id)) : rows;
+        const upserted = await upsertContacts(trx, part);
+        await writeEmbeddedLinks(trx, ids ? relinked.filter((m) => ids.has(m.intercomId)) : relinked);
+        if (options.park) await unparkRecords(trx, 'contact', part.map((r) => r.intercom_id));
+        return upserted;
+      });
+    const from = options.park;
+    if (!from) contactTally.add(await write(null));
+    else {
+      // One unit per contact: its row and its links stand or fall together.
+      const payloads = new Map(contacts.map((c) => [c.id, c]));
+      const units = [...new Set([...rows.map((r) => r.intercom_id), ...relinked.map((m) => m.intercomId)])];
+      const refused = async (id: string, error: Error) => {
+        await parkPayload(ctx, 'contact', payloads.get(id) ?? { id }, refusalReason(error), from);
+        parked++;
+      };
+      for (const counts of await writeIsolated(units, (part) => write(new Set(part)), refused))
+        contactTally.add(counts);
+    }
   }
   ctx.metrics?.recordsSynced.inc({ entity: 'contacts', operation: 'inserted' }, contactTally.inserted);
   ctx.metrics?.recordsSynced.inc({ entity: 'contacts', operation: 'updated' }, contactTally.updated);
 
   await completeCutLists(ctx, lists, mirrored, options.signal);
-  const notes = await syncNotes(ctx, lists, mirrored, options);
+  const notes = await syncNotes(ctx, lists, mirrored, options, () => parked++);
   if (ctx.settings.contactSegments) await syncSegments(ctx, lists, options.signal);
 
   const newest = lists.reduce<number | undefined>((max, m) => {
     const t = m.updatedAt ? Math.floor(m.updatedAt.getTime() / 1000) : undefined;
     return t !== undefined && (max === undefined || t > max) ? t : max;
   }, undefined);
-  return { contacts: contactTally, notes, invalid, newestUpdatedAt: newest };
+  return { contacts: contactTally, notes, invalid, parked, newestUpdatedAt: newest };
 }
 
 /** Whether the stored archived flag is what `payload` would map to (a digest does not cover `listed`). */
@@ -176,6 +210,7 @@ async function syncNotes(
   mapped: readonly ContactLists[],
   mirrored: ReadonlyMap<string, Mirrored>,
   options: SaveContactsOptions,
+  onParked: () => void,
 ): Promise<Tally> {
   const notesTally = tally();
   const stale = mapped.filter((m) => {
@@ -189,11 +224,18 @@ async function syncNotes(
     async (m) => {
       const id = m.intercomId;
       const pages = ctx.intercom.contacts.notes(id, { lane: 'inbound', ...(options.signal && { signal: options.signal }) });
-      const rows = await collect(pages, (n) => mapNote(n, { contactIntercomId: id }));
+      const rows = await collect(pages, (n) => ({ payload: n, row: mapNote(n, { contactIntercomId: id }) }));
       notesTally.add({ fetched: rows.length });
       // Not recorded as seen: notes are never swept (only changed contacts' notes are re-read).
-      const counts = await withSyncWrites(ctx.db, (trx) => upsertNotes(trx, rows));
-      notesTally.add(counts);
+      const write = (part: readonly (typeof rows)[number][]) =>
+        withSyncWrites(ctx.db, (trx) => upsertNotes(trx, part.map((r) => r.row)));
+      const from = options.park;
+      if (!from) return void notesTally.add(await write(rows));
+      const refused = async (note: (typeof rows)[number], error: Error) => {
+        await parkPayload(ctx, 'note', note.payload, refusalReason(error), from);
+        onParked();
+      };
+      for (const counts of await writeIsolated(rows, write, refused)) notesTally.add(counts);
     },
     { concurrency: ctx.settings.detailConcurrency, ...(options.signal && { signal: options.signal }) },
   );

@@ -71,7 +71,12 @@ export function contactPageSaver(
   return async (partition: ContactPartition, page: ContactPage) => {
     const count = (fetched.get(partition.key) ?? 0) + page.items.length;
     fetched.set(partition.key, count);
-    const result = await saveContacts(ctx, page.items, { runId, listed: true, ...(signal && { signal }) });
+    const result = await saveContacts(ctx, page.items, {
+      runId,
+      listed: true,
+      park: { source: 'full', runId },
+      ...(signal && { signal }),
+    });
     // Only after the page's cut lists and notes are written too: a crash in between would
     // otherwise resume past contacts whose notes and 11th+ links were never read.
     await saveCheckpoint(ctx.db, runId, 'contacts', {

@@ -28,6 +28,8 @@ export interface SyncSettings {
    * far behind the watermark, and a full pass never sweeps a row changed this recently.
    */
   readonly searchLagSeconds: number;
+  /** A running run whose heartbeat is older than this belongs to a dead process: it is marked crashed. */
+  readonly runStaleMs: number;
 }
 
 /**

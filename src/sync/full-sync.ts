@@ -3,7 +3,8 @@
 // dies is resumed from its partition checkpoints by the next one.
 import { ServiceError } from '../errors.js';
 import { advanceWatermark } from '../db/watermarks.js';
-import { findResumableRun, finishRun, startRun } from '../db/runs.js';
+import { findResumableRun, finishRun, reopenRun, startRun } from '../db/runs.js';
+import { keepRunAlive, markDeadRuns } from './run-liveness.js';
 import { forgetSeen } from '../db/mark-and-sweep.js';
 import { workspaceKey, type SyncContext } from './context.js';
 import { contactsPlan, contactsWork, readPlannedPartitions } from './contacts-pass.js';
@@ -58,6 +59,7 @@ export async function runFullSync(ctx: SyncContext, options: FullSyncOptions = {
     await lock.release();
     throw error;
   });
+  const stopHeartbeat = keepRunAlive(ctx, runId);
 
   const results: StreamResult[] = [];
   try {
@@ -101,6 +103,7 @@ export async function runFullSync(ctx: SyncContext, options: FullSyncOptions = {
     ctx.log.error({ err: error, runId }, 'full sync stopped; the next run resumes from its checkpoints');
     throw error;
   } finally {
+    stopHeartbeat();
     await lock.release();
   }
 }
@@ -175,6 +178,8 @@ export async function openFullRun(
   extra: Record<string, unknown> = {},
 ): Promise<{ runId: number; resumed: boolean }> {
   const streamList = FULL_SYNC_STREAMS.filter((s) => only.has(s));
+  // Runs a killed process left `running` (docs/resilience.md#crashed-runs) become resumable.
+  await markDeadRuns(ctx);
   const unfinished = await findResumableRun(ctx.db, 'full');
   const resumable = unfinished && sameStreams(unfinished.options, streamList) ? unfinished : null;
   if (unfinished && !resumable)
@@ -186,6 +191,7 @@ export async function openFullRun(
       trigger: trigger ?? 'manual',
       options: { streams: streamList, ...extra },
     }));
+  if (resumable) await reopenRun(ctx.db, resumable.id);
   ctx.log.info({ runId, resumed: Boolean(resumable), streams: streamList }, 'full sync started');
   return { runId, resumed: Boolean(resumable) };
 }

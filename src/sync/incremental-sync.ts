@@ -16,6 +16,7 @@ import type { SyncContext } from './context.js';
 import { saveContacts } from './contact-pages.js';
 import { dayStart } from './partitions.js';
 import { runStream, type StreamResult } from './stream.js';
+import { keepRunAlive, markDeadRuns } from './run-liveness.js';
 
 const DAY = 86_400;
 
@@ -45,8 +46,10 @@ export async function runIncrementalSync(
   const started = Date.now();
   const watermark = await readWatermark(ctx.db, 'contacts');
   const from = watermark ? Math.floor(watermark.getTime() / 1000) - ctx.settings.searchLagSeconds : 0;
+  await markDeadRuns(ctx);
   const runId = await startRun(ctx.db, { kind: 'incremental', trigger: options.trigger ?? 'manual', options: { from } });
   let newest: Date | null = watermark;
+  const stopHeartbeat = keepRunAlive(ctx, runId);
 
   const result = await runStream(ctx, runId, 'contacts', { sweep: false }, async (figures) => {
     const pages = ctx.intercom.contacts.search(changedSinceQuery(from), {
@@ -63,6 +66,7 @@ export async function runIncrementalSync(
       if (changed.length > 0) {
         const saved = await saveContacts(ctx, changed, {
           listed: true,
+          park: { source: 'incremental', runId },
           ...(options.signal && { signal: options.signal }),
         });
         figures.add(saved.contacts);
@@ -75,7 +79,7 @@ export async function runIncrementalSync(
     if (newestSeen !== undefined) {
       newest = await advanceWatermark(ctx.db, 'contacts', new Date(newestSeen * 1000), runId);
     }
-  });
+  }).finally(stopHeartbeat);
 
   await finishRun(ctx.db, runId, result.error ? { status: 'failed', error: result.error } : { status: 'succeeded' });
   return {

@@ -9,6 +9,7 @@ import { ServiceError } from '../errors.js';
 import { enqueueWebhook, webhookJobId } from './processors.js';
 import { QUEUE_NAMES, type PushJob, type WebhookJob } from './queues.js';
 import { outboxSource } from './failed-outbox.js';
+import { parkedSource } from './failed-parked.js';
 
 export interface FailedItem {
   /** What `failed retry <id>` takes: `<queue>/<job id>` for a job, `webhook/<event id>` for an event. */
@@ -44,14 +45,16 @@ export interface FailedDeps {
 }
 
 /**
- * The places failures are parked: each queue's failed jobs, failed webhook events, and local
- * changes that failed to push (outbox rows, prefix `outbox`).
+ * The places failures are parked: each queue's failed jobs, failed webhook events, local
+ * changes that failed to push (outbox rows, prefix `outbox`), and records a sync could not
+ * store (prefix `parked`).
  * @example const items = await listFailed(failedSources({ db, queues }));
  */
 export function failedSources(deps: FailedDeps): FailedSource[] {
   const webhooks = deps.queues.find((q) => q.name === QUEUE_NAMES.webhooks) as Queue<WebhookJob> | undefined;
   const push = deps.queues.find((q) => q.name === QUEUE_NAMES.push) as Queue<PushJob> | undefined;
-  return [...deps.queues.map((q) => jobSource(q)), webhookEventSource(deps.db, webhooks), outboxSource(deps.db, push)];
+  const places = [webhookEventSource(deps.db, webhooks), outboxSource(deps.db, push), parkedSource(deps.db)];
+  return [...deps.queues.map((q) => jobSource(q)), ...places];
 }
 
 /** Every failed item, newest first; an item that another stands for (`sameAs`) is left out. */

@@ -3,7 +3,9 @@
 // Notifications can be missed (listener down, Redis flushed): the sweeper covers those.
 import type { Queue } from 'bullmq';
 import type { Logger } from 'pino';
-import { listenToOutbox } from '../db/outbox-channel.js';
+import type { Clock } from '../clock/clock.js';
+import { listenToOutbox, type OutboxChannelStatus } from '../db/outbox-channel.js';
+import type { Metrics } from '../observability/metrics.js';
 import type { PushJob } from './queues.js';
 
 /** @example await enqueuePush(queue, [{ entity: 'contact', rowId: 42 }], 500); */
@@ -23,6 +25,8 @@ export async function enqueuePush(
 }
 
 export interface OutboxListener {
+  /** Whether it is listening (also the gauge `intercom_sync_outbox_listener_connected`). */
+  status(): OutboxChannelStatus;
   close(): Promise<void>;
 }
 
@@ -34,6 +38,12 @@ export async function listenForOutbox(options: {
   queue: Queue<PushJob>;
   log: Logger;
   delayMs: number;
+  metrics?: Metrics | undefined;
+  /** What reconnect waits are slept on. Default the wall clock. */
+  clock?: Clock | undefined;
+  /** First wait before a reconnect, doubled per failure up to maxRetryMs (1 s, 30 s). */
+  retryMs?: number;
+  maxRetryMs?: number;
 }): Promise<OutboxListener> {
   const { queue, log, delayMs } = options;
   let pending = new Map<string, PushJob>();
@@ -53,12 +63,17 @@ export async function listenForOutbox(options: {
   const channel = await listenToOutbox({
     url: options.url,
     log,
+    onStatus: (status) => options.metrics?.outboxListenerConnected.set(status.connected ? 1 : 0),
+    ...(options.clock && { clock: options.clock }),
+    ...(options.retryMs !== undefined && { retryMs: options.retryMs }),
+    ...(options.maxRetryMs !== undefined && { maxRetryMs: options.maxRetryMs }),
     onChange: (record) => {
       pending.set(record.key, { entity: record.entity as PushJob['entity'], rowId: record.rowId });
       timer ??= setTimeout(flush, 20);
     },
   });
   return {
+    status: () => channel.status(),
     async close() {
       if (timer) {
         clearTimeout(timer);

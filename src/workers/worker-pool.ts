@@ -13,6 +13,7 @@ import {
 } from './processors.js';
 import { QUEUE_NAMES, type Queues } from './queues.js';
 import { syncPartProcessor } from './shared-full-sync.js';
+import { retentionSweep, type RetentionSettings } from './retention.js';
 
 export interface WorkerSettings {
   readonly connection: ConnectionOptions;
@@ -43,6 +44,8 @@ export interface WorkerSettings {
   readonly pendingPushOlderThanMs: number;
   /** Delay of the push jobs the sweeper enqueues (PUSH_COALESCE_MS). */
   readonly pushDelayMs: number;
+  /** How long old rows are kept (RETAIN_*_DAYS); absent, nothing is pruned. */
+  readonly retention?: RetentionSettings;
 }
 
 export interface WorkerPool {
@@ -122,7 +125,7 @@ export function startWorkers(ctx: PushContext, queues: Queues, settings: WorkerS
   };
 }
 
-/** The sweeper job: stored webhooks not yet applied, and local changes whose push was lost. */
+/** The sweeper job: stored webhooks not yet applied, local changes whose push was lost, and old rows. */
 function sweepBoth(ctx: PushContext, queues: Queues, settings: WorkerSettings) {
   const webhooks = sweeperProcessor(ctx, queues.webhooks, settings.webhookSweepAfterMs);
   const outbox = outboxSweep(ctx, queues.push, {
@@ -130,7 +133,8 @@ function sweepBoth(ctx: PushContext, queues: Queues, settings: WorkerSettings) {
     pendingOlderThanMs: settings.pendingPushOlderThanMs,
     pushDelayMs: settings.pushDelayMs,
   });
-  return async () => ({ ...(await webhooks()), ...(await outbox()) });
+  const prune = settings.retention ? retentionSweep(ctx, settings.retention) : async () => ({});
+  return async () => ({ ...(await webhooks()), ...(await outbox()), ...(await prune()) });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -120,6 +120,6 @@ describe('failed retry', () => {
     const cli = spawnCli(['failed', 'retry', 'nonsense'], h.env);
     const { code } = await cli.exited;
     expect(code).toBe(1);
-    expect(cli.output.stderr).toMatch(/'nonsense' is not a failed-item id \(they look like .*webhook\/….*outbox\/…\)/);
+    expect(cli.output.stderr).toMatch(/'nonsense' is not a failed-item id \(they look like .*webhook\/….*outbox\/…, parked\/…\)/);
   });
 });

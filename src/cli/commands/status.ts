@@ -123,6 +123,10 @@ function statusDocument(
       heldRecords: backlog.heldRecords,
     },
     conflicts: { open: backlog.openConflicts },
+    parked: {
+      total: Object.values(backlog.parked).reduce((a, b) => a + b, 0),
+      byEntity: backlog.parked,
+    },
   };
 }
 
@@ -145,7 +149,8 @@ function printStatus(doc: StatusDocument): void {
       : 'no watermark';
     console.log(`${s.stream}: last success ${age(s.sinceLastSuccessSeconds)} ago; ${watermark}`);
     for (const r of s.runs) {
-      const took = r.durationMs === null ? 'running' : `${(r.durationMs / 1000).toFixed(1)} s`;
+      const took =
+        r.durationMs !== null ? `${(r.durationMs / 1000).toFixed(1)} s` : r.status === 'crashed' ? 'never finished' : 'running';
       console.log(
         `  run ${r.runId} ${r.kind} ${r.status}${r.complete ? '' : ' (incomplete)'}: fetched ${r.fetched}, inserted ${r.inserted}, updated ${r.updated}, unchanged ${r.unchanged}, deleted ${r.deleted}; ${r.apiCalls} calls, ${r.rateLimited} 429s; ${took}${r.error ? `; error: ${r.error}` : ''}`,
       );
@@ -172,4 +177,10 @@ function printStatus(doc: StatusDocument): void {
       `local edits not in Intercom yet: ${held.pending} records on their way, ${held.failed} failed ` +
         '(syncs keep their values; per record in intercom_sync.local_changes, reasons in `failed list`)',
     );
+  if (doc.parked.total > 0) {
+    const by = Object.entries(doc.parked.byEntity)
+      .map(([entity, n]) => `${n} ${entity}${n === 1 ? '' : 's'}`)
+      .join(', ');
+    console.log(`parked: ${by} could not be stored; see \`intercom-sync failed list\``);
+  }
 }
