@@ -34,7 +34,10 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
         .send({ error: `the body is larger than the ${deps.bodyLimitBytes ?? 1024 * 1024} bytes accepted` });
     }
     deps.log.error({ err: error }, 'request failed');
-    return reply.code(error.statusCode ?? 500).send({ error: error.message });
+    const status = error.statusCode ?? 500;
+    // A client error says what was wrong with the request; a server error's message (a driver's,
+    // Postgres') is for the log only.
+    return reply.code(status).send({ error: status < 500 ? error.message : 'internal error (logged)' });
   });
 
   registerWebhookRoute(app, deps);

@@ -12,6 +12,7 @@ import { mapSegment } from '../mappers/segment.js';
 import { mapTag } from '../mappers/tag.js';
 import type { Company } from '../intercom/types.js';
 import { readAllCompanies } from './companies-reader.js';
+import { clampFutureRows } from './future-updates.js';
 import type { SyncContext } from './context.js';
 import { mapPage, payloadIds } from './map-page.js';
 import type { Tally } from './tally.js';
@@ -50,27 +51,43 @@ export async function syncCompanies(
 ): Promise<void> {
   let done = 0;
   for await (const page of readAllCompanies(ctx, undefined, signal)) {
-    const saved = await saveCompanies(ctx, page, runId);
+    const saved = await saveCompanies(ctx, page, { runId });
     figures.add(saved);
     done += page.length;
     report(done);
   }
 }
 
+export interface SaveCompaniesOptions {
+  /** The full run recording what it saw (for mark and sweep); absent for webhooks. */
+  readonly runId?: number | undefined;
+  /** Webhook items: a field one does not carry keeps its stored value (as SaveContactsOptions.partial). */
+  readonly partial?: boolean;
+}
+
 /**
  * Writes companies and their links; also used by webhooks (without a run).
- * @example await saveCompanies(ctx, [company]);
+ * @example await saveCompanies(ctx, [company], { partial: true });
  */
-export async function saveCompanies(ctx: SyncContext, companies: readonly Company[], runId?: number) {
+export async function saveCompanies(
+  ctx: SyncContext,
+  companies: readonly Company[],
+  options: SaveCompaniesOptions = {},
+) {
   // As for contacts (contact-pages.ts): one statement reads the stored digests and links and records
   // the page as seen; a company stored from this very payload is neither mapped whole nor written again.
-  const mirrored = await readMirroredCompanies(ctx.db, payloadIds(companies), runId);
-  const { lists, rows } = mapPage(companies, {
+  const mirrored = await readMirroredCompanies(ctx.db, payloadIds(companies), options.runId);
+  const page = mapPage(companies, {
     mirrored,
     lists: mapCompanyLists,
     map: mapCompany,
     invalid: (error) => ctx.log.warn({ err: error.message }, 'skipping a company Intercom sent malformed'),
   });
+  const { lists } = page;
+  const rows = clampFutureRows(ctx, page.rows);
+  const absent = options.partial
+    ? new Map(page.rows.map((row, i) => [rows[i]!, page.absent.get(row) ?? []] as const))
+    : undefined;
   // A company's tags and segments arrive as full lists (docs/intercom-api.md#company-object), so they
   // replace; only lists that differ from the mirrored links are written.
   const differs = (list: CompanyLists['tags'], have: ReadonlySet<string> | undefined) =>
@@ -91,7 +108,7 @@ export async function saveCompanies(ctx: SyncContext, companies: readonly Compan
   await withSyncWrites(ctx.db, (trx) => ensureChildren(trx, 'intercom.tags', relinked.flatMap((m) => m.tags?.refs ?? [])));
   await withSyncWrites(ctx.db, (trx) => ensureChildren(trx, 'intercom.segments', relinked.flatMap((m) => m.segments?.refs ?? [])));
   return withSyncWrites(ctx.db, async (trx) => {
-    const counts = await upsertCompanies(trx, rows);
+    const counts = await upsertCompanies(trx, rows, absent && { absent });
     await replaceLinks(trx, 'company_tags', sets((m) => m.tags));
     await replaceLinks(trx, 'company_segments', sets((m) => m.segments));
     ctx.metrics?.recordsSynced.inc({ entity: 'companies', operation: 'inserted' }, counts.inserted);

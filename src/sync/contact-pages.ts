@@ -14,6 +14,7 @@ import { mapNote } from '../mappers/note.js';
 import type { Reference } from '../mappers/rows.js';
 import type { Contact } from '../intercom/types.js';
 import type { SyncContext } from './context.js';
+import { clampFutureRows, latestUpdatedAt } from './future-updates.js';
 import { mapPage, payloadIds } from './map-page.js';
 import { tally, type Tally } from './tally.js';
 
@@ -27,6 +28,11 @@ export interface SaveContactsOptions {
    * does not say `archived` (2.2 payloads never do) is then known not to be, e.g. unarchived since.
    */
   readonly listed?: boolean;
+  /**
+   * The contacts are webhook items (mappers/webhook-item.ts): a field one does not carry is
+   * unknown, so its column keeps the stored value (UpsertOptions.absent).
+   */
+  readonly partial?: boolean;
 }
 
 /** Figures of one batch, by stream: `contacts` and `notes`. */
@@ -59,9 +65,16 @@ export async function saveContacts(
       ctx.log.warn({ err: error.message, id: payload.id }, 'skipping a contact Intercom sent malformed'),
   });
   const { lists, invalid } = page;
+  const latestMs = latestUpdatedAt(ctx);
   // Listed contacts are active (docs/intercom-api.md#archive-delete-merge): one whose payload does not say is
   // known not to be archived.
-  const rows = page.rows.map((row) => (options.listed && row.archived === null ? { ...row, archived: false } : row));
+  const rows = clampFutureRows(
+    ctx,
+    page.rows.map((row) => (options.listed && row.archived === null ? { ...row, archived: false } : row)),
+  );
+  const absent = options.partial
+    ? new Map(page.rows.map((row, i) => [rows[i]!, page.absent.get(row) ?? []] as const))
+    : undefined;
   const contactTally = tally({ fetched: contacts.length, unchanged: lists.length - rows.length });
 
   // Only contacts whose embedded tags or companies say otherwise get their links written (a
@@ -78,7 +91,7 @@ export async function saveContacts(
     if (companyRefs.length > 0) await withSyncWrites(ctx.db, (trx) => ensureChildren(trx, 'intercom.companies', companyRefs));
     // Counts are taken from the committed attempt only: a deadlock retry re-runs the callback.
     const counts = await withSyncWrites(ctx.db, async (trx) => {
-      const upserted = await upsertContacts(trx, rows);
+      const upserted = await upsertContacts(trx, rows, absent && { absent });
       await writeEmbeddedLinks(trx, relinked);
       return upserted;
     });
@@ -91,8 +104,9 @@ export async function saveContacts(
   const notes = await syncNotes(ctx, lists, mirrored, options);
   if (ctx.settings.contactSegments) await syncSegments(ctx, lists, options.signal);
 
+  // Held to the same bound as the rows: a future updated_at must not carry the watermark past now.
   const newest = lists.reduce<number | undefined>((max, m) => {
-    const t = m.updatedAt ? Math.floor(m.updatedAt.getTime() / 1000) : undefined;
+    const t = m.updatedAt ? Math.floor(Math.min(m.updatedAt.getTime(), latestMs) / 1000) : undefined;
     return t !== undefined && (max === undefined || t > max) ? t : max;
   }, undefined);
   return { contacts: contactTally, notes, invalid, newestUpdatedAt: newest };

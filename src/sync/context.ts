@@ -28,6 +28,11 @@ export interface SyncSettings {
    * far behind the watermark, and a full pass never sweeps a row changed this recently.
    */
   readonly searchLagSeconds: number;
+  /**
+   * How far past now a record's `updated_at` may be: later ones are stored as now plus this, so a
+   * bogus future clock cannot lock a row against every later change (mappers/future-clock.ts).
+   */
+  readonly futureSkewSeconds: number;
 }
 
 /**
@@ -39,6 +44,7 @@ export const FIXED_SYNC_SETTINGS = {
   scrollLockWaitMs: 10 * 60_000,
   scrollExistsRetryMs: 15_000,
   maxScrollRestarts: 5,
+  futureSkewSeconds: 300,
 } as const satisfies Partial<SyncSettings>;
 
 export interface SyncContext {
