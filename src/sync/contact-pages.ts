@@ -2,6 +2,7 @@
 // where needed — the calls for lists cut at 10, notes and (opt-in) segments. Used by the full and
 // incremental syncs and by webhooks, so a contact is mirrored the same way whichever path read it.
 import pMap from 'p-map';
+import { readCutListReads, recordCutListRead, type CutList } from '../db/cut-list-reads.js';
 import { ensureChildren } from '../db/local-ids.js';
 import { readMirroredContacts, type MirroredContact } from '../db/mirrored-state.js';
 import { addLinks, replaceLinks, type LinkSet } from '../db/upsert-links.js';
@@ -156,26 +157,49 @@ async function completeCutLists(
   const cut = mapped.filter((m) => m.tags?.complete === false || m.companies?.complete === false);
   if (cut.length === 0) return;
   // A cut list whose total and shown entries match the mirrored links has not changed: skip the call.
-  const stale = (list: ContactLists['tags'], have: ReadonlySet<string> | undefined) =>
+  const disagrees = (list: ContactLists['tags'], have: ReadonlySet<string> | undefined) =>
     list?.complete === false && (!have || have.size !== list.totalCount || list.refs.some((r) => !have.has(r.intercomId)));
+  // One that disagrees is read whole once per change of what the contact embeds: Intercom's total
+  // can disagree with its own list endpoint for good (docs/intercom-api.md#lists-cut-at-10).
+  const candidates = cut.filter((m) => {
+    const have = mirrored.get(m.intercomId);
+    return disagrees(m.tags, have?.lists.tags) || disagrees(m.companies, have?.lists.companies);
+  });
+  if (candidates.length === 0) return;
+  const reads = await readCutListReads(ctx.db, candidates.map((m) => m.intercomId));
+  const due = (m: ContactLists, list: CutList) =>
+    disagrees(m[list], mirrored.get(m.intercomId)?.lists[list]) &&
+    reads.get(`${m.intercomId}:${list}`) !== embeddedSignature(m, list);
   await pMap(
-    cut,
+    candidates,
     async (m) => {
       const id = m.intercomId;
       const call = { lane: 'inbound' as const, ...(signal && { signal }) };
-      const have = mirrored.get(id);
-      const tags = stale(m.tags, have?.lists.tags) ? await collect(ctx.intercom.contacts.tags(id, call), refOf) : undefined;
-      const companies = stale(m.companies, have?.lists.companies)
-        ? await collect(ctx.intercom.contacts.companies(id, call), refOf)
-        : undefined;
+      const tags = due(m, 'tags') ? await collect(ctx.intercom.contacts.tags(id, call), refOf) : undefined;
+      const companies = due(m, 'companies') ? await collect(ctx.intercom.contacts.companies(id, call), refOf) : undefined;
       if (!tags && !companies) return;
       await withSyncWrites(ctx.db, async (trx) => {
-        if (tags) await replaceLinks(trx, 'contact_tags', [{ parentIntercomId: id, children: tags }]);
-        if (companies) await replaceLinks(trx, 'contact_companies', [{ parentIntercomId: id, children: companies }]);
+        if (tags) {
+          await replaceLinks(trx, 'contact_tags', [{ parentIntercomId: id, children: tags }]);
+          await recordCutListRead(trx, id, 'tags', embeddedSignature(m, 'tags'));
+        }
+        if (companies) {
+          await replaceLinks(trx, 'contact_companies', [{ parentIntercomId: id, children: companies }]);
+          await recordCutListRead(trx, id, 'companies', embeddedSignature(m, 'companies'));
+        }
       });
     },
     { concurrency: ctx.settings.detailConcurrency, ...(signal && { signal }) },
   );
+}
+
+/**
+ * What a contact embeds of one list (its total and the entries shown): while that stays the same,
+ * the last whole read stands. A tag put on or taken off changes the total; the tag topics say so too.
+ */
+function embeddedSignature(m: ContactLists, list: CutList): string {
+  const embedded = m[list];
+  return `${embedded?.totalCount ?? ''}|${(embedded?.refs ?? []).map((r) => r.intercomId).join(',')}`;
 }
 
 type Mirrored = MirroredContact;
