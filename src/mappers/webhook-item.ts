@@ -24,7 +24,7 @@ const ITEM_ONLY_CONTACT_KEYS = new Set([
   'merged_from',
 ]);
 
-/** Location keys items (and newer REST versions) add to the 2.2 `{type, country, region, city}`. */
+/** Location keys items (and newer REST versions) add to the 2.2 form (docs/intercom-api.md#contact-location-and-old-field-names). */
 const ITEM_ONLY_LOCATION_KEYS = new Set(['country_code', 'continent_code']);
 
 function asRecord(value: unknown, what: string): Json {
@@ -41,7 +41,7 @@ function seconds(key: string, value: unknown): unknown {
 
 /**
  * A ≤2.4 person (`type: user` or `contact`, no `role`): the old user shape of 2.2-era topics and
- * `visitor.signed_up`.
+ * `visitor.signed_up`, whose names differ (docs/intercom-api.md#contact-location-and-old-field-names).
  */
 export function isLegacyPerson(record: Json): boolean {
   return !('role' in record) && ('anonymous' in record || 'user_id' in record || 'location_data' in record);
