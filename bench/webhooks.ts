@@ -178,7 +178,8 @@ try {
   const pool = new Pool(baseUrl, { connections: Number(args.connections), keepAliveTimeout: 60_000 });
   let sequence = 0;
   const sent = new Set<string>();
-  const clock = Math.floor(Date.now() / 1000);
+  // Far enough in the past that clock + sequence never reaches now: a future updated_at is clamped.
+  const clock = Math.floor(Date.now() / 1000) - 86_400;
   /**
    * A contact update whose updated_at (ISO, with milliseconds, as live) grows each time, so every
    * one is newer and really written; one in ten comes as the subscription topic's wrapper.

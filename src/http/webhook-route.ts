@@ -49,15 +49,16 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
     if (!verdict.ok) return reject(401, `signature check failed: ${verdict.reason}`);
     if (raw.length === 0) return reject(400, 'the body is empty: an Intercom notification is a JSON object');
 
+    const text = raw.toString('utf8');
     let parsedJson: unknown;
     try {
-      parsedJson = JSON.parse(raw.toString('utf8'));
+      parsedJson = JSON.parse(text);
     } catch (error) {
       return reject(400, `the body is not valid JSON: ${(error as Error).message}`);
     }
     // Postgres refuses NUL and lone surrogates in jsonb: repaired here, so the delivery is stored
     // (and applied) instead of failing on insert.
-    const storable = storableJson(parsedJson);
+    const storable = storableJson(parsedJson, text);
     if (!storable.ok) return reject(400, `the notification cannot be stored: ${storable.reason}`);
     const body = storable.value;
     if (storable.replaced > 0)

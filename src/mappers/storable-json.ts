@@ -5,6 +5,22 @@
 /** Deeper than any Intercom payload (they nest 4–6 levels), far below what would overflow a stack. */
 export const MAX_JSON_DEPTH = 64;
 
+const DEEP = `the body nests deeper than ${MAX_JSON_DEPTH} levels`;
+
+/** Whether a value nests deeper than MAX_JSON_DEPTH, found without recursion or copying. */
+function tooDeep(value: unknown): boolean {
+  const stack: Array<[unknown, number]> = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= MAX_JSON_DEPTH) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
 export type StorableJson =
   | { readonly ok: true; readonly value: unknown; readonly replaced: number }
   | { readonly ok: false; readonly reason: string };
@@ -21,13 +37,20 @@ function fix(text: string, count: { n: number }): string {
   });
 }
 
+/** In JSON text, the only ways to write a NUL or a surrogate: `\u0000`, `\uD800`–`\uDFFF`. */
+const UNSTORABLE_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
+
 /**
  * `value` (parsed JSON) with every string and key Postgres cannot store repaired (`replaced`
  * counts the characters replaced), or why it cannot be stored at all (nested too deep). Walks
- * without recursion, and returns `value` itself when nothing needed repair.
- * @example const s = storableJson(JSON.parse(body)); if (!s.ok) reply.code(400).send({ error: s.reason });
+ * without recursion, and returns `value` itself when nothing needed repair. Given the JSON
+ * `text` it was parsed from, text without such escapes is only checked for depth (no copy).
+ * @example const s = storableJson(JSON.parse(body), body); if (!s.ok) reply.code(400).send({ error: s.reason });
  */
-export function storableJson(value: unknown): StorableJson {
+export function storableJson(value: unknown, text?: string): StorableJson {
+  if (text !== undefined && !UNSTORABLE_ESCAPE.test(text)) {
+    return tooDeep(value) ? { ok: false, reason: DEEP } : { ok: true, value, replaced: 0 };
+  }
   const count = { n: 0 };
   // Each frame: a container, and where its repaired copy is put once finished.
   const root = { value };
@@ -42,8 +65,7 @@ export function storableJson(value: unknown): StorableJson {
     let copy: unknown = from;
     if (typeof from === 'string') copy = fix(from, count);
     else if (typeof from === 'object' && from !== null) {
-      if (depth >= MAX_JSON_DEPTH)
-        return { ok: false, reason: `the body nests deeper than ${MAX_JSON_DEPTH} levels` };
+      if (depth >= MAX_JSON_DEPTH) return { ok: false, reason: DEEP };
       if (Array.isArray(from)) {
         const out: unknown[] = new Array(from.length);
         from.forEach((v, i) => stack.push({ from: v, into: out, key: i, depth: depth + 1 }));
