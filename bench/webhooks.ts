@@ -1,8 +1,10 @@
 // Webhook benchmark: a daemon in its own process (`node bin/intercom-pg-sync.js daemon`) on loopback,
-// fed signed notifications by an open-loop load generator (undici, keep-alive). Prints the
-// acknowledgement latency at 500 deliveries/s and the end-to-end latency (delivery → row
-// committed in Postgres, seen through LISTEN/NOTIFY) at 200/s, each sustained 30 s; the daemon's
-// peak RSS; and deliveries lost (must be 0).
+// fed signed notifications in the live shapes (the sandbox's item renderer: ISO timestamps with
+// milliseconds, the items' own keys, one in ten a `contact.unsubscribed` wrapper) by an open-loop
+// load generator (undici, keep-alive). Prints the acknowledgement latency at 500 deliveries/s and
+// the end-to-end latency (delivery → row committed in Postgres, seen through LISTEN/NOTIFY) at
+// 200/s, each sustained 30 s; the Intercom API calls applying them cost (target 0: every delivery
+// carries its record); the daemon's peak RSS; and deliveries lost (must be 0).
 //
 // Usage: npm run bench:webhooks [-- --ack-rate 500 --e2e-rate 200 --seconds 30 --contacts 2000 --profile dir]
 // Needs Postgres and Redis: DATABASE_URL/REDIS_URL, or the project-local ones (scripts/services.sh).
@@ -17,6 +19,8 @@ import { createDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import { signBody } from '../src/http/signature.js';
 import { startSandbox } from '../src/sandbox/server.js';
+import { WebhookItems } from '../src/sandbox/webhook-items.js';
+import { isoTimestamp } from '../src/sandbox/webhook-time.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -42,7 +46,10 @@ function services(): { database: string; redis: string } {
   if (process.env.DATABASE_URL && process.env.REDIS_URL)
     return { database: process.env.DATABASE_URL, redis: process.env.REDIS_URL };
   const script = fileURLToPath(new URL('../scripts/services.sh', import.meta.url));
-  const output = execFileSync('bash', [script, 'start'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const output = execFileSync('bash', [script, 'start'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const value = (name: string) => new RegExp(`^${name}=(.+)$`, 'm').exec(output)?.[1];
   return { database: value('DATABASE_URL')!, redis: value('REDIS_URL')! };
 }
@@ -74,7 +81,11 @@ function peakRssMb(pid: number): number | null {
  * Calls `send(i, scheduledAt)` `rate` times a second for `seconds`, on schedule whatever the
  * responses do (open loop: a slow server does not slow the generator, so its delays are measured).
  */
-async function openLoop(rate: number, seconds: number, send: (i: number, scheduledAt: number) => void): Promise<void> {
+async function openLoop(
+  rate: number,
+  seconds: number,
+  send: (i: number, scheduledAt: number) => void,
+): Promise<void> {
   const total = Math.round(rate * seconds);
   const interval = 1000 / rate;
   const start = performance.now();
@@ -103,7 +114,12 @@ const dbUrl = new URL(serverUrl);
 dbUrl.pathname = `/${dbName}`;
 const db = createDatabase({ url: dbUrl.toString(), poolSize: 2, applicationName: 'bench webhooks' });
 let daemon: ChildProcess | undefined;
-const sandbox = await startSandbox({ contacts: CONTACTS, companies: Math.ceil(CONTACTS / 20), seed: 3, rateLimit: 0 });
+const sandbox = await startSandbox({
+  contacts: CONTACTS,
+  companies: Math.ceil(CONTACTS / 20),
+  seed: 3,
+  rateLimit: 0,
+});
 const listener = new pg.Client({ connectionString: dbUrl.toString() });
 
 try {
@@ -119,42 +135,40 @@ try {
     create trigger bench_contact_committed after insert or update on intercom.contacts
     for each row execute function bench_contact_committed()`.execute(db);
 
-  // Realistic items: the sandbox's own contact JSON, as its webhooks carry it.
-  const items: Record<string, unknown>[] = [];
-  for (let after: string | undefined; ; ) {
-    const page = (await (
-      await fetch(`${sandbox.url}/contacts?per_page=150${after ? `&starting_after=${after}` : ''}`, {
-        headers: { authorization: `Bearer ${sandbox.options.token}` },
-      })
-    ).json()) as { data: Record<string, unknown>[]; pages: { next?: { starting_after: string } } };
-    items.push(...page.data);
-    after = page.pages.next?.starting_after;
-    if (!after) break;
-  }
+  // Realistic items: the sandbox's contacts as its live-shaped webhook items carry them.
+  const renderer = new WebhookItems(sandbox.store);
+  const items = [...sandbox.store.contacts.values()]
+    .filter((c) => c.state === 'active')
+    .map((c) => renderer.contact(c));
 
   const bin = fileURLToPath(new URL('../bin/intercom-pg-sync.js', import.meta.url));
   const profile = args.profile ? ['--cpu-prof', `--cpu-prof-dir=${args.profile}`] : [];
-  daemon = spawn(process.execPath, [...profile, bin, 'daemon', '--host', '127.0.0.1', '--no-schedule', '--grace-ms', '5000'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: dbUrl.toString(),
-      REDIS_URL: redisUrl,
-      REDIS_PREFIX: `bench-webhooks-${tag}`,
-      INTERCOM_WORKSPACE: `bench-${tag}`,
-      INTERCOM_TOKEN: sandbox.options.token,
-      INTERCOM_BASE_URL: sandbox.url,
-      INTERCOM_CLIENT_SECRET: SECRET,
-      PORT: '0',
-      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+  daemon = spawn(
+    process.execPath,
+    [...profile, bin, 'daemon', '--host', '127.0.0.1', '--no-schedule', '--grace-ms', '5000'],
+    {
+      env: {
+        ...process.env,
+        DATABASE_URL: dbUrl.toString(),
+        REDIS_URL: redisUrl,
+        REDIS_PREFIX: `bench-webhooks-${tag}`,
+        INTERCOM_WORKSPACE: `bench-${tag}`,
+        INTERCOM_TOKEN: sandbox.options.token,
+        INTERCOM_BASE_URL: sandbox.url,
+        INTERCOM_CLIENT_SECRET: SECRET,
+        PORT: '0',
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      },
+      stdio: ['ignore', 'inherit', 'pipe'],
     },
-    stdio: ['ignore', 'inherit', 'pipe'],
-  });
+  );
   let stderr = '';
   daemon.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   // It binds a free port and names it: `intercom-sync daemon listening on <url> (webhooks at …)`.
   let listening: RegExpExecArray | null;
-  for (const deadline = Date.now() + 30_000; !(listening = /daemon listening on (\S+) \(/.exec(stderr)); ) {
-    if (daemon.exitCode !== null || Date.now() > deadline) throw new Error(`the daemon did not start:\n${stderr}`);
+  for (const deadline = Date.now() + 30_000; !(listening = /daemon listening on (\S+) \(/.exec(stderr));) {
+    if (daemon.exitCode !== null || Date.now() > deadline)
+      throw new Error(`the daemon did not start:\n${stderr}`);
     await sleep(50);
   }
   const pid = daemon.pid!;
@@ -164,21 +178,42 @@ try {
   const pool = new Pool(baseUrl, { connections: Number(args.connections), keepAliveTimeout: 60_000 });
   let sequence = 0;
   const sent = new Set<string>();
-  const clock = Math.floor(Date.now() / 1000);
-  /** A contact update whose updated_at grows each time, so every one is newer and really written. */
+  // Far enough in the past that clock + sequence never reaches now: a future updated_at is clamped.
+  const clock = Math.floor(Date.now() / 1000) - 86_400;
+  /**
+   * A contact update whose updated_at (ISO, with milliseconds, as live) grows each time, so every
+   * one is newer and really written; one in ten comes as the subscription topic's wrapper.
+   */
   const update = (index: number, name: string) => {
     sequence += 1;
-    const item = items[index % items.length]!;
+    const base = items[index % items.length]!;
     const id = `notif_bench_${tag}_${sequence}`;
     sent.add(id);
+    const contact = { ...base, name, updated_at: isoTimestamp(clock + sequence, `${id}:updated_at`) };
+    const wrapped = sequence % 10 === 0;
     return JSON.stringify({
       type: 'notification_event',
-      id,
-      topic: 'contact.user.updated',
       app_id: sandbox.options.appId,
-      created_at: clock,
+      data: {
+        type: 'notification_event_data',
+        item: wrapped
+          ? {
+              type: 'contact_unsubscribe',
+              contact,
+              subscription_types: { type: 'list', data: [] },
+              created_at: clock,
+            }
+          : contact,
+      },
+      links: {},
+      id,
+      topic: wrapped ? 'contact.unsubscribed' : `contact.${String(base.role)}.updated`,
+      delivery_status: 'pending',
       delivery_attempts: 1,
-      data: { type: 'notification_event_data', item: { ...item, name, updated_at: clock + sequence } },
+      delivered_at: 0,
+      first_sent_at: clock,
+      created_at: clock,
+      self: null,
     });
   };
   const deliver = async (body: string, scheduledAt: number): Promise<Delivery> => {
@@ -201,7 +236,9 @@ try {
   const pending = async () =>
     Number(
       (
-        await sql<{ n: number }>`select count(*)::int as n from intercom_sync.webhook_events where status = 'received'`.execute(db)
+        await sql<{
+          n: number;
+        }>`select count(*)::int as n from intercom_sync.webhook_events where status = 'received'`.execute(db)
       ).rows[0]!.n,
     );
   const drain = async (what: string) => {
@@ -218,6 +255,8 @@ try {
   await openLoop(400, items.length / 400, (i, at) => warm.push(deliver(update(i, `warm ${i}`), at)));
   await Promise.all(warm);
   await drain('warm-up');
+  // From here on every delivery carries a contact the mirror has: applying one should cost no call.
+  sandbox.stats.reset();
 
   // Phase 1: acknowledgement latency at ACK_RATE.
   say(`acknowledgement: ${ACK_RATE}/s for ${SECONDS} s`);
@@ -245,7 +284,9 @@ try {
   const e2eResults = await Promise.all(e2e);
   await drain('end-to-end phase');
   await sleep(500);
-  const e2eLatency = [...scheduled].flatMap(([seq, at]) => (committed.has(seq) ? [committed.get(seq)! - at] : []));
+  const e2eLatency = [...scheduled].flatMap(([seq, at]) =>
+    committed.has(seq) ? [committed.get(seq)! - at] : [],
+  );
   await pool.close();
 
   // Lost: sent but not stored, or stored but never applied.
@@ -255,17 +296,34 @@ try {
   const byStatus = Object.fromEntries(stored.rows.map((r) => [r.status, r.n]));
   const storedTotal = stored.rows.reduce((sum, r) => sum + r.n, 0);
   const rss = peakRssMb(pid);
+  const apiCalls = sandbox.stats.snapshot();
+  const measured = ackResults.length + e2eResults.length;
 
   console.log('');
   console.log(`webhooks benchmark — daemon in its own process, loopback, ${os()}`);
-  const ack = describe(`ack latency @ ${ACK_RATE}/s x ${SECONDS} s (from schedule)`, ackResults.map((r) => r.fromSchedule));
-  describe(`ack latency @ ${ACK_RATE}/s x ${SECONDS} s (from send)`, ackResults.map((r) => r.fromSend));
-  describe(`ack latency @ ${E2E_RATE}/s (end-to-end phase)`, e2eResults.map((r) => r.fromSchedule));
+  const ack = describe(
+    `ack latency @ ${ACK_RATE}/s x ${SECONDS} s (from schedule)`,
+    ackResults.map((r) => r.fromSchedule),
+  );
+  describe(
+    `ack latency @ ${ACK_RATE}/s x ${SECONDS} s (from send)`,
+    ackResults.map((r) => r.fromSend),
+  );
+  describe(
+    `ack latency @ ${E2E_RATE}/s (end-to-end phase)`,
+    e2eResults.map((r) => r.fromSchedule),
+  );
   const end = describe(`delivery → row committed @ ${E2E_RATE}/s x ${SECONDS} s`, e2eLatency);
   const failedAcks = [...ackResults, ...e2eResults].filter((r) => r.status !== 200).length;
   const lost = sent.size - (byStatus.applied ?? 0);
+  console.log(
+    `API calls applying ${measured} deliveries     ${apiCalls.requests} (${(apiCalls.requests / Math.max(1, measured)).toFixed(3)} per delivery)` +
+      (apiCalls.requests > 0 ? ` ${JSON.stringify(apiCalls.byRoute)}` : ''),
+  );
   console.log(`worker backlog when the ack phase ended      ${ackBacklog} events`);
-  console.log(`daemon peak RSS (VmHWM)                      ${rss === null ? 'n/a' : `${rss.toFixed(0)} MB`}`);
+  console.log(
+    `daemon peak RSS (VmHWM)                      ${rss === null ? 'n/a' : `${rss.toFixed(0)} MB`}`,
+  );
   console.log(
     `deliveries: ${sent.size} sent, ${failedAcks} not acknowledged 200, ${storedTotal} stored, ${byStatus.applied ?? 0} applied, ` +
       `${e2eLatency.length}/${scheduled.size} end-to-end commits seen; lost ${lost}`,
@@ -273,7 +331,8 @@ try {
   const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
   console.log(
     `targets: ack p99 < ${TARGETS.ackP99} ms ${verdict(ack.p99 < TARGETS.ackP99)}; end-to-end p99 < ${TARGETS.e2eP99} ms ` +
-      `${verdict(end.p99 < TARGETS.e2eP99)}; no delivery lost ${verdict(lost === 0 && failedAcks === 0)}`,
+      `${verdict(end.p99 < TARGETS.e2eP99)}; 0 API calls per delivery ${verdict(apiCalls.requests === 0)}; ` +
+      `no delivery lost ${verdict(lost === 0 && failedAcks === 0)}`,
   );
   process.exitCode = lost === 0 && failedAcks === 0 ? 0 : 1;
 } finally {

@@ -16,6 +16,8 @@ export interface MirrorColumn<Row> {
   readonly keepWhenNull?: { readonly insert: JsonPrimitive };
   /** Describes the row instead of being part of it (contacts' `content_hash`): written with the row, never a reason to write it. */
   readonly digest?: true;
+  /** The payload the row was mapped from (`raw`): a reason to write a read's row, not an item's (UpsertOptions.absent). */
+  readonly payload?: true;
 }
 
 /** How a mirror table is upserted; the column names are constants of this code, never input. */
@@ -46,6 +48,7 @@ export function catalogColumns<Row>(catalog: Catalog): MirrorColumn<Row>[] {
     type: c.pg,
     ...(c.keepWhenNull && { keepWhenNull: c.keepWhenNull }),
     ...(c.source === 'digest' && { digest: true as const }),
+    ...(c.source === 'payload' && { payload: true as const }),
   }));
 }
 
@@ -61,9 +64,19 @@ export interface UpsertCounts {
 export interface UpsertOptions {
   /** Rows per statement; 1000 measured fastest on bench/pg-upsert.ts. */
   readonly batchSize?: number;
+  /**
+   * The rows are partial views (webhook items): per row, the columns its payload did not carry
+   * (MappedRow.absent). Those keep the stored value (docs/design.md#principle-8), and the payload
+   * column is written along with a change but is no change itself: an item never carries what a
+   * REST read does, so a row equal in every column is left alone.
+   */
+  readonly absent?: ReadonlyMap<object, readonly string[]>;
 }
 
 export const DEFAULT_BATCH_SIZE = 1000;
+
+/** The input column listing a partial row's absent columns (never a table column). */
+const ABSENT = '__absent';
 
 export function emptyCounts(): UpsertCounts {
   return { inserted: 0, updated: 0, unchanged: 0, unresolved: 0 };
@@ -92,7 +105,7 @@ export async function upsertMirrorRows<Row extends { readonly intercom_id: strin
   let total = emptyCounts();
   for (let start = 0; start < rows.length; start += batchSize) {
     const batch = rows.slice(start, start + batchSize);
-    const counts = await withSyncWrites(db, (trx) => upsertBatch(trx, spec, batch));
+    const counts = await withSyncWrites(db, (trx) => upsertBatch(trx, spec, batch, options.absent));
     total = addCounts(total, counts);
   }
   return total;
@@ -102,27 +115,45 @@ async function upsertBatch<Row extends { readonly intercom_id: string }>(
   db: Executor,
   spec: MirrorTableSpec<Row>,
   batch: readonly Row[],
+  absent: ReadonlyMap<object, readonly string[]> | undefined,
 ): Promise<UpsertCounts> {
   const rows = newestPerId(batch, spec.ordered);
   const table = sql.table(spec.table);
   const columns = spec.columns.map((c) => c.name as string);
   const parent = spec.parent;
-  const definitions = sql.join(spec.columns.map((c) => sql`${sql.id(c.name)} ${sql.raw(c.type)}`));
+  const definitions = sql.join([
+    ...spec.columns.map((c) => sql`${sql.id(c.name)} ${sql.raw(c.type)}`),
+    ...(absent ? [sql`${sql.id(ABSENT)} text[]`] : []),
+  ]);
+  const input = absent ? rows.map((r) => ({ ...r, [ABSENT]: absent.get(r) ?? [] })) : rows;
   const written = parent ? [...columns.filter((c) => c !== parent.key), parent.column] : columns;
   const source = parent
     ? sql`select ${sql.join(written.map((c) => (c === parent.column ? sql`p.id as ${sql.id(c)}` : sql.ref(`r.${c}`))))}
-          from jsonb_to_recordset(${toJsonParameter(rows)}::jsonb) as r(${definitions})
+          from jsonb_to_recordset(${toJsonParameter(input)}::jsonb) as r(${definitions})
           join ${sql.table(parent.table)} p on p.intercom_id = ${sql.ref(`r.${parent.key}`)}`
-    : sql`select * from jsonb_to_recordset(${toJsonParameter(rows)}::jsonb) as r(${definitions})`;
-  const digests = new Set(spec.columns.flatMap((c) => (c.digest ? [c.name as string] : [])));
+    : sql`select * from jsonb_to_recordset(${toJsonParameter(input)}::jsonb) as r(${definitions})`;
+  const digests = new Set(
+    spec.columns.flatMap((c) => (c.digest || (absent && c.payload) ? [c.name as string] : [])),
+  );
   const compared = written.filter((c) => !digests.has(c));
   const keep = new Map(
     spec.columns.flatMap((c) => (c.keepWhenNull ? [[c.name as string, sql.lit(c.keepWhenNull.insert)]] : [])),
   );
-  const incoming = (alias: string, stored: string, c: string): RawBuilder<unknown> =>
+  // Whether the incoming row did not carry column c: `s` has the list; ON CONFLICT's `excluded`
+  // row does not, so it is looked up in `s` by id.
+  const isAbsent = (alias: string, c: string): RawBuilder<boolean> =>
+    alias === 's'
+      ? sql<boolean>`${sql.ref(`s.${ABSENT}`)} @> array[${c}]::text[]`
+      : sql<boolean>`exists (select 1 from s a where a.intercom_id = ${sql.ref(`${alias}.intercom_id`)}
+          and ${sql.ref(`a.${ABSENT}`)} @> array[${c}]::text[])`;
+  const given = (alias: string, stored: string, c: string): RawBuilder<unknown> =>
     keep.has(c)
       ? sql`coalesce(${sql.ref(`${alias}.${c}`)}, ${sql.ref(`${stored}.${c}`)})`
       : sql.ref(`${alias}.${c}`);
+  const incoming = (alias: string, stored: string, c: string): RawBuilder<unknown> =>
+    absent && !digests.has(c) && c !== 'intercom_id'
+      ? sql`case when ${isAbsent(alias, c)} then ${sql.ref(`${stored}.${c}`)} else ${given(alias, stored, c)} end`
+      : given(alias, stored, c);
   // Applies when the incoming row is not older (docs/design.md#principle-2) and differs from the stored one,
   // or revives a soft-deleted row. Rows that do not apply are never touched: not even locked.
   const applies = (stored: string, alias: string): RawBuilder<unknown> => {

@@ -17,6 +17,8 @@ export interface IncomingEvent {
   readonly itemId?: string | undefined;
   readonly notifiedAt?: Date | undefined;
   readonly payload: unknown;
+  /** Stored as already handled, with why (a ping): nothing for the workers to apply. */
+  readonly ignored?: { readonly reason: string };
 }
 
 /**
@@ -34,6 +36,7 @@ export async function storeWebhookEvent(db: Kysely<Database>, event: IncomingEve
       item_id: event.itemId ?? null,
       notified_at: event.notifiedAt ?? null,
       payload: JSON.stringify(event.payload),
+      ...(event.ignored && { status: 'ignored', error: event.ignored.reason, applied_at: new Date() }),
     })
     .onConflict((oc) => oc.column('notification_id').doNothing())
     .returning('id')

@@ -1,16 +1,21 @@
 // The shape of an Intercom webhook notification, checked on arrival (docs/intercom-api.md#webhook-envelope).
+// Only what the route needs to store it is required: the rest is kept as received, whatever it holds.
 import { z } from 'zod';
 
-const item = z.looseObject({ type: z.string().optional(), id: z.union([z.string(), z.number()]).optional() });
+/** Longer notification ids would not fit the unique index; Intercom's are `notif_<uuid>` (42 characters). */
+export const MAX_NOTIFICATION_ID_LENGTH = 255;
+
+const item = z.looseObject({ type: z.unknown().optional(), id: z.unknown().optional() });
 
 export const notificationSchema = z.looseObject({
   type: z.literal('notification_event', { error: 'type must be "notification_event"' }),
-  id: z.string({ error: 'id (the notification id) must be a string' }).min(1, 'id must not be empty'),
+  id: z
+    .string({ error: 'id (the notification id) must be a string' })
+    .min(1, 'id must not be empty')
+    .max(MAX_NOTIFICATION_ID_LENGTH, `id must not be longer than ${MAX_NOTIFICATION_ID_LENGTH} characters`),
   topic: z.string({ error: 'topic must be a string' }).min(1, 'topic must not be empty'),
-  app_id: z.string().optional(),
-  created_at: z.number().optional(),
-  delivery_attempts: z.number().optional(),
-  first_sent_at: z.number().optional(),
+  app_id: z.unknown().optional(),
+  created_at: z.unknown().optional(),
   data: z.looseObject({ item }, { error: 'data.item must be an object' }),
 });
 

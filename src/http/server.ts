@@ -81,9 +81,10 @@ export async function buildHttpServer(deps: HttpServerDeps): Promise<FastifyInst
       return reply.code(413).send({ error: `the body is larger than the ${bodyLimit} bytes accepted` });
     }
     const status = error.statusCode ?? 500;
-    // A client's mistake (a wrong password, a bad request) is its answer, not a failure of ours.
+    // A client's mistake (a wrong password, a bad request) is its answer, not a failure of ours;
+    // a server error's message (a driver's, Postgres') is for the log only.
     if (status >= 500) deps.log.error({ err: error }, 'request failed');
-    return reply.code(status).send({ error: error.message });
+    return reply.code(status).send({ error: status < 500 ? error.message : 'internal error (logged)' });
   });
 
   // While starting, only the probes answer; while draining, everything is still served but each

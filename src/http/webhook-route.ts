@@ -1,11 +1,15 @@
-// POST/HEAD /webhooks/intercom: verify, store once, acknowledge; a worker applies it later.
+// POST/HEAD /webhooks/intercom: verify, store once, acknowledge; a worker applies it later. A signed
+// delivery that can be stored is stored and answered 2xx; what cannot be is answered 4xx with why.
 // Intercom waits at most 5 s and tries a delivery twice (docs/intercom-api.md#webhook-delivery), so this path
 // does one insert and one enqueue, nothing else.
+import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
 import { storeWebhookEvent } from '../db/webhook-events.js';
+import { storableJson } from '../mappers/storable-json.js';
+import { apiTimestampSeconds } from '../mappers/timestamp.js';
 import type { Metrics } from '../observability/metrics.js';
 import { describeNotificationProblem, notificationSchema } from './notification.js';
 import { verifySignature } from './signature.js';
@@ -33,7 +37,8 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
   app.head(WEBHOOK_PATH, async (_request, reply) => reply.code(200).send());
 
   app.post(WEBHOOK_PATH, async (request, reply) => {
-    const raw = request.body as Buffer;
+    // Fastify hands no buffer at all for an empty body.
+    const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const reject = (status: number, error: string) => {
       metrics.webhooks.inc({ outcome: 'rejected' });
       log.warn({ status, reason: error }, 'webhook rejected');
@@ -42,34 +47,59 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
 
     const verdict = verifySignature(raw, request.headers['x-hub-signature'], clientSecret);
     if (!verdict.ok) return reject(401, `signature check failed: ${verdict.reason}`);
+    if (raw.length === 0) return reject(400, 'the body is empty: an Intercom notification is a JSON object');
 
-    let body: unknown;
+    const text = raw.toString('utf8');
+    let parsedJson: unknown;
     try {
-      body = JSON.parse(raw.toString('utf8'));
+      parsedJson = JSON.parse(text);
     } catch (error) {
       return reject(400, `the body is not valid JSON: ${(error as Error).message}`);
     }
+    // Postgres refuses NUL and lone surrogates in jsonb: repaired here, so the delivery is stored
+    // (and applied) instead of failing on insert.
+    const storable = storableJson(parsedJson, text);
+    if (!storable.ok) return reject(400, `the notification cannot be stored: ${storable.reason}`);
+    const body = storable.value;
+    if (storable.replaced > 0)
+      log.warn({ replaced: storable.replaced }, 'webhook text Postgres cannot store was replaced by U+FFFD');
+
     // Live pings carry `"id": null` (docs/intercom-api.md#webhooks): there is nothing to apply and no
-    // id to deduplicate by, so acknowledge without storing; a 4xx would count towards a pause.
-    if (isNullIdPing(body)) {
-      metrics.webhooks.inc({ outcome: 'ignored' });
-      return reply.code(200).send({ received: true, ping: true });
-    }
-    const parsed = notificationSchema.safeParse(body);
+    // id to deduplicate by, so the body's digest keys it; a 4xx would count towards a pause.
+    const ping = isNullIdPing(body);
+    const parsed = notificationSchema.safeParse(
+      ping ? { ...(body as object), id: `ping:${createHash('sha1').update(raw).digest('hex')}` } : body,
+    );
     if (!parsed.success)
       return reject(400, `not an Intercom notification: ${describeNotificationProblem(parsed.error)}`);
 
     const notification = parsed.data;
     const item = notification.data.item;
-    const stored = await storeWebhookEvent(db, {
-      notificationId: notification.id,
-      topic: notification.topic,
-      appId: notification.app_id,
-      itemType: item.type,
-      itemId: item.id === undefined ? undefined : String(item.id),
-      notifiedAt: notification.created_at ? new Date(notification.created_at * 1000) : undefined,
-      payload: body,
-    });
+    let stored;
+    try {
+      stored = await storeWebhookEvent(db, {
+        notificationId: notification.id,
+        topic: notification.topic,
+        appId: typeof notification.app_id === 'string' ? notification.app_id : undefined,
+        itemType: typeof item.type === 'string' ? item.type : undefined,
+        itemId: typeof item.id === 'string' || typeof item.id === 'number' ? String(item.id) : undefined,
+        notifiedAt: notifiedAt(notification.created_at),
+        payload: body,
+        ...(ping && { ignored: { reason: 'a ping carries no record' } }),
+      });
+    } catch (error) {
+      // The database's own message stays in the log: it says nothing Intercom can act on.
+      log.error({ err: error, notificationId: notification.id }, 'could not store a webhook');
+      metrics.webhooks.inc({ outcome: 'rejected' });
+      return reply
+        .code(503)
+        .send({ error: 'the notification could not be stored right now; deliver it again later' });
+    }
+    if (ping) {
+      metrics.webhooks.inc({ outcome: 'ignored' });
+      log.info({ notificationId: notification.id, duplicate: stored.duplicate }, 'webhook ping acknowledged');
+      return reply.code(200).send({ received: true, ping: true });
+    }
     if (stored.duplicate) {
       metrics.webhooks.inc({ outcome: 'duplicate' });
       return reply.code(200).send({ received: true, duplicate: true });
@@ -86,6 +116,13 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
     }
     return reply.code(200).send({ received: true, duplicate: false });
   });
+}
+
+/** The envelope's `created_at` (UNIX seconds) as a Date, when it is one a timestamp column holds. */
+function notifiedAt(value: unknown): Date | undefined {
+  if (typeof value !== 'number') return undefined;
+  const seconds = apiTimestampSeconds(value);
+  return typeof seconds === 'number' ? new Date(seconds * 1000) : undefined;
 }
 
 function isNullIdPing(body: unknown): boolean {

@@ -7,9 +7,16 @@
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})$/;
 
 /**
+ * The seconds a timestamp may name: the years 1 to 9999. Beyond them a value is no date (a
+ * `created_at: 1e13`, milliseconds sent as seconds) and Postgres or a JS Date could not hold it.
+ */
+export const TIMESTAMP_RANGE_SECONDS = { min: -62_135_596_800, max: 253_402_300_799 } as const;
+
+/**
  * The UNIX second an API timestamp names, the milliseconds truncated: UNIX seconds or an ISO 8601
  * date-time. null for "never" (null, absent, or 0 — Intercom's "never" — in either form);
- * undefined when the value is neither (a date without a time, a boolean, …).
+ * undefined when the value is neither (a date without a time, a boolean, …) or names no year
+ * from 1 to 9999.
  * @example apiTimestampSeconds('2026-01-10T04:22:28.238+00:00') // → 1768018948
  * @example apiTimestampSeconds(1768018948) // → 1768018948
  */
@@ -24,6 +31,7 @@ export function apiTimestampSeconds(value: unknown): number | null | undefined {
     if (Number.isNaN(ms)) return undefined;
     seconds = Math.floor(ms / 1000);
   } else return undefined;
+  if (seconds < TIMESTAMP_RANGE_SECONDS.min || seconds > TIMESTAMP_RANGE_SECONDS.max) return undefined;
   return seconds === 0 ? null : seconds;
 }
 

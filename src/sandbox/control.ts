@@ -7,7 +7,7 @@
 //   PATCH  /_sandbox/settings                     change knobs: latencyMs, faultRate, faultKinds, timeoutFaultMs,
 //                                                 rateLimit, rateWindowMs, searchLagSeconds, scrollExpirySeconds,
 //                                                 scrollFaultRate, clockOffsetSeconds, webhookUrl, webhookSecret,
-//                                                 webhookTopics, webhookItemShape, webhookMergedFromRate,
+//                                                 webhookTopics, webhookMergedFromRate,
 //                                                 webhookDuplicateRate, webhookReorderWindow,
 //                                                 webhookRetryDelayMs, webhookTimeoutMs
 //   GET    /_sandbox/stats                        calls by route and status, 429s, faults, peak concurrency, webhooks

@@ -49,12 +49,6 @@ export const runtimeSettingsSchema = z.object({
    * delivery lacked it). Chosen per merge from the seed and the merge's rank, so a run repeats.
    */
   webhookMergedFromRate: fraction.default(0.5),
-  /**
-   * `live`: records in webhook items have the shapes live deliveries carry (ISO timestamps, the
-   * items' own fields). `rest`: they are rendered as REST answers render them (UNIX seconds), as
-   * the sandbox did before; only for tests of service behaviour not yet tolerant of live items.
-   */
-  webhookItemShape: z.enum(['live', 'rest']).default('live'),
   /** Shuffle notifications within a buffer of this many (0 or 1 = in order). */
   webhookReorderWindow: z.number().int().min(0).default(0),
   /** Delay before the single retry of a failed delivery (live: 60 s). */

@@ -74,7 +74,7 @@ export async function startSandbox(
     rng: new Prng(options.seed + 3),
     seed: options.seed,
     queueLimit: options.webhookQueueLimit,
-    items: new WebhookItems(ws.store, () => settings.webhookItemShape),
+    items: new WebhookItems(ws.store),
   });
   const stats = new RequestStats();
   // The sandbox's clock, so shifting it (or a test's manual clock) also moves the rate windows.

@@ -1,11 +1,10 @@
 // The records webhook items carry, in the shapes live deliveries have, which are not the REST
 // shapes (docs/intercom-api.md#webhooks): timestamps as ISO 8601 strings with milliseconds;
 // 2.5+ contacts with their subscription-type lists and utm fields; ≤2.4 `user`/`contact` people;
-// companies with `plan_id`/`tag_ids` (embedded) or `plan`/`tag_ids` (company topics). The `rest`
-// item shape renders the records as REST does instead (the webhookItemShape setting).
+// companies with `plan_id`/`tag_ids` (embedded) or `plan`/`tag_ids` (company topics).
 import type { CompanyRecord, ContactRecord, TagRecord } from './model.js';
 import { keyedFraction } from './prng.js';
-import { addressable, MOBILE_KEYS, renderCompany, renderContact } from './render.js';
+import { addressable, MOBILE_KEYS } from './render.js';
 import type { Store } from './store.js';
 import { isoTimestamp, type IsoStyle } from './webhook-time.js';
 
@@ -21,19 +20,12 @@ type Item = Record<string, unknown>;
 const COLOURS = ['Azure', 'Pink', 'Amber', 'Teal', 'Scarlet', 'Olive', 'Indigo', 'Silver'];
 const THINGS = ['Bus', 'Lightbulb', 'Kite', 'Lantern', 'Harbour', 'Comet', 'Teapot', 'Bicycle'];
 
-/** How records inside items are rendered: as live deliveries carry them, or as REST answers do. */
-export type ItemShape = 'live' | 'rest';
-
 /** Renders items from the store as it is when a change is notified. */
 export class WebhookItems {
-  constructor(
-    private readonly store: Store,
-    private readonly shape: () => ItemShape = () => 'live',
-  ) {}
+  constructor(private readonly store: Store) {}
 
   /** A 2.5+ contact item: the REST contact plus the fields deliveries add, timestamps ISO. */
   contact(c: ContactRecord, options: ContactItemOptions = {}): Item {
-    if (this.shape() === 'rest') return renderContact(c, this.store.appId);
     const at = (field: string, seconds: number | null | undefined, style?: IsoStyle) =>
       isoTimestamp(seconds, `${c.id}:${field}`, style);
     const mobile = Object.fromEntries(
@@ -103,8 +95,6 @@ export class WebhookItems {
 
   /** A ≤2.4 person: `user` for users, `contact` for leads, with the 1.x-era nested lists. */
   person(c: ContactRecord, options: Pick<ContactItemOptions, 'updatedAt'> = {}): Item {
-    if (this.shape() === 'rest')
-      return { ...renderContact(c, this.store.appId), type: c.role === 'user' ? 'user' : 'contact' };
     const at = (field: string, seconds: number | null | undefined, style?: IsoStyle) =>
       isoTimestamp(seconds, `${c.id}:${field}`, style);
     const lead = c.role === 'lead';
@@ -184,7 +174,6 @@ export class WebhookItems {
 
   /** The item of company.created/updated (2.7+): `plan` and `tag_ids`, no segments. */
   company(c: CompanyRecord): Item {
-    if (this.shape() === 'rest') return renderCompany(c, this.store);
     const at = (field: string, seconds: number | null) => isoTimestamp(seconds, `${c.id}:${field}`);
     const plan = c.plan === null ? undefined : this.store.plans.get(c.plan);
     return {
@@ -214,7 +203,6 @@ export class WebhookItems {
    * `tag_ids`, and no size, website or industry at all (unknown, not null).
    */
   companyRef(c: CompanyRecord): Item {
-    if (this.shape() === 'rest') return renderCompany(c, this.store);
     const at = (field: string, seconds: number | null) => isoTimestamp(seconds, `${c.id}:${field}`);
     const plan = c.plan === null ? undefined : this.store.plans.get(c.plan);
     return {

@@ -13,6 +13,7 @@ import { mapSegment } from '../mappers/segment.js';
 import { mapTag } from '../mappers/tag.js';
 import type { Company } from '../intercom/types.js';
 import { readAllCompanies } from './companies-reader.js';
+import { clampFutureRows } from './future-updates.js';
 import type { SyncContext } from './context.js';
 import { mapPage, payloadIds } from './map-page.js';
 import { writeIsolated } from './isolate.js';
@@ -53,24 +54,38 @@ export async function syncCompanies(
 ): Promise<void> {
   let done = 0;
   for await (const page of readAllCompanies(ctx, undefined, signal)) {
-    const saved = await saveCompanies(ctx, page, runId, { source: 'full', runId });
+    const saved = await saveCompanies(ctx, page, { runId, park: { source: 'full', runId } });
     figures.add(saved);
     done += page.length;
     report(done);
   }
 }
 
+export interface SaveCompaniesOptions {
+  /** The full run recording what it saw (for mark and sweep); absent for webhooks. */
+  readonly runId?: number | undefined;
+  /** Webhook items: a field one does not carry keeps its stored value (as SaveContactsOptions.partial). */
+  readonly partial?: boolean;
+  /** Park a company that cannot be stored, with its reason, and write the rest (as SaveContactsOptions.park). */
+  readonly park?: ParkSource;
+}
+
 /**
  * Writes companies and their links; also used by webhooks (without a run). With `park`, a company
  * the mapper or Postgres refuses is parked with its reason and the rest are written.
- * @example await saveCompanies(ctx, [company]);
+ * @example await saveCompanies(ctx, [company], { partial: true });
  */
-export async function saveCompanies(ctx: SyncContext, companies: readonly Company[], runId?: number, park?: ParkSource) {
+export async function saveCompanies(
+  ctx: SyncContext,
+  companies: readonly Company[],
+  options: SaveCompaniesOptions = {},
+) {
+  const { park } = options;
   // As for contacts (contact-pages.ts): one statement reads the stored digests and links and records
   // the page as seen; a company stored from this very payload is neither mapped whole nor written again.
-  const mirrored = await readMirroredCompanies(ctx.db, payloadIds(companies), runId);
+  const mirrored = await readMirroredCompanies(ctx.db, payloadIds(companies), options.runId);
   const malformed: Array<{ payload: Company; reason: string }> = [];
-  const { lists, rows } = mapPage(companies, {
+  const page = mapPage(companies, {
     mirrored,
     lists: mapCompanyLists,
     map: mapCompany,
@@ -80,6 +95,11 @@ export async function saveCompanies(ctx: SyncContext, companies: readonly Compan
     },
   });
   for (const { payload, reason } of malformed) await parkPayload(ctx, 'company', payload, reason, park!);
+  const { lists } = page;
+  const rows = clampFutureRows(ctx, page.rows);
+  const absent = options.partial
+    ? new Map(page.rows.map((row, i) => [rows[i]!, page.absent.get(row) ?? []] as const))
+    : undefined;
   // A company's tags and segments arrive as full lists (docs/intercom-api.md#company-object), so they
   // replace; only lists that differ from the mirrored links are written.
   const differs = (list: CompanyLists['tags'], have: ReadonlySet<string> | undefined) =>
@@ -102,7 +122,7 @@ export async function saveCompanies(ctx: SyncContext, companies: readonly Compan
   const write = (ids: ReadonlySet<string> | null) =>
     withSyncWrites(ctx.db, async (trx) => {
       const part = ids ? rows.filter((r) => ids.has(r.intercom_id)) : rows;
-      const counts = await upsertCompanies(trx, part);
+      const counts = await upsertCompanies(trx, part, absent && { absent });
       await replaceLinks(trx, 'company_tags', sets((m) => m.tags, ids));
       await replaceLinks(trx, 'company_segments', sets((m) => m.segments, ids));
       if (park) await unparkRecords(trx, 'company', part.map((r) => r.intercom_id));

@@ -2,6 +2,7 @@
 // where needed — the calls for lists cut at 10, notes and (opt-in) segments. Used by the full and
 // incremental syncs and by webhooks, so a contact is mirrored the same way whichever path read it.
 import pMap from 'p-map';
+import { readCutListReads, recordCutListRead, type CutList } from '../db/cut-list-reads.js';
 import { ensureChildren } from '../db/local-ids.js';
 import { readMirroredContacts, type MirroredContact } from '../db/mirrored-state.js';
 import { addLinks, replaceLinks, type LinkSet } from '../db/upsert-links.js';
@@ -14,6 +15,7 @@ import { mapNote } from '../mappers/note.js';
 import type { Reference } from '../mappers/rows.js';
 import type { Contact } from '../intercom/types.js';
 import type { SyncContext } from './context.js';
+import { clampFutureRows, latestUpdatedAt } from './future-updates.js';
 import { mapPage, payloadIds } from './map-page.js';
 import { writeIsolated } from './isolate.js';
 import { parkPayload, refusalReason, type ParkSource } from './park.js';
@@ -36,6 +38,11 @@ export interface SaveContactsOptions {
    * item must fail on its own).
    */
   readonly park?: ParkSource;
+  /**
+   * The contacts are webhook items (mappers/webhook-item.ts): a field one does not carry is
+   * unknown, so its column keeps the stored value (UpsertOptions.absent).
+   */
+  readonly partial?: boolean;
 }
 
 /** Figures of one batch, by stream: `contacts` and `notes`. */
@@ -78,9 +85,16 @@ export async function saveContacts(
     parked++;
   }
   const { lists, invalid } = page;
+  const latestMs = latestUpdatedAt(ctx);
   // Listed contacts are active (docs/intercom-api.md#archive-delete-merge): one whose payload does not say is
   // known not to be archived.
-  const rows = page.rows.map((row) => (options.listed && row.archived === null ? { ...row, archived: false } : row));
+  const rows = clampFutureRows(
+    ctx,
+    page.rows.map((row) => (options.listed && row.archived === null ? { ...row, archived: false } : row)),
+  );
+  const absent = options.partial
+    ? new Map(page.rows.map((row, i) => [rows[i]!, page.absent.get(row) ?? []] as const))
+    : undefined;
   const contactTally = tally({ fetched: contacts.length, unchanged: lists.length - rows.length });
 
   // Only contacts whose embedded tags or companies say otherwise get their links written (a
@@ -99,7 +113,7 @@ export async function saveContacts(
     const write = (ids: ReadonlySet<string> | null) =>
       withSyncWrites(ctx.db, async (trx) => {
         const part = ids ? rows.filter((r) => ids.has(r.intercom_id)) : rows;
-        const upserted = await upsertContacts(trx, part);
+        const upserted = await upsertContacts(trx, part, absent && { absent });
         await writeEmbeddedLinks(trx, ids ? relinked.filter((m) => ids.has(m.intercomId)) : relinked);
         if (options.park) await unparkRecords(trx, 'contact', part.map((r) => r.intercom_id));
         return upserted;
@@ -125,8 +139,9 @@ export async function saveContacts(
   const notes = await syncNotes(ctx, lists, mirrored, options, () => parked++);
   if (ctx.settings.contactSegments) await syncSegments(ctx, lists, options.signal);
 
+  // Held to the same bound as the rows: a future updated_at must not carry the watermark past now.
   const newest = lists.reduce<number | undefined>((max, m) => {
-    const t = m.updatedAt ? Math.floor(m.updatedAt.getTime() / 1000) : undefined;
+    const t = m.updatedAt ? Math.floor(Math.min(m.updatedAt.getTime(), latestMs) / 1000) : undefined;
     return t !== undefined && (max === undefined || t > max) ? t : max;
   }, undefined);
   return { contacts: contactTally, notes, invalid, parked, newestUpdatedAt: newest };
@@ -176,26 +191,49 @@ async function completeCutLists(
   const cut = mapped.filter((m) => m.tags?.complete === false || m.companies?.complete === false);
   if (cut.length === 0) return;
   // A cut list whose total and shown entries match the mirrored links has not changed: skip the call.
-  const stale = (list: ContactLists['tags'], have: ReadonlySet<string> | undefined) =>
+  const disagrees = (list: ContactLists['tags'], have: ReadonlySet<string> | undefined) =>
     list?.complete === false && (!have || have.size !== list.totalCount || list.refs.some((r) => !have.has(r.intercomId)));
+  // One that disagrees is read whole once per change of what the contact embeds: Intercom's total
+  // can disagree with its own list endpoint for good (docs/intercom-api.md#lists-cut-at-10).
+  const candidates = cut.filter((m) => {
+    const have = mirrored.get(m.intercomId);
+    return disagrees(m.tags, have?.lists.tags) || disagrees(m.companies, have?.lists.companies);
+  });
+  if (candidates.length === 0) return;
+  const reads = await readCutListReads(ctx.db, candidates.map((m) => m.intercomId));
+  const due = (m: ContactLists, list: CutList) =>
+    disagrees(m[list], mirrored.get(m.intercomId)?.lists[list]) &&
+    reads.get(`${m.intercomId}:${list}`) !== embeddedSignature(m, list);
   await pMap(
-    cut,
+    candidates,
     async (m) => {
       const id = m.intercomId;
       const call = { lane: 'inbound' as const, ...(signal && { signal }) };
-      const have = mirrored.get(id);
-      const tags = stale(m.tags, have?.lists.tags) ? await collect(ctx.intercom.contacts.tags(id, call), refOf) : undefined;
-      const companies = stale(m.companies, have?.lists.companies)
-        ? await collect(ctx.intercom.contacts.companies(id, call), refOf)
-        : undefined;
+      const tags = due(m, 'tags') ? await collect(ctx.intercom.contacts.tags(id, call), refOf) : undefined;
+      const companies = due(m, 'companies') ? await collect(ctx.intercom.contacts.companies(id, call), refOf) : undefined;
       if (!tags && !companies) return;
       await withSyncWrites(ctx.db, async (trx) => {
-        if (tags) await replaceLinks(trx, 'contact_tags', [{ parentIntercomId: id, children: tags }]);
-        if (companies) await replaceLinks(trx, 'contact_companies', [{ parentIntercomId: id, children: companies }]);
+        if (tags) {
+          await replaceLinks(trx, 'contact_tags', [{ parentIntercomId: id, children: tags }]);
+          await recordCutListRead(trx, id, 'tags', embeddedSignature(m, 'tags'));
+        }
+        if (companies) {
+          await replaceLinks(trx, 'contact_companies', [{ parentIntercomId: id, children: companies }]);
+          await recordCutListRead(trx, id, 'companies', embeddedSignature(m, 'companies'));
+        }
       });
     },
     { concurrency: ctx.settings.detailConcurrency, ...(signal && { signal }) },
   );
+}
+
+/**
+ * What a contact embeds of one list (its total and the entries shown): while that stays the same,
+ * the last whole read stands. A tag put on or taken off changes the total; the tag topics say so too.
+ */
+function embeddedSignature(m: ContactLists, list: CutList): string {
+  const embedded = m[list];
+  return `${embedded?.totalCount ?? ''}|${(embedded?.refs ?? []).map((r) => r.intercomId).join(',')}`;
 }
 
 type Mirrored = MirroredContact;

@@ -30,6 +30,11 @@ export interface SyncSettings {
   readonly searchLagSeconds: number;
   /** A running run whose heartbeat is older than this belongs to a dead process: it is marked crashed. */
   readonly runStaleMs: number;
+  /**
+   * How far past now a record's `updated_at` may be: later ones are stored as now plus this, so a
+   * bogus future clock cannot lock a row against every later change (mappers/future-clock.ts).
+   */
+  readonly futureSkewSeconds: number;
 }
 
 /**
@@ -41,6 +46,7 @@ export const FIXED_SYNC_SETTINGS = {
   scrollLockWaitMs: 10 * 60_000,
   scrollExistsRetryMs: 15_000,
   maxScrollRestarts: 5,
+  futureSkewSeconds: 300,
 } as const satisfies Partial<SyncSettings>;
 
 export interface SyncContext {

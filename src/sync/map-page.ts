@@ -18,7 +18,7 @@ export interface MapPageOptions<Payload, Lists, Row> {
   /** Only the embedded lists, for a record stored from this very payload. */
   readonly lists: (payload: Payload) => Lists;
   /** The whole record. */
-  readonly map: (payload: Payload) => Lists & { readonly row: Row };
+  readonly map: (payload: Payload) => Lists & { readonly row: Row; readonly absent: readonly string[] };
   /** A payload that does not map: logged by the caller, never written. */
   readonly invalid: (error: InvalidPayloadError, payload: Payload) => void;
 }
@@ -31,9 +31,11 @@ export interface MapPageOptions<Payload, Lists, Row> {
 export function mapPage<Payload extends { readonly id?: unknown }, Lists, Row>(
   payloads: readonly Payload[],
   options: MapPageOptions<Payload, Lists, Row>,
-): { lists: Lists[]; rows: Row[]; invalid: number } {
+): { lists: Lists[]; rows: Row[]; absent: Map<Row, readonly string[]>; invalid: number } {
   const lists: Lists[] = [];
   const rows: Row[] = [];
+  // Per row, the columns its payload did not carry (for upserts of partial payloads).
+  const absent = new Map<Row, readonly string[]>();
   let invalid = 0;
   for (const payload of payloads) {
     try {
@@ -50,11 +52,12 @@ export function mapPage<Payload extends { readonly id?: unknown }, Lists, Row>(
       const mapped = options.map(payload);
       lists.push(mapped);
       rows.push(mapped.row);
+      if (mapped.absent.length > 0) absent.set(mapped.row, mapped.absent);
     } catch (error) {
       if (!(error instanceof InvalidPayloadError)) throw error;
       invalid++;
       options.invalid(error, payload);
     }
   }
-  return { lists, rows, invalid };
+  return { lists, rows, absent, invalid };
 }

@@ -12,6 +12,8 @@ import type { SyncContext } from './context.js';
 import {
   applyWebhookEvent,
   CONTACT_UPSERT_TOPICS,
+  contactPayload,
+  itemOf,
   UnappliableWebhookError,
   type WebhookOutcome,
 } from './webhook-apply.js';
@@ -78,16 +80,15 @@ async function applyGroup(ctx: SyncContext, group: readonly Waiting[]): Promise<
       w.resolve('duplicate');
       continue;
     }
-    const item = (event.payload as { data?: { item?: Record<string, unknown> } }).data?.item;
-    if (!CONTACT_UPSERT_TOPICS.has(event.topic) || !item) {
+    if (!CONTACT_UPSERT_TOPICS.has(event.topic)) {
       others.push(w);
       continue;
     }
-    const contact = { ...item, type: 'contact' } as unknown as Contact;
     try {
+      const contact = contactPayload(event.topic, itemOf(event.payload));
       upserts.push({ waiting: w, contact, updatedAt: mapContact(contact).row.updated_at?.getTime() ?? 0 });
     } catch {
-      others.push(w); // applyWebhookEvent reads the contact from the API instead
+      others.push(w); // applyWebhookEvent stores why it cannot be applied
     }
   }
   await Promise.all([applyUpserts(ctx, upserts, one), ...others.map(one)]);
@@ -108,7 +109,7 @@ async function applyUpserts(
       newest.set(id, u);
   }
   try {
-    await saveContacts(ctx, [...newest.values()].map((u) => u.contact));
+    await saveContacts(ctx, [...newest.values()].map((u) => u.contact), { partial: true });
     await finishWebhookEvents(ctx.db, upserts.map((u) => u.waiting.eventId), 'applied');
   } catch (error) {
     ctx.log.warn({ err: (error as Error).message, events: upserts.length }, 'applying a webhook group failed; one by one');

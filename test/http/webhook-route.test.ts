@@ -145,17 +145,31 @@ describe('POST /webhooks/intercom', () => {
     expect(await storedCount()).toBe(before);
   });
 
-  it('acknowledges a live ping, whose id is null, without storing it', async () => {
-    const before = await storedCount();
+  it('acknowledges a live ping, whose id is null, and stores it once as ignored with its reason', async () => {
     const ping = notification('unused', {
       id: null,
       topic: 'ping',
       delivery_status: null,
       data: { type: 'notification_event_data', item: { type: 'ping', message: 'hello' } },
     });
-    const answer = await deliver(JSON.stringify(ping));
-    expect(answer).toEqual({ status: 200, body: { received: true, ping: true } });
-    expect(await storedCount()).toBe(before);
+    const body = JSON.stringify(ping);
+    expect(await deliver(body)).toEqual({ status: 200, body: { received: true, ping: true } });
+    // The same ping again (Intercom's retry) is answered alike and stored once.
+    expect(await deliver(body)).toEqual({ status: 200, body: { received: true, ping: true } });
+    const rows = await db
+      .selectFrom('intercom_sync.webhook_events')
+      .select(['notification_id', 'status', 'error', 'item_type'])
+      .where('topic', '=', 'ping')
+      .execute();
+    expect(rows).toEqual([
+      {
+        notification_id: expect.stringMatching(/^ping:[0-9a-f]{40}$/),
+        status: 'ignored',
+        error: 'a ping carries no record',
+        item_type: 'ping',
+      },
+    ]);
+    expect(enqueued.filter((n) => n.startsWith('ping:'))).toEqual([]);
     // Any other topic still needs its id.
     const noId = await deliver(JSON.stringify({ ...ping, topic: 'contact.user.updated' }));
     expect(noId.status).toBe(400);
@@ -187,6 +201,123 @@ describe('POST /webhooks/intercom', () => {
   it('answers HEAD with 200 for Intercom’s URL check', async () => {
     const response = await fetch(`${base}/webhooks/intercom`, { method: 'HEAD' });
     expect(response.status).toBe(200);
+  });
+});
+
+describe('signed deliveries Postgres could not store as sent (issue 12)', () => {
+  const stored = (id: string) =>
+    db
+      .selectFrom('intercom_sync.webhook_events')
+      .select(['payload', 'notified_at', 'item_id', 'status'])
+      .where('notification_id', '=', id)
+      .executeTakeFirst();
+
+  it('a NUL anywhere, even in a key, is stored as U+FFFD and acknowledged', async () => {
+    const n = notification('notif_nul', {
+      data: {
+        item: {
+          type: 'contact',
+          id: 'c\u0000nul',
+          name: 'Ada\u0000Lovelace',
+          custom_attributes: { 'k\u0000': 1 },
+        },
+      },
+    });
+    expect(await deliver(JSON.stringify(n))).toEqual({
+      status: 200,
+      body: { received: true, duplicate: false },
+    });
+    const row = await stored('notif_nul');
+    expect(row?.item_id).toBe('c\uFFFDnul');
+    expect(row?.payload).toMatchObject({
+      data: { item: { name: 'Ada\uFFFDLovelace', custom_attributes: { 'k\uFFFD': 1 } } },
+    });
+  });
+
+  it('a lone surrogate is stored as U+FFFD; a well-formed pair is kept', async () => {
+    const n = notification('notif_surrogate', {
+      data: { item: { type: 'contact', id: 'c1', name: 'broken \ud800 here', email: 'pair \ud83d\ude00' } },
+    });
+    // JSON.stringify writes the lone surrogate as the escape `\ud800`, as a sender's JSON would.
+    const body = JSON.stringify(n);
+    expect(body).toContain('\\ud800');
+    expect((await deliver(body)).status).toBe(200);
+    expect((await stored('notif_surrogate'))?.payload).toMatchObject({
+      data: { item: { name: 'broken \uFFFD here', email: 'pair \u{1F600}' } },
+    });
+  });
+
+  it('a created_at no timestamp column holds (1e13) is stored, without a notified_at', async () => {
+    const n = notification('notif_far', { created_at: 1e13 });
+    n.data.item = { ...n.data.item, updated_at: 1e13 } as typeof n.data.item;
+    expect((await deliver(JSON.stringify(n))).status).toBe(200);
+    expect(await stored('notif_far')).toMatchObject({ notified_at: null, status: 'received' });
+  });
+
+  it('arrays nested thousands deep are refused with 400 saying why, and nothing is stored', async () => {
+    const before = await storedCount();
+    const deep = JSON.stringify(notification('notif_deep')).replace(
+      '"delivery_attempts":1',
+      `"delivery_attempts":1,"deep":${'['.repeat(5000)}${']'.repeat(5000)}`,
+    );
+    const answer = await deliver(deep);
+    expect(answer).toEqual({
+      status: 400,
+      body: { error: 'the notification cannot be stored: the body nests deeper than 64 levels' },
+    });
+    expect(await storedCount()).toBe(before);
+  });
+
+  it('an empty body with a valid signature gets a 400 that says the body is empty', async () => {
+    const response = await fetch(`${base}/webhooks/intercom`, {
+      method: 'POST',
+      headers: { 'x-hub-signature': signBody('', secret) },
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: 'the body is empty: an Intercom notification is a JSON object',
+    });
+    // Without a signature it is still the signature that is refused.
+    const unsigned = await fetch(`${base}/webhooks/intercom`, { method: 'POST' });
+    expect(unsigned.status).toBe(401);
+  });
+
+  it('a notification id too long for the unique index is refused with 400, not a database error', async () => {
+    const answer = await deliver(JSON.stringify(notification('n'.repeat(5000))));
+    expect(answer.status).toBe(400);
+    expect(answer.body.error).toBe('not an Intercom notification: id must not be longer than 255 characters');
+  });
+
+  it('when the store itself fails, the answer is 503 and carries no database message', async () => {
+    // A database without the schema: every insert fails in Postgres, as a real outage would.
+    const bare = await createTestDatabase('webhooks_bare');
+    const bareDb = createDatabase({ url: bare.url });
+    const server = await buildHttpServer({
+      db: bareDb,
+      log: createLogger({ level: 'silent' }),
+      metrics: createMetrics({ defaults: false }),
+      clientSecret: secret,
+      enqueue: async () => undefined,
+      readyChecks: [],
+    });
+    try {
+      const body = JSON.stringify(notification('notif_no_table'));
+      const answer = await server.inject({
+        method: 'POST',
+        url: '/webhooks/intercom',
+        headers: { 'content-type': 'application/json', 'x-hub-signature': signBody(body, secret) },
+        payload: body,
+      });
+      expect(answer.statusCode).toBe(503);
+      expect(answer.json()).toEqual({
+        error: 'the notification could not be stored right now; deliver it again later',
+      });
+      expect(answer.body).not.toMatch(/relation|webhook_events|does not exist/);
+    } finally {
+      await server.close();
+      await bareDb.destroy();
+      await bare.drop();
+    }
   });
 });
 

@@ -31,6 +31,15 @@ describe('API timestamps', () => {
       expect(apiTimestampSeconds(value), String(value)).toBeUndefined();
   });
 
+  it('refuse seconds no year from 1 to 9999 holds (1e13, milliseconds sent as seconds), naming the field', () => {
+    expect(apiTimestampSeconds(253_402_300_799)).toBe(253_402_300_799); // 9999-12-31T23:59:59Z
+    for (const value of [1e13, 1_768_018_948_238, 253_402_300_800, -1e12, '+275760-09-13T00:00:00.000Z'])
+      expect(apiTimestampSeconds(value), String(value)).toBeUndefined();
+    expect(() => mapContact({ ...userContact, created_at: 1e13 })).toThrow(
+      /: created_at: expected UNIX seconds .* in the years 1 to 9999, received number 10000000000000$/,
+    );
+  });
+
   it("map a webhook's `.238` to the very Date the REST read of the same second maps to", () => {
     const rest = mapContact(userContact).row;
     const webhook = mapContact({
@@ -60,7 +69,7 @@ describe('API timestamps', () => {
 
   it('name the field and what it expected when a timestamp is neither form', () => {
     expect(() => mapCompany({ ...company, last_request_at: 'last tuesday' })).toThrow(
-      /^invalid company 6a1b2c3d4e5f: last_request_at: expected UNIX seconds \(a number\) or an ISO 8601 date-time, received string "last tuesday"$/,
+      /^invalid company 6a1b2c3d4e5f: last_request_at: expected UNIX seconds \(a number\) or an ISO 8601 date-time, in the years 1 to 9999, received string "last tuesday"$/,
     );
     expect(() => mapNote({ ...note, created_at: '2023-11-14' })).toThrow(
       /: created_at: expected UNIX seconds/,

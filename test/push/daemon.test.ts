@@ -29,10 +29,6 @@ beforeAll(async () => {
       contacts: 40,
       companies: 4,
       webhookRetryDelayMs: 200,
-      // REST-shaped webhook items until applying live items is exact (issue 11 item 2): a live
-      // item differs from the REST answer for the same record (ISO times, extra keys), so the
-      // echo and the poll after it each rewrite the row, and verify sees the extra keys.
-      webhookItemShape: 'rest',
     },
   });
   daemon = await h.startDaemon({ env: { PUSH_COALESCE_MS: String(COALESCE_MS) } });

@@ -214,21 +214,6 @@ describe('live details of the items', () => {
       expect(inner).not.toHaveProperty(absent);
   });
 
-  it('renders records as REST answers do when asked for the rest item shape, and live by default', async () => {
-    expect(sandbox.settings().webhookItemShape).toBe('live');
-    sandbox.updateSettings({ webhookTopics: 'modern', webhookItemShape: 'rest' });
-    try {
-      receiver.received.length = 0;
-      const user = seeded('user', (c) => c.email !== null);
-      await api('PUT', `/contacts/${user.id}`, { name: 'REST Shaped' });
-      await sandbox.webhooks.drain();
-      const item = receiver.received.find((r) => r.body.topic === 'contact.user.updated')!.body.data.item;
-      expect(item).toEqual((await api('GET', `/contacts/${user.id}`)).body);
-    } finally {
-      sandbox.updateSettings({ webhookItemShape: 'live' });
-    }
-  });
-
   it('chooses merged_from per merge from the seed, the same way on every run', async () => {
     const merges = async (seed: number) => {
       const target = await startReceiver();

@@ -4,6 +4,8 @@ import type { Daemon } from '../../src/app/daemon.js';
 import { failedSources, listFailed, retryFailed, type FailedItem } from '../../src/workers/failed-jobs.js';
 import { contactRow, deliver, eventually, notification, startDaemonHarness, TOKEN, webhookEvent, type DaemonHarness } from '../support/daemon-harness.js';
 import { spawnCli } from '../support/cli.js';
+import { loadDelivery } from '../fixtures/live/index.js';
+import { uniqueName } from '../support/services.js';
 
 let h: DaemonHarness;
 let daemon: Daemon;
@@ -16,14 +18,23 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-/** A notification whose item has no id, delivered and parked for good. Each test makes its own. */
+/**
+ * A notification of a contact Intercom does not have, whose embedded tags are cut (so applying it
+ * reads them): the 404 parks it for good. Each test makes its own.
+ */
 async function failedWebhook(): Promise<{ eventId: number; notificationId: string }> {
-  const bad = notification('contact.user.updated', { type: 'contact', name: 'No Id' });
+  const item = loadDelivery('modern', 'contact.user.updated').data.item;
+  const gone = uniqueName('gone');
+  const bad = notification('contact.user.updated', {
+    ...item,
+    id: gone,
+    tags: { type: 'list', data: [], url: `/contacts/${gone}/tags`, total_count: 3, has_more: true },
+  });
   await deliver(daemon, bad);
   const [row] = await eventually(async () => {
     const rows = await webhookEvent(daemon, bad.id);
     return rows[0]?.status === 'failed' && rows;
-  }, 'the malformed notification to fail');
+  }, 'the notification to fail');
   return { eventId: row!.id, notificationId: bad.id };
 }
 
@@ -53,7 +64,7 @@ describe('failed list', () => {
       attemptsMade: 1,
       queue: null,
     });
-    expect(event.failedReason).toMatch(/has no id/);
+    expect(event.failedReason).toMatch(/404/);
     const job = items.find((i) => i.id === `sync/${syncJobId}`)!;
     expect(job).toMatchObject({ queue: 'sync', name: 'incremental', attemptsMade: 1 });
     expect(job.failedReason).toMatch(/incremental sync run \d+ failed/);
@@ -83,12 +94,12 @@ describe('failed retry', () => {
     expect(await retryFailed(sources(), `sync/${syncJobId}`)).toBe(false);
   });
 
-  it('re-enqueues a failed webhook event: it is tried again and, still malformed, parked again', async () => {
+  it('re-enqueues a failed webhook event: it is tried again and, still failing, parked again', async () => {
     const malformed = await failedWebhook();
     expect(await retryFailed(sources(), `webhook/${malformed.eventId}`)).toBe(true);
     await eventually(async () => (await webhookEvent(daemon, malformed.notificationId))[0]?.attempts === 2, 'the second attempt');
     expect(await webhookEvent(daemon, malformed.notificationId)).toEqual([
-      expect.objectContaining({ status: 'failed', attempts: 2, error: expect.stringMatching(/has no id/) }),
+      expect.objectContaining({ status: 'failed', attempts: 2, error: expect.stringMatching(/404/) }),
     ]);
   });
 

@@ -87,6 +87,7 @@ export const jsonObject: FieldParser<JsonObject | null> = (value) =>
  */
 export const timestamp: FieldParser<Date | null> = (value) => {
   const seconds = apiTimestampSeconds(value);
-  if (seconds === undefined) return expected('UNIX seconds (a number) or an ISO 8601 date-time', value);
+  if (seconds === undefined)
+    return expected('UNIX seconds (a number) or an ISO 8601 date-time, in the years 1 to 9999', value);
   return seconds === null ? null : new Date(seconds * 1000);
 };
