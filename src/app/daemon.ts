@@ -10,6 +10,7 @@ import { databaseReady, migrateToLatest } from '../db/migrate.js';
 import { dashboardPlugin } from '../http/dashboard.js';
 import { buildHttpServer } from '../http/server.js';
 import type { Logger } from '../observability/logger.js';
+import { createMetrics } from '../observability/metrics.js';
 import { sampleGauges } from '../workers/gauges.js';
 import { listenForOutbox } from '../workers/outbox-listener.js';
 import { enqueueWebhook } from '../workers/processors.js';
@@ -49,7 +50,7 @@ export interface DaemonOptions {
   readonly sampleEveryMs?: number;
   /** How often to check the job schedulers still exist in Redis (60 s); missing ones are put back. */
   readonly scheduleCheckMs?: number;
-  /** What "now" is for the lag figures in /metrics. Default the wall clock. */
+  /** What "now" is for the lag and age figures in /metrics and /status. Default the wall clock. */
   readonly clock?: Clock;
 }
 
@@ -68,9 +69,11 @@ export interface Daemon {
  */
 export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const { config } = options;
+  const clock = options.clock ?? systemClock;
   const runtime = await openRuntime(config, {
     ...(options.log && { log: options.log }),
     name: 'intercom-sync daemon',
+    metrics: createMetrics({ now: () => clock.now() }),
   });
   const { log, db, redis, metrics } = runtime;
   await migrateToLatest(db);
@@ -140,7 +143,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const url = address.replace('[::]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1');
 
   const stopGauges = sampleGauges(
-    { queues, db, metrics, log, clock: options.clock ?? systemClock },
+    { queues, db, metrics, log, budget: runtime.budget, now: () => clock.now() },
     options.sampleEveryMs ?? 15_000,
   );
   log.info({ url, prefix, workspace: runtime.settings.workspace }, 'daemon started');

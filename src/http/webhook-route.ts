@@ -1,7 +1,7 @@
 // POST/HEAD /webhooks/intercom: verify, store once, acknowledge; a worker applies it later.
 // Intercom waits at most 5 s and tries a delivery twice (docs/intercom-api.md#webhook-delivery), so this path
 // does one insert and one enqueue, nothing else.
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
@@ -32,7 +32,12 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
   // Intercom checks the URL with a HEAD request when the subscription is saved.
   app.head(WEBHOOK_PATH, async (_request, reply) => reply.code(200).send());
 
-  app.post(WEBHOOK_PATH, async (request, reply) => {
+  // Timed from the request's arrival to the answer having been sent, whatever the answer was.
+  const timeAck = async (_request: FastifyRequest, reply: FastifyReply) => {
+    metrics.webhookAckDuration.observe({ status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  };
+
+  app.post(WEBHOOK_PATH, { onResponse: timeAck }, async (request, reply) => {
     const raw = request.body as Buffer;
     const reject = (status: number, error: string) => {
       metrics.webhooks.inc({ outcome: 'rejected' });

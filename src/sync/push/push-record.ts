@@ -8,6 +8,7 @@ import {
   type OutboxEntity,
   type OutboxRow,
 } from '../../db/outbox.js';
+import { systemClock } from '../../clock/clock.js';
 import { isPermanent, ServiceError } from '../../errors.js';
 import { DependencyNotPushedError, type PushContext } from './context.js';
 import { pushCompany } from './push-company.js';
@@ -56,6 +57,9 @@ export async function pushRecord(
       const result = await pushers[entity](ctx, rowId, changes);
       const more = await finishChanges(ctx.db, ids, result.superseded ? 'superseded' : 'done');
       ctx.metrics?.recordsSynced.inc({ entity, operation: result.superseded ? 'superseded' : 'pushed' });
+      const now = (ctx.clock ?? systemClock).now();
+      for (const change of changes)
+        ctx.metrics?.pushDelay.observe({ entity }, Math.max(0, (now - change.created_at.getTime()) / 1000));
       outcome = result.superseded && outcome === 'nothing' ? 'superseded' : 'pushed';
       if (!more) break;
     } catch (error) {
