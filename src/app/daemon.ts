@@ -1,6 +1,6 @@
 // The long-running service, wired: the runtime, migrations, the queues and their workers, the job
 // schedulers, the outbox listener, and the HTTP server (webhooks, health, readiness, metrics,
-// dashboard). Any number of daemons can share one Postgres and Redis: BullMQ hands each job to
+// dashboard, status page). Any number of daemons can share one Postgres and Redis: BullMQ hands each job to
 // one worker and the schedulers fire once per slot.
 import type { ConnectionOptions } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
@@ -9,6 +9,7 @@ import type { ConfigWith } from '../config/config.js';
 import { databaseReady, migrateToLatest } from '../db/migrate.js';
 import { dashboardPlugin } from '../http/dashboard.js';
 import { buildHttpServer } from '../http/server.js';
+import { statusPagePlugin } from '../http/status-page.js';
 import type { Logger } from '../observability/logger.js';
 import { createMetrics } from '../observability/metrics.js';
 import { sampleGauges } from '../workers/gauges.js';
@@ -18,6 +19,7 @@ import { createQueues, type Queues } from '../workers/queues.js';
 import { keepSchedules, type ScheduleSettings } from '../workers/schedules.js';
 import { startWorkers } from '../workers/worker-pool.js';
 import { openRuntime, type Runtime } from './runtime.js';
+import { readStatusReport } from './status-snapshot.js';
 
 export type DaemonConfig = ConfigWith<
   'DATABASE_URL' | 'REDIS_URL' | 'INTERCOM_TOKEN' | 'INTERCOM_CLIENT_SECRET'
@@ -134,6 +136,11 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     plugins: [
       dashboardPlugin({
         queues: queues.all,
+        user: config.DASHBOARD_USER,
+        password: config.DASHBOARD_PASSWORD,
+      }),
+      statusPagePlugin({
+        read: () => readStatusReport({ db, queues: queues.all, budget: runtime.budget, clock }),
         user: config.DASHBOARD_USER,
         password: config.DASHBOARD_PASSWORD,
       }),

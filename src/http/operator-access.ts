@@ -1,0 +1,50 @@
+// Who may open the operator pages (/status): the dashboard's rule, kept in one module so the pages
+// can share one hook. With DASHBOARD_PASSWORD set, basic auth as DASHBOARD_USER; without one, only
+// clients on this machine (loopback) are answered.
+import fastifyBasicAuth from '@fastify/basic-auth';
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+export interface OperatorCredentials {
+  /** Basic-auth user (DASHBOARD_USER). */
+  readonly user: string;
+  /** Basic-auth password (DASHBOARD_PASSWORD); without one, only loopback clients are answered. */
+  readonly password?: string | undefined;
+}
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+function isLoopback(ip: string): boolean {
+  return ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1';
+}
+
+/**
+ * Guards every route later registered in `scope` (an encapsulated plugin scope).
+ * @example await app.register(async (scope) => { await guardOperatorScope(scope, creds); scope.get('/status', …); });
+ */
+export async function guardOperatorScope(
+  scope: FastifyInstance,
+  credentials: OperatorCredentials,
+): Promise<void> {
+  const { user, password } = credentials;
+  if (password) {
+    await scope.register(fastifyBasicAuth, {
+      authenticate: { realm: 'intercom-sync' },
+      validate: async (given, givenPassword) => {
+        if (!same(given, user) || !same(givenPassword, password)) throw new Error('wrong credentials');
+      },
+    });
+    scope.addHook('onRequest', scope.basicAuth);
+    return;
+  }
+  scope.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!isLoopback(request.ip))
+      return reply
+        .code(403)
+        .send({ error: 'this page answers loopback clients only; set DASHBOARD_PASSWORD to open it' });
+  });
+}
