@@ -8,6 +8,7 @@ import { systemClock, type Clock } from '../clock/clock.js';
 import type { ConfigWith } from '../config/config.js';
 import { databaseReady, migrateToLatest } from '../db/migrate.js';
 import { dashboardPlugin } from '../http/dashboard.js';
+import { operatorAccess } from '../http/operator-access.js';
 import { buildHttpServer } from '../http/server.js';
 import { statusPagePlugin } from '../http/status-page.js';
 import type { Logger } from '../observability/logger.js';
@@ -141,8 +142,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       }),
       statusPagePlugin({
         read: () => readStatusReport({ db, queues: queues.all, budget: runtime.budget, clock }),
-        user: config.DASHBOARD_USER,
-        password: config.DASHBOARD_PASSWORD,
+        auth: operatorAccess({ user: config.DASHBOARD_USER, password: config.DASHBOARD_PASSWORD }),
       }),
     ],
   });

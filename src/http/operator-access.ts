@@ -1,6 +1,6 @@
-// Who may open the operator pages (/status): the dashboard's rule, kept in one module so the pages
-// can share one hook. With DASHBOARD_PASSWORD set, basic auth as DASHBOARD_USER; without one, only
-// clients on this machine (loopback) are answered.
+// Who may open the operator pages (/status): the dashboard's rule, as one hook with the shape of a
+// reusable basic-auth hook (`protect(scope)`), so a page can take either. With DASHBOARD_PASSWORD
+// set, basic auth as DASHBOARD_USER; without one, only clients on this machine (loopback).
 import fastifyBasicAuth from '@fastify/basic-auth';
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -22,14 +22,21 @@ function isLoopback(ip: string): boolean {
   return ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1';
 }
 
+/** The shape of the dashboard's reusable auth hook, so /status can take either. */
+export interface OperatorAuth {
+  /** Puts every route of `scope` (an encapsulated plugin scope) behind the rule. */
+  protect(scope: FastifyInstance): Promise<void>;
+}
+
 /**
- * Guards every route later registered in `scope` (an encapsulated plugin scope).
- * @example await app.register(async (scope) => { await guardOperatorScope(scope, creds); scope.get('/status', …); });
+ * @example const auth = operatorAccess({ user, password });
+ *          await app.register(async (scope) => { await auth.protect(scope); scope.get('/status', …); });
  */
-export async function guardOperatorScope(
-  scope: FastifyInstance,
-  credentials: OperatorCredentials,
-): Promise<void> {
+export function operatorAccess(credentials: OperatorCredentials): OperatorAuth {
+  return { protect: (scope) => guardOperatorScope(scope, credentials) };
+}
+
+async function guardOperatorScope(scope: FastifyInstance, credentials: OperatorCredentials): Promise<void> {
   const { user, password } = credentials;
   if (password) {
     await scope.register(fastifyBasicAuth, {

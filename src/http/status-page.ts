@@ -3,14 +3,16 @@
 // What counts as a problem mirrors the alert rules (docs/runbook.md#alerts).
 import escapeHtml from 'escape-html';
 import type { FastifyInstance } from 'fastify';
-import { guardOperatorScope, type OperatorCredentials } from './operator-access.js';
+import type { OperatorAuth } from './operator-access.js';
 import { lagChart } from './status-chart.js';
 import type { StatusReport } from './status-report.js';
 
 export const STATUS_PATH = '/status';
 
-export interface StatusPageOptions extends OperatorCredentials {
+export interface StatusPageOptions {
   readonly read: () => Promise<StatusReport>;
+  /** Who may see it: the dashboard's rule (operatorAccess, or the dashboard's own BasicAuth). */
+  readonly auth: OperatorAuth;
 }
 
 /** Thresholds of the alerts in deploy/prometheus/alerts.yml, so the page and the pager agree. */
@@ -21,12 +23,12 @@ const WEBHOOK_BACKLOG_SECONDS = 300;
 
 /**
  * A plugin for buildHttpServer's `plugins`.
- * @example plugins: [statusPagePlugin({ read: () => readStatusReport(sources), user, password })]
+ * @example plugins: [statusPagePlugin({ read: () => readStatusReport(sources), auth: operatorAccess({ user, password }) })]
  */
 export function statusPagePlugin(options: StatusPageOptions) {
   return async (app: FastifyInstance): Promise<void> => {
     await app.register(async (scope) => {
-      await guardOperatorScope(scope, options);
+      await options.auth.protect(scope);
       scope.get<{ Querystring: { format?: string } }>(STATUS_PATH, async (request, reply) => {
         const report = await options.read();
         if (request.query.format === 'json') return reply.send({ ...report, problems: problems(report) });
