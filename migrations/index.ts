@@ -7,6 +7,7 @@ import * as m0003 from './0003_content_hash.js';
 import * as m0004 from './0004_least_privilege.js';
 import * as m0005 from './0005_local_changes_first.js';
 import * as m0006 from './0006_isolation_retention.js';
+import * as m0008 from './0008_operator_gauges.js';
 import * as m0012 from './0012_cut_list_reads.js';
 
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -16,5 +17,6 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0004_least_privilege': m0004,
   '0005_local_changes_first': m0005,
   '0006_isolation_retention': m0006,
+  '0008_operator_gauges': m0008,
   '0012_cut_list_reads': m0012,
 };

@@ -8,6 +8,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck disable=SC2046
 export $(bash scripts/services.sh start | xargs)
 
+echo "== tools (promtool, chromium)"; bash scripts/tools.sh
 echo "== citations"; node scripts/check-citations.mjs
 mkdir -p .services
 

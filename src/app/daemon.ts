@@ -1,5 +1,5 @@
 // The long-running service, wired: the runtime, the HTTP servers (webhooks, health, readiness,
-// metrics, dashboard), migrations, the queues and their workers, the job schedulers and the outbox
+// metrics, dashboard, status page), migrations, the queues and their workers, the job schedulers and the outbox
 // listener. The HTTP server is up before migrations run (probes see "starting" and what it waits
 // for); on a stop, /ready answers 503 for a drain period before the listener closes, then the
 // workers drain. Any number of daemons can share one Postgres and Redis: BullMQ hands each job to
@@ -17,6 +17,9 @@ import { createBasicAuth } from '../http/basic-auth.js';
 import { dashboardOffPlugin, dashboardPlugin } from '../http/dashboard.js';
 import { createPhase } from '../http/phase.js';
 import { buildHttpServer, buildMetricsServer, type ServerTimeouts } from '../http/server.js';
+import { loopbackOnly } from '../http/operator-access.js';
+import { statusPagePlugin } from '../http/status-page.js';
+import { createMetrics } from '../observability/metrics.js';
 import type { Logger } from '../observability/logger.js';
 import { sampleGauges } from '../workers/gauges.js';
 import { listenForOutbox } from '../workers/outbox-listener.js';
@@ -26,6 +29,7 @@ import { createQueues, type Queues } from '../workers/queues.js';
 import { keepSchedules, type ScheduleSettings } from '../workers/schedules.js';
 import { startWorkers } from '../workers/worker-pool.js';
 import { openRuntime, type Runtime } from './runtime.js';
+import { readStatusReport } from './status-snapshot.js';
 
 export type DaemonConfig = ConfigWith<
   'DATABASE_URL' | 'REDIS_URL' | 'INTERCOM_TOKEN' | 'INTERCOM_CLIENT_SECRET'
@@ -59,8 +63,8 @@ export interface DaemonOptions {
   /** How often to check the job schedulers still exist in Redis (60 s); missing ones are put back. */
   readonly scheduleCheckMs?: number;
   /**
-   * What "now" is for the lag figures in /metrics, the dashboard's lockout window and the drain
-   * period. Default the wall clock.
+   * What "now" is for the lag and age figures in /metrics and /status, the dashboard's lockout
+   * window and the drain period. Default the wall clock.
    */
   readonly clock?: Clock;
   /** Called once the HTTP server listens, before migrations run (its URL). */
@@ -114,6 +118,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
   const runtime = await openRuntime(config, {
     ...(options.log && { log: options.log }),
     name: 'intercom-pg-sync daemon',
+    metrics: createMetrics({ now: () => clock.now() }),
   });
   const { log, db, redis, metrics } = runtime;
   // What is open so far, closed in reverse if start-up fails: a failed start must exit, not hang
@@ -138,20 +143,24 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       requestMs: config.HTTP_SERVER_REQUEST_TIMEOUT_MS,
     };
     const separateMetrics = config.METRICS_PORT !== undefined;
-    const dashboard = config.DASHBOARD_PASSWORD
-      ? dashboardPlugin({
-          queues: queues.all,
-          allowWrites: config.DASHBOARD_ALLOW_WRITES,
-          auth: createBasicAuth({
-            user: config.DASHBOARD_USER,
-            password: config.DASHBOARD_PASSWORD,
-            realm: 'intercom-pg-sync',
-            maxFailures: config.DASHBOARD_MAX_FAILED_LOGINS,
-            lockoutMs: config.DASHBOARD_LOCKOUT_MINUTES * 60_000,
-            clock,
-          }),
+    // One BasicAuth for the dashboard and /status: they share the lockout.
+    const operatorAuth = config.DASHBOARD_PASSWORD
+      ? createBasicAuth({
+          user: config.DASHBOARD_USER,
+          password: config.DASHBOARD_PASSWORD,
+          realm: 'intercom-pg-sync',
+          maxFailures: config.DASHBOARD_MAX_FAILED_LOGINS,
+          lockoutMs: config.DASHBOARD_LOCKOUT_MINUTES * 60_000,
+          clock,
         })
+      : undefined;
+    const dashboard = operatorAuth
+      ? dashboardPlugin({ queues: queues.all, allowWrites: config.DASHBOARD_ALLOW_WRITES, auth: operatorAuth })
       : dashboardOffPlugin();
+    const statusPage = statusPagePlugin({
+      read: () => readStatusReport({ db, queues: queues.all, budget: runtime.budget, clock }),
+      auth: operatorAuth ?? loopbackOnly(),
+    });
     const http = await buildHttpServer({
       db,
       log,
@@ -173,7 +182,7 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
             ]),
         },
       ],
-      plugins: [dashboard],
+      plugins: [dashboard, statusPage],
     });
     opened.push(() => http.close());
     const url = await listenOn(http, config.PORT, host, 'PORT');
@@ -252,7 +261,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       clock,
     });
 
-    const stopGauges = sampleGauges({ queues, db, metrics, log, clock }, options.sampleEveryMs ?? 15_000);
+    const stopGauges = sampleGauges(
+      { queues, db, metrics, log, budget: runtime.budget, now: () => clock.now() },
+      options.sampleEveryMs ?? 15_000,
+    );
     phase.set({ state: 'running' });
     log.info({ url, prefix, workspace: runtime.settings.workspace }, 'daemon started');
 

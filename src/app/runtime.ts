@@ -18,6 +18,8 @@ export interface Runtime extends PushContext {
   readonly config: Config;
   readonly log: Logger;
   readonly metrics: Metrics;
+  /** The rate budget every process shares (its window is shown by /metrics and /status). */
+  readonly budget: RateBudget;
   close(): Promise<void>;
 }
 
@@ -71,6 +73,7 @@ export async function openRuntime(
     intercom,
     log,
     metrics,
+    budget,
     meter,
     settings,
     push: pushSettings(config),

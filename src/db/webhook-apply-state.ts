@@ -1,5 +1,5 @@
 // Reads a stored webhook event for the worker and records how applying it ended.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Database } from './database.js';
 
 /** @example const event = await loadWebhookEvent(db, id); */
@@ -17,8 +17,8 @@ export async function finishWebhookEvent(
   id: number,
   status: 'applied' | 'ignored' | 'failed',
   error?: string,
-): Promise<void> {
-  await db
+): Promise<number[]> {
+  const rows = await db
     .updateTable('intercom_sync.webhook_events')
     .set((eb) => ({
       status,
@@ -27,8 +27,13 @@ export async function finishWebhookEvent(
       applied_at: status === 'failed' ? null : new Date(),
     }))
     .where('id', '=', id)
+    .returning(sinceReceived)
     .execute();
+  return rows.map((r) => Number(r.seconds));
 }
+
+/** Seconds from an event being stored to now: the delay the webhook_apply_delay histogram shows. */
+const sinceReceived = sql<number>`extract(epoch from (now() - received_at))::float8`.as('seconds');
 
 /** Several events at once, as a batch of webhooks applied together. */
 export async function loadWebhookEvents(db: Kysely<Database>, ids: readonly number[]) {
@@ -45,11 +50,13 @@ export async function finishWebhookEvents(
   db: Kysely<Database>,
   ids: readonly number[],
   status: 'applied' | 'ignored',
-): Promise<void> {
-  if (ids.length === 0) return;
-  await db
+): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
     .updateTable('intercom_sync.webhook_events')
     .set((eb) => ({ status, error: null, attempts: eb('attempts', '+', 1), applied_at: new Date() }))
     .where('id', 'in', ids)
+    .returning(sinceReceived)
     .execute();
+  return rows.map((r) => Number(r.seconds));
 }

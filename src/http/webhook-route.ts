@@ -3,7 +3,7 @@
 // Intercom waits at most 5 s and tries a delivery twice (docs/intercom-api.md#webhook-delivery), so this path
 // does one insert and one enqueue, nothing else.
 import { createHash } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
@@ -36,7 +36,12 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
   // Intercom checks the URL with a HEAD request when the subscription is saved.
   app.head(WEBHOOK_PATH, async (_request, reply) => reply.code(200).send());
 
-  app.post(WEBHOOK_PATH, async (request, reply) => {
+  // Timed from the request's arrival to the answer having been sent, whatever the answer was.
+  const timeAck = async (_request: FastifyRequest, reply: FastifyReply) => {
+    metrics.webhookAckDuration.observe({ status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  };
+
+  app.post(WEBHOOK_PATH, { onResponse: timeAck }, async (request, reply) => {
     // Fastify hands no buffer at all for an empty body.
     const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const reject = (status: number, error: string) => {

@@ -23,9 +23,14 @@ export class CallMeter {
       if (event.status === 429) counts.rateLimited++;
     }
     if (this.metrics) {
-      this.metrics.apiCalls.inc({ route: event.route, status: String(event.status) });
+      const status = event.status === 0 ? (event.errorCode ?? 'network_error') : String(event.status);
+      this.metrics.apiRequestDuration.observe(
+        { method: event.method, route: event.route, status },
+        event.durationMs / 1000,
+      );
       if (event.status === 429) this.metrics.rateLimited.inc();
-      if (event.rateLimit?.remaining !== undefined) this.metrics.rateLimitRemaining.set(event.rateLimit.remaining);
+      if (event.rateLimit?.remaining !== undefined)
+        this.metrics.rateLimitRemaining.set(event.rateLimit.remaining);
     }
   };
 

@@ -87,6 +87,7 @@ export async function runFullSync(ctx: SyncContext, options: FullSyncOptions = {
       runId,
       failed ? { status: 'failed', error: `${failed.stream}: ${failed.error}` } : { status: 'succeeded' },
     );
+    ctx.metrics?.runs.inc({ kind: 'full', outcome: failed ? 'failed' : 'succeeded' });
     await forgetSeen(ctx.db, runId);
     const summary: FullSyncSummary = {
       runId,
@@ -182,8 +183,10 @@ export async function openFullRun(
   await markDeadRuns(ctx);
   const unfinished = await findResumableRun(ctx.db, 'full');
   const resumable = unfinished && sameStreams(unfinished.options, streamList) ? unfinished : null;
-  if (unfinished && !resumable)
+  if (unfinished && !resumable) {
     await finishRun(ctx.db, unfinished.id, { status: 'cancelled', error: 'superseded' });
+    ctx.metrics?.runs.inc({ kind: 'full', outcome: 'cancelled' });
+  }
   const runId =
     resumable?.id ??
     (await startRun(ctx.db, {

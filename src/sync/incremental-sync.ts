@@ -82,6 +82,7 @@ export async function runIncrementalSync(
   }).finally(stopHeartbeat);
 
   await finishRun(ctx.db, runId, result.error ? { status: 'failed', error: result.error } : { status: 'succeeded' });
+  ctx.metrics?.runs.inc({ kind: 'incremental', outcome: result.error ? 'failed' : 'succeeded' });
   return {
     runId,
     status: result.status,

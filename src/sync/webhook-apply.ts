@@ -161,7 +161,8 @@ export async function applyWebhookEvent(ctx: SyncContext, eventId: number): Prom
     // The job decides by isPermanent: a permanent error fails it for good, any other is retried.
     throw error;
   }
-  await finishWebhookEvent(ctx.db, eventId, 'applied');
+  const delays = await finishWebhookEvent(ctx.db, eventId, 'applied');
+  for (const seconds of delays) ctx.metrics?.webhookApplyDelay.observe(seconds);
   ctx.metrics?.webhooks.inc({ outcome: 'applied' });
   return 'applied';
 }

@@ -110,7 +110,8 @@ async function applyUpserts(
   }
   try {
     await saveContacts(ctx, [...newest.values()].map((u) => u.contact), { partial: true });
-    await finishWebhookEvents(ctx.db, upserts.map((u) => u.waiting.eventId), 'applied');
+    const delays = await finishWebhookEvents(ctx.db, upserts.map((u) => u.waiting.eventId), 'applied');
+    for (const seconds of delays) ctx.metrics?.webhookApplyDelay.observe(seconds);
   } catch (error) {
     ctx.log.warn({ err: (error as Error).message, events: upserts.length }, 'applying a webhook group failed; one by one');
     await Promise.all(upserts.map((u) => one(u.waiting)));

@@ -1,7 +1,7 @@
 // The daemon's BullMQ workers, one per queue, and how they stop: jobs in flight get a grace
 // period, then the flows are aborted and the rest cut off (their locks lapse, another worker
 // retries them).
-import { Worker, type ConnectionOptions } from 'bullmq';
+import { Worker, type ConnectionOptions, type Job } from 'bullmq';
 import type { PushContext } from '../sync/push/context.js';
 import {
   backToWaitOnShutdown,
@@ -102,9 +102,18 @@ export function startWorkers(ctx: PushContext, queues: Queues, settings: WorkerS
     }),
   ];
   for (const worker of workers) {
-    worker.on('failed', (job, error) =>
-      ctx.log.warn({ queue: worker.name, jobId: job?.id, err: error.message }, 'job failed'),
-    );
+    const timed = (job: Job | undefined, outcome: 'completed' | 'failed') => {
+      if (job?.processedOn && job.finishedOn)
+        ctx.metrics?.jobDuration.observe(
+          { queue: worker.name, name: job.name, outcome },
+          (job.finishedOn - job.processedOn) / 1000,
+        );
+    };
+    worker.on('completed', (job) => timed(job, 'completed'));
+    worker.on('failed', (job, error) => {
+      timed(job, 'failed');
+      ctx.log.warn({ queue: worker.name, jobId: job?.id, err: error.message }, 'job failed');
+    });
     worker.on('error', (error) => ctx.log.error({ queue: worker.name, err: error }, 'worker error'));
   }
   return {

@@ -10,6 +10,7 @@ import {
   type OutboxEntity,
   type OutboxRow,
 } from '../../db/outbox.js';
+import { systemClock } from '../../clock/clock.js';
 import { isPermanent, ServiceError } from '../../errors.js';
 import { changedFields } from '../../mappers/field-merge.js';
 import { DependencyNotPushedError, type PushContext } from './context.js';
@@ -92,6 +93,9 @@ export async function pushRecord(
       if (entity === 'contact' || entity === 'company')
         await supersedeOlderFailures(ctx, entity, rowId, changes);
       ctx.metrics?.recordsSynced.inc({ entity, operation: result.superseded ? 'superseded' : 'pushed' });
+      const now = (ctx.clock ?? systemClock).now();
+      for (const change of changes)
+        ctx.metrics?.pushDelay.observe({ entity }, Math.max(0, (now - change.created_at.getTime()) / 1000));
       outcome = result.superseded && outcome === 'nothing' ? 'superseded' : 'pushed';
       if (!more) break;
     } catch (error) {
