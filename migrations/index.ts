@@ -5,10 +5,12 @@ import * as m0001 from './0001_initial.js';
 import * as m0002 from './0002_outbox_capture.js';
 import * as m0003 from './0003_content_hash.js';
 import * as m0004 from './0004_least_privilege.js';
+import * as m0011 from './0011_write_everything.js';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_initial': m0001,
   '0002_outbox_capture': m0002,
   '0003_content_hash': m0003,
   '0004_least_privilege': m0004,
+  '0011_write_everything': m0011,
 };

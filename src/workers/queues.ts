@@ -1,5 +1,6 @@
 // The BullMQ queues and what their jobs carry. Redis only distributes work; every job can be
 // rebuilt from Postgres (docs/design.md#principle-1), so losing a queue loses no data.
+import type { OutboxEntity } from '../db/outbox.js';
 import { Queue, type ConnectionOptions, type DefaultJobOptions } from 'bullmq';
 
 export const QUEUE_NAMES = {
@@ -23,7 +24,7 @@ export interface IncrementalSyncJob {
   readonly trigger: 'schedule' | 'manual';
 }
 export interface PushJob {
-  readonly entity: 'contact' | 'company' | 'contact_company' | 'note';
+  readonly entity: OutboxEntity;
   readonly rowId: number;
 }
 export interface WebhookJob {
