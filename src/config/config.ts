@@ -14,13 +14,16 @@ const url = (what: string, protocols: string[]) =>
   z
     .string({ error: `${what} is not set` })
     .min(1, `${what} is empty`)
-    .refine((value) => {
-      try {
-        return protocols.includes(new URL(value).protocol);
-      } catch {
-        return false;
-      }
-    }, `${what} must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`);
+    .refine(
+      (value) => {
+        try {
+          return protocols.includes(new URL(value).protocol);
+        } catch {
+          return false;
+        }
+      },
+      `${what} must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`,
+    );
 
 const int = (what: string, min: number, fallback: number) =>
   z.coerce
@@ -80,11 +83,17 @@ const settings = z.object({
     .default('')
     .transform((value, context) => {
       const overrides: Record<string, z.infer<typeof policy>> = {};
-      for (const entry of value.split(',').map((e) => e.trim()).filter(Boolean)) {
+      for (const entry of value
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean)) {
         const [field, choice] = entry.split('=').map((p) => p.trim());
         const parsed = policy.safeParse(choice);
         if (!field || !parsed.success) {
-          context.addIssue({ code: 'custom', message: `CONFLICT_POLICY_FIELDS: '${entry}' is not field=newest-wins|intercom-wins|postgres-wins` });
+          context.addIssue({
+            code: 'custom',
+            message: `CONFLICT_POLICY_FIELDS: '${entry}' is not field=newest-wins|intercom-wins|postgres-wins`,
+          });
           return z.NEVER;
         }
         overrides[field] = parsed.data;
@@ -97,6 +106,15 @@ const settings = z.object({
   PUSH_RETRY_MIN_DELAY_MS: int('PUSH_RETRY_MIN_DELAY_MS', 0, 1_000),
   /** How long a change waits for the record it depends on (a note's contact) to reach Intercom. */
   PUSH_DEPENDENCY_WAIT_MS: int('PUSH_DEPENDENCY_WAIT_MS', 0, 2_000),
+  /**
+   * A local write naming a custom attribute Intercom does not have: create it first (its type taken
+   * from the value) instead of failing the change before any call. Off by default, so a typo in an
+   * attribute name is a failed change with the name in it, not a new attribute.
+   */
+  PUSH_CREATE_ATTRIBUTES: z
+    .enum(['true', 'false', '1', '0'], { error: 'PUSH_CREATE_ATTRIBUTES must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
   /**
    * Records pushed at once per daemon. A push is one API call plus a few queries: at 100–300 ms
    * each, 64 keep 10,000 calls/min busy (bench/outbound.ts); the rate budget caps the rest.
@@ -123,7 +141,8 @@ export const SETTING_DEFAULTS: Readonly<Config> = Object.freeze(settings.parse({
 export const SETTING_NAMES: readonly string[] = Object.keys(settings.shape);
 
 /** The settings a command may declare it cannot run without. */
-export type Needed = 'DATABASE_URL' | 'REDIS_URL' | 'INTERCOM_TOKEN' | 'INTERCOM_CLIENT_SECRET' | 'INTERCOM_ADMIN_ID';
+export type Needed =
+  'DATABASE_URL' | 'REDIS_URL' | 'INTERCOM_TOKEN' | 'INTERCOM_CLIENT_SECRET' | 'INTERCOM_ADMIN_ID';
 
 /** The config with the settings a command asked for known to be present. */
 export type ConfigWith<K extends Needed> = Config & { [P in K]-?: string };
@@ -133,9 +152,12 @@ const hints: Record<Needed, string> = {
     'DATABASE_URL is not set: point it at your Postgres, e.g. DATABASE_URL=postgres://user:password@host:5432/db (in a checkout of the repository, `npm run services start` starts a local one).',
   REDIS_URL:
     'REDIS_URL is not set: point it at your Redis, e.g. REDIS_URL=redis://127.0.0.1:6379 (in a checkout of the repository, `npm run services start` starts a local one).',
-  INTERCOM_TOKEN: 'INTERCOM_TOKEN is not set: create an access token in the Intercom Developer Hub (or use the sandbox token).',
-  INTERCOM_CLIENT_SECRET: "INTERCOM_CLIENT_SECRET is not set: webhook signatures are checked with your app's client secret.",
-  INTERCOM_ADMIN_ID: 'INTERCOM_ADMIN_ID is not set: notes created from Postgres need an admin as their author.',
+  INTERCOM_TOKEN:
+    'INTERCOM_TOKEN is not set: create an access token in the Intercom Developer Hub (or use the sandbox token).',
+  INTERCOM_CLIENT_SECRET:
+    "INTERCOM_CLIENT_SECRET is not set: webhook signatures are checked with your app's client secret.",
+  INTERCOM_ADMIN_ID:
+    'INTERCOM_ADMIN_ID is not set: notes created from Postgres need an admin as their author.',
 };
 
 /** Thrown when a setting is missing or wrong; its message is one sentence naming the setting (permanent). */
@@ -174,7 +196,10 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>): 
  * The config, known to carry the settings in `need`; a ConfigError says how to set the first missing one.
  * @example const config = requireSettings(parseConfig(process.env), ['DATABASE_URL']);
  */
-export function requireSettings<K extends Needed = never>(config: Config, need: readonly K[] = []): ConfigWith<K> {
+export function requireSettings<K extends Needed = never>(
+  config: Config,
+  need: readonly K[] = [],
+): ConfigWith<K> {
   for (const name of need) {
     if (!config[name]) throw new ConfigError(hints[name]);
   }

@@ -16,6 +16,7 @@ import {
 } from '../../mappers/push-input.js';
 import { IntercomApiError } from '../../intercom/errors.js';
 import type { Contact, ContactInput } from '../../intercom/types.js';
+import { checkCustomAttributes } from './attribute-check.js';
 import { policyFor, type PushContext } from './context.js';
 import { remoteView, restoreRemoteFields, writeBack } from './write-back.js';
 
@@ -66,7 +67,7 @@ export async function pushContact(
   const roleBefore = changes.find((c) => c.changed_columns.includes('role'))?.old_data?.role ?? row.role;
   if (Object.keys(body).length > 0) checkContactUpdate(body, row, roleBefore);
   const conflicts = settledFieldConflicts('contact', rowId, row.intercom_id, plan.conflicts);
-  let calls = 0;
+  let calls = await checkCustomAttributes(ctx, 'contact', rowId, body.custom_attributes);
   let latest: Contact | undefined;
   // An archived contact answers 404 to an update (docs/intercom-api.md#archive-delete-merge): unarchive
   // first, archive last.
@@ -111,7 +112,7 @@ async function createContact(
 ): Promise<PushResult> {
   const body = contactCreateBody(row);
   let created: Contact;
-  let calls = 1;
+  let calls = 1 + (await checkCustomAttributes(ctx, 'contact', row.id, body.custom_attributes));
   try {
     created = await ctx.intercom.contacts.create(body as ContactInput, call);
   } catch (error) {
