@@ -16,7 +16,10 @@ import {
 } from '../../mappers/push-input.js';
 import { IntercomApiError } from '../../intercom/errors.js';
 import type { Contact, ContactInput } from '../../intercom/types.js';
+import { releaseIdentities, settleIdentities } from '../../db/recent-creates.js';
+import { isPermanent } from '../../errors.js';
 import { checkCustomAttributes } from './attribute-check.js';
+import { planCreate } from './recent-creates.js';
 import { policyFor, type PushContext } from './context.js';
 import { remoteView, restoreRemoteFields, writeBack } from './write-back.js';
 
@@ -113,10 +116,18 @@ async function createContact(
   const body = contactCreateBody(row);
   let created: Contact;
   let calls = 1 + (await checkCustomAttributes(ctx, 'contact', row.id, body.custom_attributes));
+  // The same person created moments ago (search cannot tell yet): waited for, or adopted.
+  const plan = await planCreate(ctx, row);
   try {
-    created = await ctx.intercom.contacts.create(body as ContactInput, call);
+    created =
+      plan.kind === 'adopt'
+        ? await ctx.intercom.contacts.update(plan.intercomId, body as ContactInput, call)
+        : await ctx.intercom.contacts.create(body as ContactInput, call);
   } catch (error) {
-    if (!(error instanceof IntercomApiError) || !error.conflictId) throw error;
+    if (!(error instanceof IntercomApiError) || !error.conflictId) {
+      if (isPermanent(error)) await releaseIdentities(ctx.db, row.id);
+      throw error;
+    }
     // "A contact matching those details already exists with id=…" (docs/intercom-api.md#create-conflicts):
     // adopt it, never create a second one. If another local row already mirrors it, an operator decides.
     const conflictId = error.conflictId;
@@ -160,6 +171,7 @@ async function createContact(
       },
     ]);
   }
+  await settleIdentities(ctx.db, row.id, created.id!);
   if (row.archived === true) {
     await ctx.intercom.contacts.archive(created.id!, call);
     calls++;
