@@ -95,16 +95,18 @@ export async function saveAdminsAndTeams(
       teams.map((t) => t.intercom_id),
     ));
   const pairs = members.flatMap((m) => m.admins.map((admin) => [m.team, admin] as const));
-  await sql`delete from intercom.team_admins`.execute(trx);
-  if (pairs.length > 0) {
-    await sql`
-      insert into intercom.team_admins (team_id, admin_id)
-      select t.id, a.id
+  // Only the pairs that changed are written, so a pass that finds the same teams writes nothing.
+  await sql`
+    with wanted as (
+      select t.id as team_id, a.id as admin_id
       from unnest(${pairs.map((p) => p[0])}::text[], ${pairs.map((p) => p[1])}::text[]) as m(team, admin)
       join intercom.teams t on t.intercom_id = m.team
-      join intercom.admins a on a.intercom_id = m.admin
-      on conflict do nothing`.execute(trx);
-  }
+      join intercom.admins a on a.intercom_id = m.admin),
+    removed as (
+      delete from intercom.team_admins ta
+      where not exists (select 1 from wanted w where w.team_id = ta.team_id and w.admin_id = ta.admin_id))
+    insert into intercom.team_admins (team_id, admin_id)
+    select team_id, admin_id from wanted on conflict do nothing`.execute(trx);
   return { ...counts, deleted };
 }
 
