@@ -4,14 +4,7 @@ import { sql } from 'kysely';
 import type { Executor } from './sync-writes.js';
 
 export type OutboxEntity =
-  | 'contact'
-  | 'company'
-  | 'contact_company'
-  | 'note'
-  | 'contact_tag'
-  | 'company_tag'
-  | 'tag'
-  | 'merge';
+  'contact' | 'company' | 'contact_company' | 'note' | 'contact_tag' | 'company_tag' | 'tag' | 'merge';
 export type OutboxState = 'pending' | 'in_flight' | 'done' | 'failed' | 'superseded';
 
 export interface OutboxRow {

@@ -67,7 +67,12 @@ export function createQueues(options: { connection: ConnectionOptions; prefix: s
   const push = new Queue<PushJob>(QUEUE_NAMES.push, {
     connection: options.connection,
     prefix: options.prefix,
-    defaultJobOptions: { attempts: 8, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: true, removeOnFail: true },
+    defaultJobOptions: {
+      attempts: 8,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: true,
+      removeOnFail: true,
+    },
   });
   return {
     sync,
