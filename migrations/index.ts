@@ -8,6 +8,7 @@ import * as m0004 from './0004_least_privilege.js';
 import * as m0005 from './0005_local_changes_first.js';
 import * as m0006 from './0006_isolation_retention.js';
 import * as m0008 from './0008_operator_gauges.js';
+import * as m0011 from './0011_write_everything.js';
 import * as m0012 from './0012_cut_list_reads.js';
 
 export const migrations: Readonly<Record<string, Migration>> = {
@@ -18,5 +19,6 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0005_local_changes_first': m0005,
   '0006_isolation_retention': m0006,
   '0008_operator_gauges': m0008,
+  '0011_write_everything': m0011,
   '0012_cut_list_reads': m0012,
 };

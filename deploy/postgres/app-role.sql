@@ -23,8 +23,13 @@
 --   notes                INSERT (contact_id, author_id, body): Intercom's API cannot edit or delete a
 --                        note, so an UPDATE or DELETE could only fail.
 --   contact_companies    INSERT and DELETE (attach and detach).
---   tags, segments and their links are read-only: the push does not send them, so a local change
---   would be silently replaced by the next sync.
+--   contact_tags,        INSERT and DELETE (tag and untag).
+--   company_tags
+--   tags                 INSERT, UPDATE and DELETE of name (create, rename, delete a tag by name).
+--   contact_merges       INSERT (from_contact_id, into_contact_id): asks for a lead to be merged into
+--                        a user; the push writes the outcome (status, error) into the row.
+--   segments, data_attributes, admins, teams and team_admins are read-only: the push does not send
+--   them, so a local change would be silently replaced by the next sync.
 -- No sequence privileges: ids come from identity columns, whose default needs none, and the role
 -- may not choose an id itself (no INSERT on id), so nextval() would be of no use to it.
 
@@ -61,5 +66,8 @@ grant insert (company_id, name, plan, size, website, industry, monthly_spend, cu
   on intercom.companies to intercom_app;
 grant insert (contact_id, author_id, body) on intercom.notes to intercom_app;
 grant insert, delete on intercom.contact_companies to intercom_app;
+grant insert, delete on intercom.contact_tags, intercom.company_tags to intercom_app;
+grant insert (name), update (name), delete on intercom.tags to intercom_app;
+grant insert (from_contact_id, into_contact_id) on intercom.contact_merges to intercom_app;
 
 commit;

@@ -38,5 +38,7 @@ export function pushSettings(config: Config): PushSettings {
     fieldPolicies: config.CONFLICT_POLICY_FIELDS,
     retryMinDelayMs: config.PUSH_RETRY_MIN_DELAY_MS,
     dependencyWaitMs: config.PUSH_DEPENDENCY_WAIT_MS,
+    createAttributes: config.PUSH_CREATE_ATTRIBUTES,
+    recentCreateSeconds: config.SEARCH_LAG_SECONDS,
   };
 }

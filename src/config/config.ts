@@ -282,6 +282,15 @@ const settings = z.object({
   /** How long a change waits for the record it depends on (a note's contact) to reach Intercom. */
   PUSH_DEPENDENCY_WAIT_MS: int('PUSH_DEPENDENCY_WAIT_MS', 0, 600_000, 2_000),
   /**
+   * A local write naming a custom attribute Intercom does not have: create it first (its type taken
+   * from the value) instead of failing the change before any call. Off by default, so a typo in an
+   * attribute name is a failed change with the name in it, not a new attribute.
+   */
+  PUSH_CREATE_ATTRIBUTES: z
+    .enum(['true', 'false', '1', '0'], { error: 'PUSH_CREATE_ATTRIBUTES must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  /**
    * Records pushed at once per daemon. A push is one API call plus a few queries: at 100–300 ms
    * each, 64 keep 10,000 calls/min busy (bench/outbound.ts); the rate budget caps the rest.
    */

@@ -7,7 +7,14 @@ import type { JsonPrimitive } from '../mappers/json.js';
 import { toJsonParameter } from './json-parameter.js';
 
 export type MirrorTableName =
-  'intercom.contacts' | 'intercom.companies' | 'intercom.tags' | 'intercom.segments' | 'intercom.notes';
+  | 'intercom.contacts'
+  | 'intercom.companies'
+  | 'intercom.tags'
+  | 'intercom.segments'
+  | 'intercom.notes'
+  | 'intercom.data_attributes'
+  | 'intercom.admins'
+  | 'intercom.teams';
 
 export interface MirrorColumn<Row> {
   readonly name: keyof Row & string;

@@ -5,7 +5,8 @@ import type { Database } from './database.js';
 import { parseFieldPath } from '../mappers/field-path.js';
 import type { Executor } from './sync-writes.js';
 
-export type OutboxEntity = 'contact' | 'company' | 'contact_company' | 'note';
+export type OutboxEntity =
+  'contact' | 'company' | 'contact_company' | 'note' | 'contact_tag' | 'company_tag' | 'tag' | 'merge';
 export type OutboxState = 'pending' | 'in_flight' | 'done' | 'failed' | 'superseded';
 
 export interface OutboxRow {

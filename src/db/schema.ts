@@ -25,6 +25,19 @@ export type Numeric = ColumnType<number, number | string, number | string>;
 
 export type Timestamp = ColumnType<Date, Date | string, Date | string>;
 
+export interface IntercomAdmins {
+  away_mode_enabled: boolean | null;
+  away_mode_reassign: boolean | null;
+  deleted_at: Timestamp | null;
+  email: string | null;
+  has_inbox_seat: boolean | null;
+  id: Generated<number>;
+  intercom_id: string | null;
+  job_title: string | null;
+  name: string | null;
+  raw: Json | null;
+}
+
 export interface IntercomCompanies {
   app_id: string | null;
   company_id: string | null;
@@ -61,6 +74,18 @@ export interface IntercomCompanyTags {
 export interface IntercomContactCompanies {
   company_id: number;
   contact_id: number;
+}
+
+export interface IntercomContactMerges {
+  error: string | null;
+  from_contact_id: number | null;
+  from_intercom_id: string | null;
+  id: Generated<number>;
+  into_contact_id: number | null;
+  into_intercom_id: string | null;
+  merged_at: Timestamp | null;
+  requested_at: Generated<Timestamp>;
+  status: Generated<string>;
 }
 
 export interface IntercomContacts {
@@ -108,6 +133,26 @@ export interface IntercomContactSegments {
 export interface IntercomContactTags {
   contact_id: number;
   tag_id: number;
+}
+
+export interface IntercomDataAttributes {
+  api_writable: boolean | null;
+  archived: boolean | null;
+  created_at: Timestamp | null;
+  custom: boolean | null;
+  data_type: string;
+  deleted_at: Timestamp | null;
+  description: string | null;
+  full_name: string | null;
+  id: Generated<number>;
+  intercom_id: string | null;
+  label: string | null;
+  model: string;
+  name: string;
+  options: Json | null;
+  raw: Json | null;
+  ui_writable: boolean | null;
+  updated_at: Timestamp | null;
 }
 
 export interface IntercomNotes {
@@ -161,6 +206,16 @@ export interface IntercomSyncConflicts {
   status: Generated<string>;
 }
 
+export interface IntercomSyncCreatedAttributes {
+  created_at: Generated<Timestamp>;
+  data_type: string;
+  entity: string;
+  id: Generated<number>;
+  model: string;
+  name: string;
+  row_id: number;
+}
+
 export interface IntercomSyncOutbox {
   attempts: Generated<number>;
   changed_columns: Generated<string[]>;
@@ -176,6 +231,13 @@ export interface IntercomSyncOutbox {
   state: Generated<string>;
   txid: Generated<number>;
   updated_at: Generated<Timestamp>;
+}
+
+export interface IntercomSyncRecentCreates {
+  claimed_at: Generated<Timestamp>;
+  identity: string;
+  intercom_id: string | null;
+  row_id: number;
 }
 
 export interface IntercomSyncRuns {
@@ -253,24 +315,44 @@ export interface IntercomTags {
   raw: Json | null;
 }
 
+export interface IntercomTeamAdmins {
+  admin_id: number;
+  team_id: number;
+}
+
+export interface IntercomTeams {
+  deleted_at: Timestamp | null;
+  id: Generated<number>;
+  intercom_id: string | null;
+  name: string | null;
+  raw: Json | null;
+}
+
 export interface DB {
   "intercom_sync.checkpoints": IntercomSyncCheckpoints;
   "intercom_sync.conflicts": IntercomSyncConflicts;
+  "intercom_sync.created_attributes": IntercomSyncCreatedAttributes;
   "intercom_sync.outbox": IntercomSyncOutbox;
+  "intercom_sync.recent_creates": IntercomSyncRecentCreates;
   "intercom_sync.run_streams": IntercomSyncRunStreams;
   "intercom_sync.runs": IntercomSyncRuns;
   "intercom_sync.seen": IntercomSyncSeen;
   "intercom_sync.snapshots": IntercomSyncSnapshots;
   "intercom_sync.watermarks": IntercomSyncWatermarks;
   "intercom_sync.webhook_events": IntercomSyncWebhookEvents;
+  "intercom.admins": IntercomAdmins;
   "intercom.companies": IntercomCompanies;
   "intercom.company_segments": IntercomCompanySegments;
   "intercom.company_tags": IntercomCompanyTags;
   "intercom.contact_companies": IntercomContactCompanies;
+  "intercom.contact_merges": IntercomContactMerges;
   "intercom.contact_segments": IntercomContactSegments;
   "intercom.contact_tags": IntercomContactTags;
   "intercom.contacts": IntercomContacts;
+  "intercom.data_attributes": IntercomDataAttributes;
   "intercom.notes": IntercomNotes;
   "intercom.segments": IntercomSegments;
   "intercom.tags": IntercomTags;
+  "intercom.team_admins": IntercomTeamAdmins;
+  "intercom.teams": IntercomTeams;
 }

@@ -5,6 +5,14 @@ import { IntercomHttp, type IntercomHttpOptions } from './http.js';
 import { callSpec, type CallOptions } from './request-spec.js';
 import { itemsOf, type ListBody } from './pagination.js';
 import type { Segment, Tag } from './types.js';
+import {
+  DataAttributesApi,
+  listAdmins,
+  listTeams,
+  TagsApi,
+  type AdminPayload,
+  type TeamPayload,
+} from './workspace-api.js';
 
 export type IntercomClientOptions = IntercomHttpOptions;
 
@@ -18,12 +26,26 @@ export type IntercomClientOptions = IntercomHttpOptions;
 export class IntercomClient {
   readonly contacts: ContactsApi;
   readonly companies: CompaniesApi;
+  readonly tags: TagsApi;
+  readonly dataAttributes: DataAttributesApi;
   readonly http: IntercomHttp;
 
   constructor(options: IntercomClientOptions) {
     this.http = new IntercomHttp(options);
     this.contacts = new ContactsApi(this.http);
     this.companies = new CompaniesApi(this.http);
+    this.tags = new TagsApi(this.http);
+    this.dataAttributes = new DataAttributesApi(this.http);
+  }
+
+  /** Every admin (teammate). @example const admins = await intercom.listAdmins(); */
+  listAdmins(options: CallOptions = {}): Promise<readonly AdminPayload[]> {
+    return listAdmins(this.http, options);
+  }
+
+  /** Every team with its admins' ids. @example const teams = await intercom.listTeams(); */
+  listTeams(options: CallOptions = {}): Promise<readonly TeamPayload[]> {
+    return listTeams(this.http, options);
   }
 
   /** Every tag of the workspace (one unpaged response). @example const tags = await intercom.listTags(); */

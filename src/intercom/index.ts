@@ -36,3 +36,12 @@ export {
 } from './rate-budget.js';
 export { parseRateLimitHeaders, type RateLimitHeaders } from './rate-limit-headers.js';
 export type * from './types.js';
+export {
+  DataAttributesApi,
+  TagsApi,
+  type AdminPayload,
+  type AttributeDataType,
+  type AttributeModel,
+  type DataAttribute,
+  type TeamPayload,
+} from './workspace-api.js';

@@ -27,7 +27,7 @@
 //   POST   /_sandbox/companies                    create-or-update by company_id
 //   PATCH  /_sandbox/companies/:id                update by Intercom id
 //   DELETE /_sandbox/companies/:id
-//   POST   /_sandbox/tags                         {"name"}
+//   POST   /_sandbox/tags                         {"name"}; DELETE /_sandbox/tags/:id (an agent deletes a tag)
 //   POST   /_sandbox/scroll/reset                 expire the open companies scroll
 //   GET    /_sandbox/webhooks                     delivery counters and the recent delivery log
 //   POST   /_sandbox/webhooks/ping                send a `ping` (notification id null) to the subscriber
@@ -159,6 +159,7 @@ export function registerControlRoutes(app: FastifyInstance, deps: ControlDeps): 
     return { id: deleted.id, object: 'company', deleted: true };
   });
   app.post(`${p}/tags`, async (request) => renderTag(ws.links.createTag(request.body)));
+  app.delete<Id>(`${p}/tags/:id`, async (request) => renderTag(ws.links.deleteTag(request.params.id)));
 }
 
 /** Streams `{"contacts":[…],"companies":[…],…}` in chunks, so 100k contacts never build one string. */

@@ -77,6 +77,7 @@ function matchesType(value: unknown, type: AttributeDefinition['type']): boolean
       return typeof value === 'number' && Number.isFinite(value);
     case 'integer':
     case 'date':
+    case 'datetime':
       return Number.isInteger(value);
   }
 }

@@ -110,18 +110,80 @@ export class LinkMutations {
     return note;
   }
 
-  /** Creates a tag, or returns the one with that name (POST /tags is create-or-update). */
+  /**
+   * `POST /tags`, which does three things (docs/intercom-api.md#tags-and-segments): with `id`, renames
+   * that tag; with `companies`, tags (or, per entry with `untag: true`, untags) those companies with
+   * the tag of that name, creating it first; otherwise creates the tag, or answers the one with that
+   * name. Every company is checked before anything changes.
+   */
   createTag(raw: unknown): TagRecord {
     const { store } = this.deps;
-    const name = asBody(raw).name;
+    const body = asBody(raw);
+    const name = body.name;
     if (typeof name !== 'string' || name.trim() === '')
       throw new ApiError(400, 'parameter_not_found', 'name not specified');
-    const existing = store.findTagByName(name);
-    if (existing) return existing;
-    const tag: TagRecord = { id: store.ids.numericId('tag', 17_500), name };
-    store.putTag(tag);
-    this.deps.emit({ kind: 'tag.created', tag });
+    if (body.id !== undefined) return this.renameTag(String(body.id), name);
+    const targets = body.companies === undefined ? [] : this.companyTargets(body.companies);
+    let tag = store.findTagByName(name);
+    if (!tag) {
+      tag = { id: store.ids.numericId('tag', 17_500), name };
+      store.putTag(tag);
+      this.deps.emit({ kind: 'tag.created', tag });
+    }
+    for (const { company, untag } of targets) {
+      const has = company.tagIds.includes(tag.id);
+      if (has !== untag) continue;
+      const tagIds = untag ? company.tagIds.filter((id) => id !== tag.id) : [...company.tagIds, tag.id];
+      const next = { ...company, tagIds, updated_at: store.clock.now() };
+      store.putCompany(next);
+      this.deps.emit({ kind: 'company.updated', company: next });
+    }
     return tag;
+  }
+
+  /** `DELETE /tags/{id}`: the tag leaves every contact and company. */
+  deleteTag(tagId: string): TagRecord {
+    const { store } = this.deps;
+    const tag = store.tags.get(tagId);
+    if (!tag) throw new ApiError(404, 'not_found', 'Resource Not Found');
+    store.tags.delete(tagId);
+    for (const contact of [...store.contacts.values()]) {
+      if (contact.tagIds.includes(tagId))
+        store.putContact({ ...contact, tagIds: contact.tagIds.filter((id) => id !== tagId) });
+    }
+    for (const company of [...store.companies.values()]) {
+      if (company.tagIds.includes(tagId))
+        store.putCompany({ ...company, tagIds: company.tagIds.filter((id) => id !== tagId) });
+    }
+    return tag;
+  }
+
+  private renameTag(tagId: string, name: string): TagRecord {
+    const { store } = this.deps;
+    const tag = store.tags.get(tagId);
+    if (!tag) throw new ApiError(404, 'not_found', 'Resource Not Found');
+    const other = store.findTagByName(name);
+    if (other && other.id !== tagId)
+      throw new ApiError(400, 'parameter_invalid', `A tag named '${name}' already exists`);
+    const next = { ...tag, name };
+    store.putTag(next);
+    return next;
+  }
+
+  private companyTargets(raw: unknown): Array<{ company: CompanyRecord; untag: boolean }> {
+    if (!Array.isArray(raw)) throw new ApiError(400, 'parameter_invalid', 'companies must be a list');
+    return raw.map((entry) => {
+      const item = asBody(entry);
+      const id = item.id;
+      const company =
+        typeof id === 'string'
+          ? this.deps.store.liveCompany(id)
+          : typeof item.company_id === 'string'
+            ? this.deps.store.liveCompany(this.deps.store.companyByExternalId.get(item.company_id) ?? '')
+            : undefined;
+      if (!company) throw companyNotFound();
+      return { company, untag: item.untag === true };
+    });
   }
 
   private touchCompany(company: CompanyRecord): CompanyRecord {

@@ -108,6 +108,13 @@ export interface AdminRecord {
   readonly job_title: string;
 }
 
+/** A team of admins (`GET /teams`); an admin's `team_ids` are derived from these. */
+export interface TeamRecord {
+  readonly id: string;
+  readonly name: string;
+  readonly adminIds: readonly string[];
+}
+
 export interface PlanRecord {
   readonly id: string;
   readonly name: string;
@@ -123,10 +130,14 @@ export interface SegmentRecord {
   readonly rule: unknown;
 }
 
-export type AttributeType = 'string' | 'integer' | 'float' | 'boolean' | 'date';
+export type AttributeType = 'string' | 'integer' | 'float' | 'boolean' | 'date' | 'datetime';
 
 /** A custom data attribute; contacts and companies may only write attributes defined here. */
 export interface AttributeDefinition {
   readonly name: string;
   readonly type: AttributeType;
+  /** Set for attributes created through `POST /data_attributes`; seeded ones have a fixed id. */
+  readonly id?: number;
+  readonly description?: string;
+  readonly created_at?: number;
 }

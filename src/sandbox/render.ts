@@ -118,7 +118,7 @@ export function renderSegments(ids: readonly string[], store: Store): Record<str
   });
 }
 
-export function renderAdmin(a: AdminRecord): Record<string, unknown> {
+export function renderAdmin(a: AdminRecord, teamIds: readonly string[] = []): Record<string, unknown> {
   return {
     type: 'admin',
     id: a.id,
@@ -128,7 +128,7 @@ export function renderAdmin(a: AdminRecord): Record<string, unknown> {
     away_mode_enabled: false,
     away_mode_reassign: false,
     has_inbox_seat: true,
-    team_ids: [],
+    team_ids: teamIds.map(Number),
   };
 }
 
@@ -174,6 +174,6 @@ export function renderNote(n: NoteRecord, store: Store): Record<string, unknown>
     body: n.body,
     user: { type: 'user', id: n.contactId },
   };
-  if (admin) out.author = renderAdmin(admin);
+  if (admin) out.author = renderAdmin(admin, store.teamIdsOf(admin.id));
   return out;
 }

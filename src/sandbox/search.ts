@@ -45,7 +45,13 @@ export class ContactSearch {
   private readonly cache = new Map<string, { version: number; total: number; sorted?: string[] }>();
 
   constructor(private readonly store: Store) {
-    const fields = buildFieldCatalog(store.contactAttributes.values());
+    // A datetime attribute is searched like a date (both hold UNIX seconds).
+    const fields = buildFieldCatalog(
+      [...store.contactAttributes.values()].map((d) => ({
+        name: d.name,
+        type: d.type === 'datetime' ? ('date' as const) : d.type,
+      })),
+    );
     this.ctx = {
       fields,
       segments: store.segments,

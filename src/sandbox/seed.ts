@@ -11,6 +11,7 @@ import type {
   PlanRecord,
   SegmentRecord,
   TagRecord,
+  TeamRecord,
 } from './model.js';
 import { buildPools } from './pools.js';
 import { Prng } from './prng.js';
@@ -27,6 +28,7 @@ const SPAN = 5 * 365 * DAY;
 
 export interface SeedData {
   readonly admins: AdminRecord[];
+  readonly teams: TeamRecord[];
   readonly tags: TagRecord[];
   readonly plans: PlanRecord[];
   readonly segments: SegmentRecord[];
@@ -235,6 +237,7 @@ export function generateSeed(seed: number, counts: SeedCounts, ids: IdFactory): 
   const mismatch = counts.tagTotalMismatchRate ?? 0;
   return {
     admins,
+    teams: makeTeams(admins, ids),
     tags,
     plans,
     segments,
@@ -244,6 +247,14 @@ export function generateSeed(seed: number, counts: SeedCounts, ids: IdFactory): 
     contacts: contacts.map((c) => (quirks.chance(mismatch) ? { ...c, tagTotalExtra: quirks.int(1, 4) } : c)),
     notes,
   };
+}
+
+/** Two teams over the admins, drawn from no random stream, so every other seeded value stays as it was. */
+function makeTeams(admins: readonly AdminRecord[], ids: IdFactory): TeamRecord[] {
+  return [
+    { id: ids.numericId('team', 5_000), name: 'Support', adminIds: admins.slice(0, 3).map((a) => a.id) },
+    { id: ids.numericId('team', 5_000), name: 'Sales', adminIds: admins.slice(2).map((a) => a.id) },
+  ];
 }
 
 const NO_LOCATION: Location = { country: null, region: null, city: null };

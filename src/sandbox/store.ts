@@ -12,6 +12,7 @@ import type {
   PlanRecord,
   SegmentRecord,
   TagRecord,
+  TeamRecord,
 } from './model.js';
 import { SearchIndex } from './search-index.js';
 import type { SeedData } from './seed.js';
@@ -34,6 +35,7 @@ export class Store {
   readonly notes = new Map<string, NoteRecord>();
   readonly tags = new Map<string, TagRecord>();
   readonly admins = new Map<string, AdminRecord>();
+  readonly teams = new Map<string, TeamRecord>();
   readonly segments = new Map<string, SegmentRecord>();
   readonly plans = new Map<string, PlanRecord>();
   readonly contactAttributes = new Map<string, AttributeDefinition>();
@@ -67,6 +69,7 @@ export class Store {
   /** Bulk load: one sort per index instead of one insertion per record. */
   load(seed: SeedData): void {
     for (const a of seed.admins) this.admins.set(a.id, a);
+    for (const t of seed.teams) this.teams.set(t.id, t);
     for (const t of seed.tags) this.tags.set(t.id, t);
     for (const p of seed.plans) this.plans.set(p.name, p);
     for (const s of seed.segments) this.segments.set(s.id, s);
@@ -135,6 +138,11 @@ export class Store {
 
   putTag(tag: TagRecord): void {
     this.tags.set(tag.id, tag);
+  }
+
+  /** The teams admin `adminId` belongs to, by id. */
+  teamIdsOf(adminId: string): string[] {
+    return [...this.teams.values()].filter((t) => t.adminIds.includes(adminId)).map((t) => t.id);
   }
 
   /** Active contacts attached to a company, in (created_at, id) order. */

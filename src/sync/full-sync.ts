@@ -10,9 +10,18 @@ import { workspaceKey, type SyncContext } from './context.js';
 import { contactsPlan, contactsWork, readPlannedPartitions } from './contacts-pass.js';
 import { syncCompanies, syncSegmentsList, syncTagsList } from './catalog-streams.js';
 import { acquireLease } from './workspace-lease.js';
+import { syncAdminsAndTeams, syncDataAttributes } from './workspace-streams.js';
 import { runStream, type StreamResult } from './stream.js';
 
-export const FULL_SYNC_STREAMS = ['tags', 'segments', 'companies', 'contacts', 'notes'] as const;
+export const FULL_SYNC_STREAMS = [
+  'tags',
+  'segments',
+  'data_attributes',
+  'admins',
+  'companies',
+  'contacts',
+  'notes',
+] as const;
 export type FullSyncStream = (typeof FULL_SYNC_STREAMS)[number];
 
 export interface FullSyncProgress {
@@ -65,7 +74,7 @@ export async function runFullSync(ctx: SyncContext, options: FullSyncOptions = {
   try {
     const report = (stream: FullSyncStream) => (done: number, total?: number) =>
       options.onProgress?.({ stream, done, total });
-    // Tags and segments first (cheap, and links then find their rows); then companies (one
+    // Tags, segments and the workspace's lists first (cheap, and links then find their rows); then companies (one
     // sequential scroll) alongside contacts (parallel partitions): together they use the budget.
     results.push(...(await runCatalogStreams(ctx, runId, only, options.onProgress)));
     const [companies, contacts] = await Promise.all([
@@ -216,6 +225,14 @@ export async function runCatalogStreams(
       ? runStream(ctx, runId, 'segments', { sweep: true }, (t) =>
           syncSegmentsList(ctx, runId, t, report('segments')),
         )
+      : null,
+    only.has('data_attributes')
+      ? runStream(ctx, runId, 'data_attributes', { sweep: false }, (t) =>
+          syncDataAttributes(ctx, t, report('data_attributes')),
+        )
+      : null,
+    only.has('admins')
+      ? runStream(ctx, runId, 'admins', { sweep: false }, (t) => syncAdminsAndTeams(ctx, t, report('admins')))
       : null,
   ]);
   return catalog.filter((r) => r !== null);

@@ -15,10 +15,15 @@ export interface StreamResult extends TallyFigures {
   readonly error?: string;
 }
 
-export interface StreamOptions {
-  /** Mark rows this run did not see as deleted once the pass is complete. */
-  readonly sweep: boolean;
-}
+/** Streams read as one complete list, which mark what they lack deleted themselves (no sweep). */
+export type ListStream = 'data_attributes' | 'admins';
+
+export type StreamOptions =
+  | {
+      /** Mark rows this run did not see as deleted once the pass is complete. */
+      readonly sweep: boolean;
+    }
+  | { readonly sweep: false };
 
 /**
  * Runs `read`, which returns when it has read everything; if it throws, the stream failed (and
@@ -28,7 +33,7 @@ export interface StreamOptions {
 export async function runStream(
   ctx: SyncContext,
   runId: number,
-  stream: MirrorEntity,
+  stream: MirrorEntity | ListStream,
   options: StreamOptions,
   read: (figures: Tally) => Promise<void>,
 ): Promise<StreamResult> {
@@ -40,8 +45,12 @@ export async function runStream(
   try {
     await ctx.meter.measure(calls, () => read(figures));
     await markStreamComplete(ctx.db, runId, stream);
-    if (options.sweep) {
-      figures.add({ deleted: await markUnseenDeleted(ctx.db, runId, stream, { graceSeconds: ctx.settings.searchLagSeconds }) });
+    if (options.sweep && stream !== 'data_attributes' && stream !== 'admins') {
+      figures.add({
+        deleted: await markUnseenDeleted(ctx.db, runId, stream, {
+          graceSeconds: ctx.settings.searchLagSeconds,
+        }),
+      });
     }
   } catch (cause) {
     error = cause instanceof Error ? cause.message : String(cause);
@@ -52,7 +61,15 @@ export async function runStream(
   await finishStream(ctx.db, runId, stream, {
     status: error ? 'failed' : 'succeeded',
     ...(error && { error }),
-    figures: { fetched, inserted, updated, unchanged, deleted, api_calls: calls.calls, rate_limited: calls.rateLimited },
+    figures: {
+      fetched,
+      inserted,
+      updated,
+      unchanged,
+      deleted,
+      api_calls: calls.calls,
+      rate_limited: calls.rateLimited,
+    },
     durationMs,
   });
   ctx.metrics?.recordsSynced.inc({ entity: stream, operation: 'deleted' }, deleted);

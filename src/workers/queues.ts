@@ -1,5 +1,6 @@
 // The BullMQ queues and what their jobs carry. Redis only distributes work; every job can be
 // rebuilt from Postgres (docs/design.md#principle-1), so losing a queue loses no data.
+import type { OutboxEntity } from '../db/outbox.js';
 import { FlowProducer, Queue, type ConnectionOptions, type DefaultJobOptions } from 'bullmq';
 
 export const QUEUE_NAMES = {
@@ -28,7 +29,7 @@ export interface IncrementalSyncJob {
   readonly trigger: 'schedule' | 'manual';
 }
 export interface PushJob {
-  readonly entity: 'contact' | 'company' | 'contact_company' | 'note';
+  readonly entity: OutboxEntity;
   readonly rowId: number;
 }
 export type SyncPartJob =
@@ -77,7 +78,12 @@ export function createQueues(options: { connection: ConnectionOptions; prefix: s
   const push = new Queue<PushJob>(QUEUE_NAMES.push, {
     connection: options.connection,
     prefix: options.prefix,
-    defaultJobOptions: { attempts: 8, backoff: { type: 'exponential', delay: 1_000 }, removeOnComplete: true, removeOnFail: true },
+    defaultJobOptions: {
+      attempts: 8,
+      backoff: { type: 'exponential', delay: 1_000 },
+      removeOnComplete: true,
+      removeOnFail: true,
+    },
   });
   // A part's history is its run's checkpoints and figures in Postgres; keep a little for the dashboard.
   const syncParts = new Queue<SyncPartJob>(QUEUE_NAMES.syncParts, {

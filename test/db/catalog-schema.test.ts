@@ -7,6 +7,7 @@ import { companyCatalog } from '../../src/mappers/catalog/company.js';
 import { contactCatalog } from '../../src/mappers/catalog/contact.js';
 import { text } from '../../src/mappers/catalog/parsers.js';
 import { segmentCatalog, tagCatalog } from '../../src/mappers/catalog/tag-segment.js';
+import { adminCatalog, dataAttributeCatalog, teamCatalog } from '../../src/mappers/catalog/workspace.js';
 import { createMigratedDatabase, type MigratedDatabase } from './migrated-database.js';
 
 interface SchemaColumn {
@@ -67,7 +68,17 @@ function mismatches(catalog: Catalog, columns: readonly SchemaColumn[]): string[
 }
 
 describe('the catalogs against the migrated schema', () => {
-  it.each([contactCatalog, companyCatalog, tagCatalog, segmentCatalog].map((c) => [c.table, c] as const))(
+  it.each(
+    [
+      contactCatalog,
+      companyCatalog,
+      tagCatalog,
+      segmentCatalog,
+      dataAttributeCatalog,
+      adminCatalog,
+      teamCatalog,
+    ].map((c) => [c.table, c] as const),
+  )(
     '%s: every column the catalog names exists with its type and nullability, and every other one is listed as local',
     async (table, catalog) => {
       const columns = await tableColumns(table);

@@ -104,6 +104,29 @@ describe('the intercom_app role (deploy/postgres/app-role.sql)', () => {
     expect(edited.noteIds).toContain(noteId);
   });
 
+  it('creates a tag and tags a contact with it, and both reach Intercom', async () => {
+    const contact = await mirroredContact(h.rt, 4);
+    const tag = await app
+      .insertInto('intercom.tags')
+      .values({ name: 'Tagged By The App' })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await app
+      .insertInto('intercom.contact_tags')
+      .values({ contact_id: contact.id, tag_id: tag.id })
+      .execute();
+
+    const summary = await drainOutbox(h.ctx({ adminId }));
+
+    expect(summary).toMatchObject({ pushed: 2, failed: 0, retry: 0 });
+    const { intercom_id: tagId } = await h.rt.db
+      .selectFrom('intercom.tags')
+      .select('intercom_id')
+      .where('id', '=', tag.id)
+      .executeTakeFirstOrThrow();
+    expect((await h.remoteContact(contact.intercom_id)).tagIds).toContain(tagId);
+  });
+
   it('cannot write the outbox, so a forged delete of another contact is impossible', async () => {
     const victim = await mirroredContact(h.rt, 1);
     const forged = {
@@ -160,16 +183,20 @@ describe('the intercom_app role (deploy/postgres/app-role.sql)', () => {
     }
   });
 
-  it('reads the whole mirror, and writes only the columns the push sends; tags and segments are read-only', async () => {
+  it('reads the whole mirror, and writes only the columns the push sends; segments, attributes, admins are read-only', async () => {
     const tables = await sql<{ name: string }>`
       select tablename as name from pg_tables where schemaname = 'intercom' order by 1`.execute(h.rt.db);
     for (const { name } of tables.rows) {
       await sql`select count(*) from ${sql.table(`intercom.${name}`)}`.execute(app);
     }
-    await expect(app.insertInto('intercom.tags').values({ name: 'local tag' }).execute()).rejects.toThrow(
+    await expect(sql`delete from intercom.contact_segments`.execute(app)).rejects.toThrow(DENIED);
+    await expect(sql`update intercom.tags set intercom_id = '1'`.execute(app)).rejects.toThrow(DENIED);
+    for (const table of ['data_attributes', 'admins', 'teams', 'team_admins', 'segments']) {
+      await expect(sql`delete from ${sql.table(`intercom.${table}`)}`.execute(app)).rejects.toThrow(DENIED);
+    }
+    await expect(sql`update intercom.contact_merges set status = 'merged'`.execute(app)).rejects.toThrow(
       DENIED,
     );
-    await expect(sql`delete from intercom.contact_tags`.execute(app)).rejects.toThrow(DENIED);
     await expect(sql`update intercom.notes set body = 'rewritten'`.execute(app)).rejects.toThrow(DENIED);
     await expect(sql`update intercom.contacts set raw = '{}'`.execute(app)).rejects.toThrow(DENIED);
 

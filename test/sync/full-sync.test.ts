@@ -62,8 +62,10 @@ describe('a full sync against the sandbox', () => {
     expect(first.status, JSON.stringify(first.streams)).toBe('succeeded');
     expect(first.streams.find((s) => s.stream === 'contacts')).toMatchObject({ inserted: 600 });
     expect(first.streams.map((s) => s.stream).sort()).toEqual([
+      'admins',
       'companies',
       'contacts',
+      'data_attributes',
       'notes',
       'segments',
       'tags',

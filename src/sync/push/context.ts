@@ -14,6 +14,16 @@ export interface PushSettings {
   readonly retryMinDelayMs: number;
   /** How long a change waits for the record it depends on (DependencyNotPushedError). */
   readonly dependencyWaitMs: number;
+  /**
+   * A write naming a custom attribute Intercom does not have: create it first, its type taken from
+   * the value (PUSH_CREATE_ATTRIBUTES), or fail the change before any call (the default).
+   */
+  readonly createAttributes?: boolean;
+  /**
+   * How long a contact created under an email or external_id stays remembered, so a second create
+   * of the same identity finds the first (search shows new contacts this late; SEARCH_LAG_SECONDS).
+   */
+  readonly recentCreateSeconds?: number;
 }
 
 export interface PushContext extends SyncContext {

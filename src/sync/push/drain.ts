@@ -7,10 +7,14 @@ import { pushRecord, PushRetryError, type PushOutcome } from './push-record.js';
 
 export type DrainSummary = Record<PushOutcome, number> & { records: number };
 
-/** Records first: a note or an attachment needs its contact (and company) in Intercom already. */
+/**
+ * Records first: a note, an attachment or a tag link needs its contact (company, tag) in Intercom
+ * already; a merge goes last, after everything written to either contact.
+ */
 const PHASES: readonly (readonly OutboxEntity[])[] = [
-  ['contact', 'company'],
-  ['contact_company', 'note'],
+  ['contact', 'company', 'tag'],
+  ['contact_company', 'note', 'contact_tag', 'company_tag'],
+  ['merge'],
 ];
 
 /** @example const summary = await drainOutbox(ctx, { concurrency: 16 }); */

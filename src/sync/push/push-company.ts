@@ -8,6 +8,7 @@ import { withPushWrites } from '../../db/sync-writes.js';
 import { planFieldPush } from '../../mappers/field-merge.js';
 import { COMPANY_PUSHABLE, COMPANY_TIMESTAMPS, companyBody } from '../../mappers/push-input.js';
 import type { CompanyInput } from '../../intercom/types.js';
+import { checkCustomAttributes } from './attribute-check.js';
 import { policyFor, type PushContext } from './context.js';
 import { asLocalChanges, deleteRemote, type PushResult } from './push-contact.js';
 import { remoteView, restoreRemoteFields, writeBack } from './write-back.js';
@@ -41,12 +42,14 @@ export async function pushCompany(
     });
     return { calls: 0, superseded: true };
   }
-  const saved = await ctx.intercom.companies.upsert(companyBody(row, plan.push) as CompanyInput, call);
+  const body = companyBody(row, plan.push);
+  const attributeCalls = await checkCustomAttributes(ctx, 'company', rowId, body.custom_attributes);
+  const saved = await ctx.intercom.companies.upsert(body as CompanyInput, call);
   const keep = await columnsChangedAfter(ctx.db, 'company', rowId, changes.at(-1)!.id);
   await writeBack(ctx, 'company', rowId, saved, keep, {
     knownAs: row.intercom_id,
     also: (trx) =>
       recordConflicts(trx, settledFieldConflicts('company', rowId, row.intercom_id, plan.conflicts)),
   });
-  return { calls: 1, superseded: false };
+  return { calls: 1 + attributeCalls, superseded: false };
 }

@@ -24,6 +24,10 @@ import {
 } from '../../mappers/push-input.js';
 import { IntercomApiError } from '../../intercom/errors.js';
 import type { Contact, ContactInput, SearchFilter } from '../../intercom/types.js';
+import { releaseIdentities, settleIdentities } from '../../db/recent-creates.js';
+import { isPermanent } from '../../errors.js';
+import { checkCustomAttributes } from './attribute-check.js';
+import { planCreate } from './recent-creates.js';
 import { policyFor, type PushContext } from './context.js';
 import { remoteView, restoreRemoteFields, writeBack } from './write-back.js';
 
@@ -74,7 +78,7 @@ export async function pushContact(
   const roleBefore = changes.find((c) => c.changed_columns.includes('role'))?.old_data?.role ?? row.role;
   if (Object.keys(body).length > 0) checkContactUpdate(body, row, roleBefore);
   const conflicts = settledFieldConflicts('contact', rowId, row.intercom_id, plan.conflicts);
-  let calls = 0;
+  let calls = await checkCustomAttributes(ctx, 'contact', rowId, body.custom_attributes);
   let latest: Contact | undefined;
   // An archived contact answers 404 to an update (docs/intercom-api.md#archive-delete-merge): unarchive
   // first, archive last.
@@ -139,7 +143,8 @@ async function createContact(
 ): Promise<PushResult> {
   const body = contactCreateBody(row);
   let created: Contact | undefined;
-  let calls = 0;
+  // A custom attribute Intercom lacks is created first (PUSH_CREATE_ATTRIBUTES) or fails the push.
+  let calls = await checkCustomAttributes(ctx, 'contact', row.id, body.custom_attributes);
   // This row may have been created before: its answer lost (a 5xx, a cut body, a kill) or its
   // write-back failed. Then the retry updates that contact; a second create would be a duplicate,
   // and a lead never meets a 409 that would say so.
@@ -151,13 +156,16 @@ async function createContact(
     calls++;
   }
   if (!created) {
+    // The same person created moments ago (search cannot tell yet): waited for, or adopted.
+    const plan = await planCreate(ctx, row);
     // Recorded before the call, so a retry knows to look for what this call may have created.
     const attempt = await startCreateAttempt(ctx.db, 'contact', row.id);
-    const result = await createOrAdopt(ctx, row, body, since);
+    const result = await createOrAdopt(ctx, row, body, since, plan);
     created = result.contact;
     calls += result.calls;
     await recordCreated(ctx.db, attempt, created.id!);
   }
+  await settleIdentities(ctx.db, row.id, created.id!);
   if (row.archived === true) {
     await ctx.intercom.contacts.archive(created.id!, call);
     calls++;
@@ -229,17 +237,28 @@ function isNotFound(error: unknown): boolean {
   return error instanceof IntercomApiError && error.status === 404;
 }
 
+/** Create this row, or update the contact a moment-old create of the same person made. */
+type CreatePlan = Awaited<ReturnType<typeof planCreate>>;
+
 /** POST /contacts, or the contact a 409 names adopted (or parked for an operator). */
 async function createOrAdopt(
   ctx: PushContext,
   row: Record<string, unknown> & { id: number },
   body: Record<string, unknown>,
   since: Date,
+  plan: CreatePlan,
 ): Promise<{ contact: Contact; calls: number }> {
   try {
-    return { contact: await ctx.intercom.contacts.create(body as ContactInput, call), calls: 1 };
+    const contact =
+      plan.kind === 'adopt'
+        ? await ctx.intercom.contacts.update(plan.intercomId, body as ContactInput, call)
+        : await ctx.intercom.contacts.create(body as ContactInput, call);
+    return { contact, calls: 1 };
   } catch (error) {
-    if (!(error instanceof IntercomApiError) || !error.conflictId) throw error;
+    if (!(error instanceof IntercomApiError) || !error.conflictId) {
+      if (isPermanent(error)) await releaseIdentities(ctx.db, row.id);
+      throw error;
+    }
     // "A contact matching those details already exists with id=…" (docs/intercom-api.md#create-conflicts):
     // adopt it, never create a second one. If another local row already mirrors it, an operator decides.
     const conflictId = error.conflictId;

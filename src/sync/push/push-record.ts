@@ -17,6 +17,8 @@ import { DependencyNotPushedError, type PushContext } from './context.js';
 import { pushCompany } from './push-company.js';
 import { pushContact, type PushResult } from './push-contact.js';
 import { pushCompanyLinks, pushNotes } from './push-links.js';
+import { pushMerge } from './push-merge.js';
+import { pushCompanyTags, pushContactTags, pushTag } from './push-tags.js';
 
 export type PushOutcome = 'pushed' | 'superseded' | 'failed' | 'nothing' | 'retry';
 
@@ -28,6 +30,10 @@ const pushers: Record<
   company: pushCompany,
   contact_company: pushCompanyLinks,
   note: pushNotes,
+  contact_tag: pushContactTags,
+  company_tag: pushCompanyTags,
+  tag: pushTag,
+  merge: pushMerge,
 };
 
 /** Thrown so the job is retried later (the changes are back to pending already, due in `retryInMs`). */

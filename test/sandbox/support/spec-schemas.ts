@@ -107,6 +107,31 @@ const liveSchemas: Record<string, unknown> = {
     required: ['type', 'admins'],
     properties: { type: { const: 'admin.list' }, admins: { type: 'array', items: ref('Admin') } },
   },
+  DataAttribute: {
+    type: 'object',
+    required: ['type', 'name', 'full_name', 'data_type', 'model', 'custom'],
+    properties: { type: { const: 'data_attribute' }, custom: { type: 'boolean' } },
+  },
+  DeletedTag: {
+    type: 'object',
+    required: ['id', 'object', 'deleted'],
+    properties: { id: { type: 'string' }, object: { const: 'tag' }, deleted: { const: true } },
+  },
+  Team: {
+    type: 'object',
+    required: ['type', 'id', 'name', 'admin_ids'],
+    properties: {
+      type: { const: 'team' },
+      id: { type: 'string' },
+      name: { type: 'string' },
+      admin_ids: { type: 'array', items: { type: 'integer' } },
+    },
+  },
+  TeamList: {
+    type: 'object',
+    required: ['type', 'teams'],
+    properties: { type: { const: 'team.list' }, teams: { type: 'array', items: ref('Team') } },
+  },
   DataAttributeList: {
     type: 'object',
     required: ['type', 'data'],
@@ -178,6 +203,14 @@ function successSchema(method: string, template: string, mode: Mode, query: URLS
       return 'Admin';
     case 'GET /data_attributes':
       return 'DataAttributeList';
+    case 'POST /data_attributes':
+      return 'DataAttribute';
+    case 'DELETE /tags/{id}':
+      return 'DeletedTag';
+    case 'GET /teams':
+      return 'TeamList';
+    case 'GET /teams/{id}':
+      return 'Team';
   }
   const op = spec.paths[template]?.[method.toLowerCase()];
   const schemaRef = op?.responses?.['200']?.content?.['application/json']?.schema?.$ref;
@@ -196,6 +229,8 @@ const EXTRA_TEMPLATES = [
   '/admins/{id}',
   '/me',
   '/data_attributes',
+  '/teams',
+  '/teams/{id}',
 ];
 
 const templates = [...Object.keys(spec.paths).map((p) => p.replace(/\/$/, '') || '/'), ...EXTRA_TEMPLATES]
