@@ -42,7 +42,11 @@ export async function runIncrementalSync(
   const started = Date.now();
   const watermark = await readWatermark(ctx.db, 'contacts');
   const from = watermark ? Math.floor(watermark.getTime() / 1000) - ctx.settings.searchLagSeconds : 0;
-  const runId = await startRun(ctx.db, { kind: 'incremental', trigger: options.trigger ?? 'manual', options: { from } });
+  const runId = await startRun(ctx.db, {
+    kind: 'incremental',
+    trigger: options.trigger ?? 'manual',
+    options: { from },
+  });
   let newest: Date | null = watermark;
 
   const result = await runStream(ctx, runId, 'contacts', { sweep: false }, async (figures) => {
@@ -54,7 +58,10 @@ export async function runIncrementalSync(
     });
     for await (const page of pages) {
       const changed = page.items.filter((c: Contact) => (c.updated_at ?? 0) >= from);
-      figures.add({ fetched: page.items.length - changed.length, unchanged: page.items.length - changed.length });
+      figures.add({
+        fetched: page.items.length - changed.length,
+        unchanged: page.items.length - changed.length,
+      });
       if (changed.length === 0) continue;
       const saved = await saveContacts(ctx, changed, {
         listed: true,
@@ -68,7 +75,25 @@ export async function runIncrementalSync(
     }
   });
 
-  await finishRun(ctx.db, runId, result.error ? { status: 'failed', error: result.error } : { status: 'succeeded' });
+  await finishRun(
+    ctx.db,
+    runId,
+    result.error ? { status: 'failed', error: result.error } : { status: 'succeeded' },
+  );
+  // One line per run, so a daemon's log shows the schedule working (and what each run brought).
+  ctx.log.info(
+    {
+      runId,
+      status: result.status,
+      fetched: result.fetched,
+      inserted: result.inserted,
+      updated: result.updated,
+      unchanged: result.unchanged,
+      apiCalls: result.apiCalls,
+      durationMs: Date.now() - started,
+    },
+    'incremental sync finished',
+  );
   return {
     runId,
     status: result.status,

@@ -1,7 +1,6 @@
 // `intercom-sync daemon`: the service. Stops gracefully on SIGTERM/SIGINT and exits 0.
 import type { Command } from 'commander';
 import { DEFAULT_GRACE_MS, startDaemon } from '../../app/daemon.js';
-import { processLogger } from '../../app/logging.js';
 import type { CommandContext } from '../command-context.js';
 
 export function registerDaemon(program: Command, context: CommandContext): void {
@@ -18,7 +17,7 @@ export function registerDaemon(program: Command, context: CommandContext): void 
         'INTERCOM_TOKEN',
         'INTERCOM_CLIENT_SECRET',
       ]);
-      const log = processLogger(config, 'service');
+      const log = context.logger(config, 'service');
       const daemon = await startDaemon({
         config,
         log,
@@ -27,7 +26,7 @@ export function registerDaemon(program: Command, context: CommandContext): void 
         schedule: options.schedule,
       });
       console.error(
-        `intercom-sync daemon listening on ${daemon.url} (webhooks at ${daemon.url}/webhooks/intercom)`,
+        `intercom-pg-sync daemon listening on ${daemon.url} (webhooks at ${daemon.url}/webhooks/intercom)`,
       );
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {

@@ -1,6 +1,5 @@
 // `intercom-sync push`: drain the outbox once, in this process, with the daemon's own push code.
 import type { Command } from 'commander';
-import { processLogger } from '../../app/logging.js';
 import { withRuntime } from '../../app/runtime.js';
 import { drainOutbox } from '../../sync/push/drain.js';
 import type { CommandContext } from '../command-context.js';
@@ -12,7 +11,7 @@ export function registerPush(program: Command, context: CommandContext): void {
     .option('--json', 'print the summary as one JSON document')
     .action(async (options: { json?: boolean }) => {
       const config = context.config(['DATABASE_URL', 'REDIS_URL', 'INTERCOM_TOKEN']);
-      const log = processLogger(config, options.json ? 'json-command' : 'command');
+      const log = context.logger(config, options.json ? 'json-command' : 'command');
       await withRuntime(config, { log, name: 'intercom-sync push' }, async (rt) => {
         const summary = await drainOutbox(rt, { concurrency: config.PUSH_CONCURRENCY });
         if (options.json) console.log(JSON.stringify(summary));

@@ -56,6 +56,11 @@ export async function pushRecord(
       const result = await pushers[entity](ctx, rowId, changes);
       const more = await finishChanges(ctx.db, ids, result.superseded ? 'superseded' : 'done');
       ctx.metrics?.recordsSynced.inc({ entity, operation: result.superseded ? 'superseded' : 'pushed' });
+      // One line per batch of a record's changes, so a daemon's log shows what reached Intercom.
+      ctx.log.info(
+        { entity, rowId, changes: ids.length, calls: result.calls },
+        result.superseded ? 'local changes had nothing left to send' : 'local changes pushed',
+      );
       outcome = result.superseded && outcome === 'nothing' ? 'superseded' : 'pushed';
       if (!more) break;
     } catch (error) {
@@ -64,7 +69,7 @@ export async function pushRecord(
         await finishChanges(ctx.db, ids, 'failed', message);
         ctx.log.warn(
           { entity, rowId, err: message },
-          'change failed for good; see `intercom-sync failed list`',
+          'change failed for good; see `intercom-pg-sync failed list`',
         );
         ctx.metrics?.recordsSynced.inc({ entity, operation: 'failed' });
         return 'failed';
