@@ -43,6 +43,7 @@ export function registerFailed(program: Command, context: CommandContext): void 
       const print = (retried: readonly string[], wouldBe: boolean) => {
         if (options.json) return console.log(JSON.stringify({ dryRun: wouldBe, retried }));
         if (retried.length === 0) return console.log('nothing to retry');
+        if (id && !wouldBe) return console.log(`retried ${id}`);
         console.log(
           `${wouldBe ? 'dry run: would retry' : 'retried'} ${retried.length}: ${retried.join(', ')}`,
         );
