@@ -17,6 +17,23 @@ export interface DatabaseOptions {
   readonly applicationName?: string;
 }
 
+/** How long opening one connection may take before it fails (an unreachable server). */
+const CONNECT_TIMEOUT_MS = 10_000;
+
+/**
+ * How long a query may wait for a free connection of the pool. Waiting is normal when more work
+ * is in flight than the pool has connections (a full sync on a busy machine); this bound only
+ * turns a leaked connection into an error, so it is far longer than the connect timeout.
+ */
+const POOL_WAIT_MS = 120_000;
+
+/** A client that gives up connecting after CONNECT_TIMEOUT_MS, whatever the pool's wait. */
+class TimedClient extends pg.Client {
+  constructor(config: pg.ClientConfig = {}) {
+    super({ ...config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  }
+}
+
 /**
  * A kysely instance on a pg pool.
  * @example const db = createDatabase({ url: config.DATABASE_URL }); await db.destroy();
@@ -26,7 +43,10 @@ export function createDatabase(options: DatabaseOptions): Kysely<Database> {
     connectionString: options.url,
     max: options.poolSize ?? 10,
     application_name: options.applicationName ?? 'intercom-pg-sync',
-    connectionTimeoutMillis: 10_000,
+    // pg-pool applies this to a new connection and to a wait for a free one alike; the client
+    // class times out the connect itself, sooner.
+    connectionTimeoutMillis: POOL_WAIT_MS,
+    Client: TimedClient,
   });
   // An idle client that errors (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => {});

@@ -47,6 +47,23 @@ function migrationError(error: unknown, results: MigrationResult[] | undefined):
   });
 }
 
+/**
+ * Which migrations this build knows are applied and which are not, changing nothing (`migrate --dry-run`).
+ * @example const { pending } = await migrationStatus(db);
+ */
+export async function migrationStatus(db: Kysely<any>): Promise<{ applied: string[]; pending: string[] }> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => ({ ...migrations }) },
+    migrationTableSchema: 'intercom_sync',
+  });
+  const all = await migrator.getMigrations();
+  return {
+    applied: all.filter((m) => m.executedAt !== undefined).map((m) => m.name),
+    pending: all.filter((m) => m.executedAt === undefined).map((m) => m.name),
+  };
+}
+
 /** True when every migration this build knows has been applied (for /ready). */
 export async function migrationsApplied(db: Kysely<any>): Promise<boolean> {
   const migrator = new Migrator({

@@ -106,6 +106,20 @@ export async function releaseChanges(
     .execute();
 }
 
+/**
+ * Every change waiting (pending, due or not), oldest first, without claiming any: what a
+ * `push --dry-run` shows.
+ * @example const waiting = await pendingChanges(db, { limit: 1000 });
+ */
+export async function pendingChanges(db: Executor, options: { limit?: number } = {}): Promise<OutboxRow[]> {
+  const result = await sql<OutboxRow>`
+    select id, entity, row_id, op, changed_columns, old_data, new_data, attempts, created_at
+    from intercom_sync.outbox where state = 'pending'
+    order by id
+    limit ${options.limit ?? 10_000}`.execute(db);
+  return result.rows;
+}
+
 /** Records with changes waiting (due now), for the sweeper and `intercom-pg-sync push`. */
 export async function recordsWithPendingChanges(
   db: Executor,

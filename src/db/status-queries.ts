@@ -28,6 +28,9 @@ export interface BacklogStatus {
   readonly oldestPendingOutbox: Date | null;
 }
 
+/** Runs shown per stream unless asked for another number. */
+export const DEFAULT_RUNS_PER_STREAM = 3;
+
 /**
  * Per stream: its last `perStream` runs, its watermark and its last success; streams that only
  * have a watermark are listed too.
@@ -38,7 +41,7 @@ export async function streamStatus(
   options: { perStream?: number } = {},
 ): Promise<StreamStatus[]> {
   const [history, watermarks, succeededAt] = await Promise.all([
-    lastStreamRuns(db, { perStream: options.perStream ?? 3 }),
+    lastStreamRuns(db, { perStream: options.perStream ?? DEFAULT_RUNS_PER_STREAM }),
     db.selectFrom('intercom_sync.watermarks').select(['stream', 'watermark']).execute(),
     lastSuccessPerStream(db),
   ]);

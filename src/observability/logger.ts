@@ -1,5 +1,7 @@
-// The JSON logger (pino), with every secret the service handles redacted wherever it appears.
+// The logger (pino), with every secret the service handles redacted wherever it appears: JSON lines
+// for machines, or one readable line per event for a person at a terminal.
 import { pino, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
@@ -21,6 +23,28 @@ export const REDACTED_PATHS = [
   '*.authorization',
   '*["x-hub-signature"]',
 ];
+
+/** `json`: one JSON document per line (pino's own); `text`: one readable line per event. */
+export type LogFormat = 'json' | 'text';
+
+export const LOG_FORMATS: readonly LogFormat[] = ['json', 'text'];
+
+/**
+ * A destination that writes each event as one line for people: time, level, message, then the
+ * event's fields (no pid, host or logger name), in colour on a terminal. Synchronous, so the last
+ * lines before an exit are not lost.
+ * @example const log = createLogger({ level: 'warn' }, textDestination(process.stderr));
+ */
+export function textDestination(out: NodeJS.WriteStream): pino.DestinationStream {
+  return pinoPretty({
+    destination: out,
+    sync: true,
+    colorize: Boolean(out.isTTY),
+    singleLine: true,
+    ignore: 'pid,hostname,name',
+    translateTime: 'SYS:HH:MM:ss',
+  });
+}
 
 /**
  * A logger at `level` (the process's default level is chosen in src/app/logging.ts).

@@ -83,6 +83,20 @@ export async function runIncrementalSync(
 
   await finishRun(ctx.db, runId, result.error ? { status: 'failed', error: result.error } : { status: 'succeeded' });
   ctx.metrics?.runs.inc({ kind: 'incremental', outcome: result.error ? 'failed' : 'succeeded' });
+  // One line per run, so a daemon's log shows the schedule working (and what each run brought).
+  ctx.log.info(
+    {
+      runId,
+      status: result.status,
+      fetched: result.fetched,
+      inserted: result.inserted,
+      updated: result.updated,
+      unchanged: result.unchanged,
+      apiCalls: result.apiCalls,
+      durationMs: Date.now() - started,
+    },
+    'incremental sync finished',
+  );
   return {
     runId,
     status: result.status,

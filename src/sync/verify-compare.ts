@@ -149,12 +149,23 @@ function comparable(column: ResolvedColumn, value: unknown, side: 'intercom' | '
     case 'boolean':
       return typeof value === 'boolean' ? `boolean:${value}` : wrong();
     case 'jsonb':
-      return typeof value === 'object' ? `json:${canonicalJson(value)}` : wrong();
+      return typeof value === 'object' ? `json:${canonicalJson(withoutNullKeys(value))}` : wrong();
     case 'timestamptz': {
       const seconds = secondsOf(value, side);
       return seconds === undefined ? wrong() : seconds === null ? 'null' : `second:${seconds}`;
     }
   }
+}
+
+/**
+ * An object without its null-valued keys: a key Intercom sends as null says what a key it leaves
+ * out says. Webhook items carry keys the REST answer omits, as null (a contact's
+ * `location.country_code`, `continent_code`: docs/intercom-api.md#webhook-item-shapes), so a row
+ * last written from a webhook is not stale against the REST read for that.
+ */
+function withoutNullKeys(value: object): unknown {
+  if (Array.isArray(value) || value === null) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null));
 }
 
 /** The UNIX second of a timestamp; null for Intercom's "never" (0); undefined when it is none. */

@@ -71,8 +71,11 @@ export interface VerifyReport {
   readonly durationMs: number;
 }
 
+/** Differences a report lists unless asked for another number (all are counted). */
+export const DEFAULT_VERIFY_LIMIT = 100;
+
 export interface VerifyOptions {
-  /** Differences listed (all are counted). Default 100. */
+  /** Differences listed (all are counted). Default DEFAULT_VERIFY_LIMIT. */
   readonly limit?: number;
   /**
    * How contacts are read: `list` (one cursor over GET /contacts, independent of the sync's
@@ -87,7 +90,7 @@ export interface VerifyOptions {
  */
 export async function verifyMirror(ctx: SyncContext, options: VerifyOptions = {}): Promise<VerifyReport> {
   const started = Date.now();
-  const found = new Differences(options.limit ?? 100);
+  const found = new Differences(options.limit ?? DEFAULT_VERIFY_LIMIT);
   const checked = { contacts: 0, companies: 0, tags: 0, segments: 0 };
   const call = { lane: 'inbound' as const, ...(options.signal && { signal: options.signal }) };
 

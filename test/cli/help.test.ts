@@ -24,13 +24,13 @@ describe('intercom-pg-sync --help', () => {
     const { spawnSync } = await import('node:child_process');
     const old = new URL('../../bin/intercom-sync.js', import.meta.url).pathname;
     const failure = spawnSync(process.execPath, [old, 'frobnicate'], { encoding: 'utf8' });
-    expect(failure.status).toBe(1);
+    expect(failure.status).toBe(2);
     expect(failure.stderr).toMatch(/^Usage: intercom-sync /m);
   });
 
   it('an unknown command fails with a message, not a stack', async () => {
     const failure = await runCli(['frobnicate'], {});
-    expect(failure.code).toBe(1);
+    expect(failure.code).toBe(2);
     expect(failure.stderr).toContain("unknown command 'frobnicate'");
     expect(failure.stderr).not.toMatch(/\n\s+at /);
   });

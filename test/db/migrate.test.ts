@@ -125,13 +125,13 @@ describe('intercom-pg-sync migrate', () => {
 
   it('explains a missing or unreachable DATABASE_URL in one sentence', async () => {
     const missing = await runCli(['migrate'], { DATABASE_URL: undefined });
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(2);
     expect(missing.stderr.trim()).toMatch(/^intercom-pg-sync: DATABASE_URL is not set: .+\.$/);
 
     const unreachable = await runCli(['migrate'], {
       DATABASE_URL: 'postgres://nobody:secret@127.0.0.1:9/none',
     });
-    expect(unreachable.code).toBe(1);
+    expect(unreachable.code).toBe(2);
     const stderr = unreachable.stderr;
     expect(stderr).toContain(
       'cannot use Postgres at postgres://nobody:***@127.0.0.1:9/none: connection refused',

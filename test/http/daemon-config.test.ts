@@ -36,7 +36,7 @@ describe('intercom-pg-sync daemon checks its settings at start-up', () => {
 
   it('refuses to start without INTERCOM_CLIENT_SECRET, saying so in one sentence', async () => {
     const result = await start({ ...base, INTERCOM_CLIENT_SECRET: '' });
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr.split('\n')).toEqual([
       "intercom-pg-sync: INTERCOM_CLIENT_SECRET is not set: webhook signatures are checked with your app's client secret.",
     ]);
@@ -44,7 +44,7 @@ describe('intercom-pg-sync daemon checks its settings at start-up', () => {
 
   it('refuses a PORT that is not a number, naming PORT', async () => {
     const result = await start({ ...base, PORT: 'eighty' });
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(2);
     expect(result.stderr.split('\n')).toEqual(['intercom-pg-sync: PORT must be a number.']);
   });
 });

@@ -154,7 +154,7 @@ describe('the npm package', () => {
 
     // What an npm user is told to do has to be something an npm user can do.
     const missing = await cli(['migrate']);
-    expect(missing.code).toBe(1);
+    expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(
       /^intercom-pg-sync: DATABASE_URL is not set: .*DATABASE_URL=postgres:\/\/user:password@host:5432\/db/,
     );

@@ -56,6 +56,7 @@ function treeWith(file: string, text: string): string {
   roots.push(root);
   cpSync(path.join(repo, 'docs'), path.join(root, 'docs'), { recursive: true });
   cpSync(path.join(repo, 'README.md'), path.join(root, 'README.md')); // docs/ links to its sections
+  cpSync(path.join(repo, 'deploy'), path.join(root, 'deploy'), { recursive: true }); // README links into it
   cpSync(path.join(repo, '.prettierrc.json'), path.join(root, '.prettierrc.json')); // the width to wrap at
   mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
   writeFileSync(path.join(root, file), text);

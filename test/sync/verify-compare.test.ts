@@ -84,6 +84,16 @@ describe("verify's comparison", () => {
     expect(differences(company, { ...companyRow, monthly_spend: '4999.50' }, companyCatalog)).toEqual([]);
   });
 
+  it("takes a jsonb key sent as null for one left out (a webhook's location against the REST read), but not a value", () => {
+    const rest = { type: 'location', country: 'Finland', region: null, city: 'Turku' };
+    const fromWebhook = { ...rest, country_code: null, continent_code: null };
+    const row = stored(mapContact({ ...userContact, location: fromWebhook }).row);
+    expect(differences({ ...userContact, location: rest }, row)).toEqual([]);
+    expect(differences({ ...userContact, location: { ...rest, country_code: 'FI' } }, row)).toEqual([
+      expect.objectContaining({ kind: 'stale', field: 'location' }),
+    ]);
+  });
+
   it("reads a column at its API path (a company's plan.name), and a listed contact that does not say as not archived", () => {
     const row = stored(mapCompany(company).row);
     expect(

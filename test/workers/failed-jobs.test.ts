@@ -127,10 +127,10 @@ describe('failed retry', () => {
     expect(await webhookEvent(daemon, n.id)).toEqual([expect.objectContaining({ status: 'applied', error: null })]);
   });
 
-  it('`failed retry` of an unknown id exits 1 with a sentence saying what ids look like', async () => {
+  it('`failed retry` of an unknown id exits 2 with a sentence saying what ids look like', async () => {
     const cli = spawnCli(['failed', 'retry', 'nonsense'], h.env);
     const { code } = await cli.exited;
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(cli.output.stderr).toMatch(/'nonsense' is not a failed-item id \(they look like .*webhook\/….*outbox\/…, parked\/…\)/);
   });
 });

@@ -1,4 +1,4 @@
-// `intercom-pg-sync conflicts list|resolve`: the decisions taken when both sides changed a field or
+// `intercom-pg-sync conflicts list|resolve [--json]`: the decisions taken when both sides changed a field or
 // Intercom reported a duplicate, and re-deciding one (the chosen value is written as a local edit
 // and pushed like any other).
 import type { Command } from 'commander';
@@ -40,7 +40,8 @@ export function registerConflicts(program: Command, context: CommandContext): vo
     .command('resolve <id>')
     .description('decide a conflict again: the chosen value is written locally and pushed')
     .requiredOption('--take <side>', 'local or remote')
-    .action(async (id: string, options: { take: string }) => {
+    .option('--json', 'print one JSON document')
+    .action(async (id: string, options: { take: string; json?: boolean }) => {
       const side = options.take;
       if (side !== 'local' && side !== 'remote') throw new UserError("--take must be 'local' or 'remote'.");
       const missing = `there is no conflict #${id} (see \`intercom-pg-sync conflicts list\`).`;
@@ -49,6 +50,7 @@ export function registerConflicts(program: Command, context: CommandContext): vo
       const use = { name: 'intercom-pg-sync conflicts', poolSize: 1 };
       const conflict = await withDatabase(config, use, (db) => resolveConflict(db, Number(id), side));
       if (!conflict) throw new UserError(missing);
+      if (options.json) return console.log(JSON.stringify({ conflict, taken: side }));
       console.log(
         `conflict #${conflict.id} resolved: ${side} value taken` +
           (conflict.kind === 'field' ? '; it will be pushed to Intercom' : ''),

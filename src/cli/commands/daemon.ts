@@ -2,7 +2,6 @@
 // SHUTDOWN_DRAIN_MS), stops gracefully and exits 0; a second signal cuts the drain short.
 import type { Command } from 'commander';
 import { DEFAULT_GRACE_MS, startDaemon } from '../../app/daemon.js';
-import { processLogger } from '../../app/logging.js';
 import type { CommandContext } from '../command-context.js';
 import { UserError } from '../user-error.js';
 
@@ -25,7 +24,7 @@ export function registerDaemon(program: Command, context: CommandContext): void 
         throw new UserError(
           `--grace-ms must be a whole number of milliseconds up to 3600000, not '${options.graceMs}'.`,
         );
-      const log = processLogger(config, 'service');
+      const log = context.logger(config, 'service');
       const daemon = await startDaemon({
         config,
         log,

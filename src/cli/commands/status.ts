@@ -6,12 +6,14 @@ import { withDatabase } from '../../app/database.js';
 import { withQueues } from '../../app/queues.js';
 import type { Config } from '../../config/config.js';
 import {
+  DEFAULT_RUNS_PER_STREAM,
   backlogStatus,
   streamStatus,
   type BacklogStatus,
   type StreamStatus,
 } from '../../db/status-queries.js';
 import type { CommandContext } from '../command-context.js';
+import { wholeNumber } from '../number-options.js';
 
 type QueueStatus =
   | { readonly available: true; readonly counts: Record<string, Record<string, number>> }
@@ -32,15 +34,15 @@ export function registerStatus(program: Command, context: CommandContext): void 
     .command('status')
     .description('runs, watermarks, queues, outbox and conflicts at a glance')
     .option('--json', 'print one JSON document')
-    .option('--runs <n>', 'runs shown per stream', '3')
-    .action(async (options: { json?: boolean; runs: string }) => {
+    .option('--runs <n>', 'runs shown per stream', wholeNumber(1), DEFAULT_RUNS_PER_STREAM)
+    .action(async (options: { json?: boolean; runs: number }) => {
       const config = context.config(['DATABASE_URL']);
       const [streams, backlog, queues] = await withDatabase(
         config,
         { name: 'intercom-pg-sync status', poolSize: 3 },
         (db) =>
           Promise.all([
-            streamStatus(db, { perStream: Math.max(1, Number(options.runs) || 3) }),
+            streamStatus(db, { perStream: options.runs }),
             backlogStatus(db),
             queueStatus(config),
           ]),

@@ -1,9 +1,13 @@
 // `intercom-pg-sync sync full|incremental`: runs the same code as the daemon's sync jobs, in this
 // process, with progress on the terminal and a summary (or one JSON document) at the end.
 import type { Command } from 'commander';
-import { processLogger } from '../../app/logging.js';
 import { withRuntime, type Runtime } from '../../app/runtime.js';
-import { FULL_SYNC_STREAMS, runFullSync, SyncAlreadyRunningError, type FullSyncStream } from '../../sync/full-sync.js';
+import {
+  FULL_SYNC_STREAMS,
+  runFullSync,
+  SyncAlreadyRunningError,
+  type FullSyncStream,
+} from '../../sync/full-sync.js';
 import { runIncrementalSync } from '../../sync/incremental-sync.js';
 import type { CommandContext } from '../command-context.js';
 import { progressLine } from '../progress.js';
@@ -12,7 +16,10 @@ import { UserError } from '../user-error.js';
 
 function parseStreams(value: string | undefined): FullSyncStream[] | undefined {
   if (value === undefined) return undefined;
-  const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = names.filter((n) => !(FULL_SYNC_STREAMS as readonly string[]).includes(n));
   if (unknown.length > 0 || names.length === 0) {
     throw new UserError(`--only takes ${FULL_SYNC_STREAMS.join(', ')} (comma-separated); got '${value}'.`);
@@ -20,10 +27,14 @@ function parseStreams(value: string | undefined): FullSyncStream[] | undefined {
   return names as FullSyncStream[];
 }
 
-function withSyncRuntime<T>(context: CommandContext, json: boolean, fn: (rt: Runtime) => Promise<T>): Promise<T> {
+function withSyncRuntime<T>(
+  context: CommandContext,
+  json: boolean,
+  fn: (rt: Runtime) => Promise<T>,
+): Promise<T> {
   const config = context.config(['DATABASE_URL', 'REDIS_URL', 'INTERCOM_TOKEN']);
   // Logs go to stderr, and only warnings unless asked: stdout carries the summary (or the JSON).
-  const log = processLogger(config, json ? 'json-command' : 'command');
+  const log = context.logger(config, json ? 'json-command' : 'command');
   return withRuntime(config, { log, name: 'intercom-pg-sync cli' }, fn);
 }
 
@@ -48,13 +59,16 @@ export function registerSync(program: Command, context: CommandContext): void {
           progress?.stop();
           if (json) console.log(JSON.stringify(summary));
           else {
-            console.log(`full sync run ${summary.runId}${summary.resumed ? ' (resumed)' : ''}: ${summary.status} in ${(summary.durationMs / 1000).toFixed(1)} s`);
+            console.log(
+              `full sync run ${summary.runId}${summary.resumed ? ' (resumed)' : ''}: ${summary.status} in ${(summary.durationMs / 1000).toFixed(1)} s`,
+            );
             printStreams(summary.streams);
           }
           if (summary.status !== 'succeeded') process.exitCode = 1;
         } catch (error) {
           progress?.stop();
-          if (error instanceof SyncAlreadyRunningError) throw new UserError(`${error.message}; try again when it has finished.`);
+          if (error instanceof SyncAlreadyRunningError)
+            throw new UserError(`${error.message}; try again when it has finished.`);
           throw error;
         }
       });
@@ -69,7 +83,9 @@ export function registerSync(program: Command, context: CommandContext): void {
         const summary = await runIncrementalSync(rt, { trigger: 'cli' });
         if (json) console.log(JSON.stringify(summary));
         else {
-          console.log(`incremental sync run ${summary.runId}: ${summary.status}; changes since ${summary.since ?? 'the beginning'}, watermark now ${summary.watermark ?? 'unset'}`);
+          console.log(
+            `incremental sync run ${summary.runId}: ${summary.status}; changes since ${summary.since ?? 'the beginning'}, watermark now ${summary.watermark ?? 'unset'}`,
+          );
           printStreams(summary.streams);
         }
         if (summary.status !== 'succeeded') process.exitCode = 1;

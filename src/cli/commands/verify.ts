@@ -1,10 +1,11 @@
 // `intercom-pg-sync verify [--json]`: reads Intercom and the mirror and lists every difference;
 // exits 1 when they differ, so scripts and alerts can rely on it.
 import type { Command } from 'commander';
-import { processLogger } from '../../app/logging.js';
 import { withRuntime } from '../../app/runtime.js';
-import { verifyMirror, type Difference, type VerifyReport } from '../../sync/verify.js';
+import { DEFAULT_VERIFY_LIMIT, verifyMirror, type Difference, type VerifyReport } from '../../sync/verify.js';
 import type { CommandContext } from '../command-context.js';
+import { FOUND_A_PROBLEM } from '../exit-codes.js';
+import { wholeNumber } from '../number-options.js';
 import { UserError } from '../user-error.js';
 
 /** Differences printed by the text output; --json lists up to --limit. */
@@ -15,27 +16,25 @@ export function registerVerify(program: Command, context: CommandContext): void 
     .command('verify')
     .description('compare Postgres with Intercom and list every difference (exit 1 when they differ)')
     .option('--json', 'print one JSON document')
-    .option('--limit <n>', 'differences listed (all are counted)', '100')
+    .option('--limit <n>', 'differences listed (all are counted)', wholeNumber(0), DEFAULT_VERIFY_LIMIT)
     .option(
       '--via <reader>',
       'read contacts through `list` (one cursor) or `search` (parallel partitions)',
       'list',
     )
-    .action(async (options: { json?: boolean; limit: string; via: string }) => {
-      const limit = Number(options.limit);
-      if (!Number.isInteger(limit) || limit < 0)
-        throw new UserError(`--limit takes a whole number; got '${options.limit}'.`);
+    .action(async (options: { json?: boolean; limit: number; via: string }) => {
+      const limit = options.limit;
       if (options.via !== 'list' && options.via !== 'search')
         throw new UserError(`--via takes list or search; got '${options.via}'.`);
       const json = Boolean(options.json);
       const contactsVia = options.via;
       const config = context.config(['DATABASE_URL', 'REDIS_URL', 'INTERCOM_TOKEN']);
-      const log = processLogger(config, json ? 'json-command' : 'command');
+      const log = context.logger(config, json ? 'json-command' : 'command');
       await withRuntime(config, { log, name: 'intercom-pg-sync verify' }, async (rt) => {
         const report = await verifyMirror(rt, { limit, contactsVia });
         if (json) console.log(JSON.stringify(report));
         else printReport(report);
-        if (!report.clean) process.exitCode = 1;
+        if (!report.clean) process.exitCode = FOUND_A_PROBLEM;
       });
     });
 }

@@ -102,6 +102,11 @@ export async function pushRecord(
       const now = (ctx.clock ?? systemClock).now();
       for (const change of changes)
         ctx.metrics?.pushDelay.observe({ entity }, Math.max(0, (now - change.created_at.getTime()) / 1000));
+      // One line per batch of a record's changes, so a daemon's log shows what reached Intercom.
+      ctx.log.info(
+        { entity, rowId, changes: ids.length, calls: result.calls },
+        result.superseded ? 'local changes had nothing left to send' : 'local changes pushed',
+      );
       outcome = result.superseded && outcome === 'nothing' ? 'superseded' : 'pushed';
       if (!more) break;
     } catch (error) {
