@@ -1,6 +1,6 @@
 // `intercom-pg-sync daemon` fails fast: any start-up error (a malformed setting, a secret file
 // that cannot be read, Postgres or Redis unreachable, the port taken) ends the process with
-// exit 1 and one sentence naming what is wrong, instead of a process that stays up doing nothing.
+// exit 2 (it could not run: see the README's exit codes) and one sentence naming what is wrong, instead of a process that stays up doing nothing.
 // One spawn per class of failure (bounds and the other cases are in test/config/settings.test.ts);
 // Redis unreachable is in test/cli/errors.test.ts.
 import { createServer, type Server } from 'node:net';
@@ -25,7 +25,7 @@ async function daemon(env: Record<string, string>) {
 describe('the daemon refuses a malformed setting, naming it', () => {
   it('a cron pattern that does not parse (it used to hang)', async () => {
     expect(await daemon({ FULL_SYNC_CRON: 'not a cron' })).toEqual({
-      code: 1,
+      code: 2,
       lines: [
         expect.stringMatching(
           /^intercom-pg-sync: FULL_SYNC_CRON is not a cron pattern \('not a cron': .+\); use minute hour day month weekday, e\.g\. '0 3 \* \* \*'\.$/,
@@ -36,14 +36,14 @@ describe('the daemon refuses a malformed setting, naming it', () => {
 
   it('an empty number (it once meant port 0, a random port)', async () => {
     expect(await daemon({ PORT: '' })).toEqual({
-      code: 1,
+      code: 2,
       lines: ['intercom-pg-sync: PORT is empty: set a whole number from 0 to 65535, or unset it for 8080.'],
     });
   });
 
   it('an API URL that would send the token in clear', async () => {
     expect(await daemon({ INTERCOM_BASE_URL: 'http://api.intercom.io' })).toEqual({
-      code: 1,
+      code: 2,
       lines: [
         'intercom-pg-sync: INTERCOM_BASE_URL must start with https:// (plain http:// only to this machine, e.g. the local sandbox), so the access token is never sent in clear.',
       ],
@@ -54,7 +54,7 @@ describe('the daemon refuses a malformed setting, naming it', () => {
     expect(
       await daemon({ INTERCOM_CLIENT_SECRET: '', INTERCOM_CLIENT_SECRET_FILE: '/nonexistent/client-secret' }),
     ).toEqual({
-      code: 1,
+      code: 2,
       lines: [
         'intercom-pg-sync: INTERCOM_CLIENT_SECRET_FILE names /nonexistent/client-secret, which cannot be read (ENOENT).',
       ],
@@ -75,7 +75,7 @@ describe('the daemon exits when what it needs is not there', () => {
   it('Postgres unreachable (it used to print ECONNREFUSED and stay up)', async () => {
     const result = await daemon({ REDIS_URL: redisUrl() });
     expect(result).toEqual({
-      code: 1,
+      code: 2,
       lines: [
         'intercom-pg-sync: cannot use Postgres at postgres://nobody@127.0.0.1:1/none: connection refused (is Postgres running there?).',
       ],
@@ -85,7 +85,7 @@ describe('the daemon exits when what it needs is not there', () => {
   it('PORT already taken', async () => {
     const result = await daemon({ REDIS_URL: redisUrl(), PORT: String(takenPort) });
     expect(result).toEqual({
-      code: 1,
+      code: 2,
       lines: [
         `intercom-pg-sync: cannot listen on 127.0.0.1:${takenPort} (PORT): the address is already in use.`,
       ],

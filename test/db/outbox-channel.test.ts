@@ -30,7 +30,7 @@ afterAll(async () => {
 async function dropListener(): Promise<void> {
   await admin.query(
     `select pg_terminate_backend(pid) from pg_stat_activity
-     where datname = $1 and application_name = 'intercom-sync outbox listener'`,
+     where datname = $1 and application_name = 'intercom-pg-sync outbox listener'`,
     [target.name],
   );
 }

@@ -104,6 +104,9 @@ describe('upsertContacts', () => {
   it('keeps the stored archived flag when the payload does not carry one', async () => {
     await upsertContacts(db, [contactRow('a')]);
     await db.updateTable('intercom.contacts').set({ archived: true }).execute();
+    // That edit went into the outbox; pushed, it no longer holds the column against the sync
+    // (hold_local_changes, migration 0005).
+    await sql`delete from intercom_sync.outbox`.execute(db);
     expect(await upsertContacts(db, [contactRow('a')])).toMatchObject({ unchanged: 1 });
     expect((await stored('a')).archived).toBe(true);
     await upsertContacts(db, [contactRow('a', { archived: false })]);
@@ -137,6 +140,10 @@ describe('upsertContacts', () => {
     // A local edit, and equally the sweep's deleted_at, leave a row the digest no longer describes.
     await sql`update intercom.contacts set email = 'local@example.org' where intercom_id = 'a'`.execute(db);
     expect((await stored('a')).content_hash).toBeNull();
+    // While that edit waits in the outbox the sync keeps its value; once pushed, the sync's wins.
+    await upsertContacts(db, [row]);
+    expect(await stored('a')).toMatchObject({ email: 'local@example.org' });
+    await sql`delete from intercom_sync.outbox`.execute(db);
     await upsertContacts(db, [row]);
     expect(await stored('a')).toMatchObject({ email: 'a@example.com', content_hash: row.content_hash });
     await markDeleted(db, 'contacts', ['a']);

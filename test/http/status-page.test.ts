@@ -114,8 +114,10 @@ describe('/status', () => {
       expect(shown.streams[stream]?.lag, stream).toMatch(/^\d+ s ago$/);
     }
     expect(shown.chartLines.map((l) => l.stream).sort()).toEqual([
+      'admins',
       'companies',
       'contacts',
+      'data_attributes',
       'notes',
       'segments',
       'tags',

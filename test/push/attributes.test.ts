@@ -155,7 +155,10 @@ describe('custom attributes written in Postgres', () => {
       h.rt.db,
     );
     expect(after.rows[0]!.n).toBe(before.rows[0]!.n);
-    expect((await verifyMirror(h.rt)).differences).toEqual([]);
+    // This contact agrees; the earlier tests' refused changes stay failed, and a failed change
+    // keeps its columns against the sync (docs/local-changes.md), so only this one is compared.
+    const differences = (await verifyMirror(h.rt)).differences;
+    expect(differences.filter((d) => d.intercom_id === contact.intercom_id)).toEqual([]);
   });
 
   it('a company write is checked the same way', async () => {

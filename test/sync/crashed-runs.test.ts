@@ -4,7 +4,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRun } from '../../src/db/runs.js';
-import { runFullSync } from '../../src/sync/full-sync.js';
+import { FULL_SYNC_STREAMS, runFullSync } from '../../src/sync/full-sync.js';
 import { runIncrementalSync } from '../../src/sync/incremental-sync.js';
 import { ShiftedClock } from '../support/shifted-clock.js';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
@@ -48,7 +48,7 @@ describe('runs left behind by a killed process', () => {
     const killed = await startRun(h.rt.db, {
       kind: 'full',
       trigger: 'cron',
-      options: { streams: ['tags', 'segments', 'companies', 'contacts', 'notes'] },
+      options: { streams: [...FULL_SYNC_STREAMS] },
     });
     await sql`insert into intercom_sync.run_streams (run_id, stream) values (${killed}, 'contacts')`.execute(
       h.rt.db,

@@ -174,6 +174,9 @@ describe('a full sync against the sandbox', () => {
     await sql`insert into intercom.contacts (intercom_id, role) values ('ghost-contact', 'user')`.execute(
       h.rt.db,
     );
+    // Drift, not local edits waiting to be pushed: a pending edit is kept by the sync (migration
+    // 0005's hold), so the captured changes are dropped as a push would have settled them.
+    await sql`delete from intercom_sync.outbox`.execute(h.rt.db);
 
     const report = await verifyMirror(h.rt);
     expect(report.clean).toBe(false);

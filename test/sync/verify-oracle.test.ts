@@ -58,7 +58,13 @@ beforeAll(async () => {
   const { startSyncHarness } = await import('../support/sync-harness.js');
   h = await startSyncHarness({ sandbox: { contacts: 60, companies: 12, seed: 5 } });
 });
-afterAll(() => h?.close());
+afterAll(async () => {
+  await h?.close();
+  // Files share the module cache: the broken catalogs must not outlive this file.
+  vi.doUnmock('../../src/mappers/catalog/contact.js');
+  vi.doUnmock('../../src/mappers/catalog/company.js');
+  vi.resetModules();
+});
 
 async function all<T>(pages: AsyncIterable<{ items: readonly T[] }>): Promise<T[]> {
   const out: T[] = [];

@@ -13,7 +13,9 @@ let db: Kysely<Database>;
 
 beforeAll(async () => {
   h = await startDaemonHarness({
-    sandbox: { contacts: CONTACTS, companies: 40, seed: 21 },
+    // A killed daemon may leave the companies scroll open: it expires after 5 s here, not a minute,
+    // so the daemon that takes over the companies part waits that out within the test's patience.
+    sandbox: { contacts: CONTACTS, companies: 40, seed: 21, scrollExpirySeconds: 5 },
     // Parts of 150–225 contacts, two read at once per daemon; a dead daemon's jobs are taken over within seconds.
     env: { SYNC_CONTACT_PARTITIONS: '8', SYNC_CONTACT_CONCURRENCY: '2', JOB_LOCK_MS: '3000' },
   });
