@@ -22,7 +22,7 @@ export interface LeaseOptions {
   readonly redis: Redis;
   /** Redis key, e.g. `<prefix>:<workspace>:scroll-lock`. */
   readonly key: string;
-  /** Lease length. Longer than Intercom's 60 s scroll expiry, so a dead holder's scroll is gone too. */
+  /** Lease length (default 90 s); a holder renews it while it works, and a dead holder's lapses after it. */
   readonly ttlMs?: number;
   /** How long to wait for another holder before giving up. */
   readonly waitMs?: number;
