@@ -1,5 +1,6 @@
 // What the /status page shows, as plain data: src/app gathers it (Postgres, the queues, the rate
 // budget), src/http renders it.
+import type { RunRow } from '../db/operator-state.js';
 
 export interface StreamFreshness {
   readonly stream: string;
@@ -16,19 +17,8 @@ export interface StreamFreshness {
   readonly successes: readonly Date[];
 }
 
-export interface RunSummary {
-  readonly id: number;
-  readonly kind: string;
-  readonly trigger: string;
-  readonly status: string;
-  readonly startedAt: Date;
-  readonly finishedAt: Date | null;
-  readonly error: string | null;
-  readonly fetched: number;
-  readonly written: number;
-  readonly apiCalls: number;
-  readonly rateLimited: number;
-}
+/** A run with its streams' figures summed, as src/db reads it. */
+export type RunSummary = RunRow;
 
 export interface FailedRecord {
   /** What `failed retry` takes. */

@@ -20,12 +20,11 @@ export const SCROLL_EXPIRY_MS = 60_000;
 /** Past the expiry before asking again: the two clocks are not one. */
 const EXPIRY_MARGIN_MS = 1_000;
 /**
- * The scroll lock's lease, renewed every SCROLL_LOCK_RENEW_MS on real timers while we hold it: a
- * holder that dies frees it within seconds, not a minute and a half; the scroll it may have left
- * open is then met as scroll_exists and waited out below.
+ * The scroll lock's lease (renewed by the lease itself while held): a holder that dies frees it
+ * within seconds, not a minute and a half; the scroll it may have left open is then met as
+ * scroll_exists and waited out below.
  */
 const SCROLL_LOCK_TTL_MS = 15_000;
-const SCROLL_LOCK_RENEW_MS = 5_000;
 /** Tries of one continuation before the scroll is restarted instead. */
 const CONTINUATION_TRIES = 4;
 
@@ -47,8 +46,6 @@ export async function* readAllCompanies(
     clock,
     ...(signal && { signal }),
   });
-  const heartbeat = setInterval(() => void lease.renew().catch(() => undefined), SCROLL_LOCK_RENEW_MS);
-  heartbeat.unref();
   // How long we have been meeting scroll_exists in a row (reset by every page we get).
   let waitingSince: number | undefined;
   // The scroll_param to continue from (undefined: start a scroll), and when our scroll was last
@@ -142,7 +139,6 @@ export async function* readAllCompanies(
       }
     }
   } finally {
-    clearInterval(heartbeat);
     await lease.release();
   }
 }

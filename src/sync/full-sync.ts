@@ -167,13 +167,7 @@ export async function takeFullSyncLock(ctx: SyncContext): Promise<{ release(): P
   }).catch(() => {
     throw new SyncAlreadyRunningError('a full sync is already running for this workspace');
   });
-  const renew = setInterval(() => void lock.renew().catch(() => undefined), 20_000);
-  return {
-    async release() {
-      clearInterval(renew);
-      await lock.release().catch(() => undefined);
-    },
-  };
+  return { release: () => lock.release().catch(() => undefined) };
 }
 
 /**

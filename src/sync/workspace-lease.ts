@@ -13,8 +13,9 @@ const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 
 export interface Lease {
-  /** Extends the lease; false when it was lost (expired and taken by another process). */
+  /** Extends the lease now; false when it was lost (expired and taken by another process). */
   renew(): Promise<boolean>;
+  /** Stops the renewal timer and gives the lease up. */
   release(): Promise<void>;
 }
 
@@ -22,7 +23,10 @@ export interface LeaseOptions {
   readonly redis: Redis;
   /** Redis key, e.g. `<prefix>:<workspace>:scroll-lock`. */
   readonly key: string;
-  /** Lease length (default 90 s); a holder renews it while it works, and a dead holder's lapses after it. */
+  /**
+   * Lease length (default 90 s). The holder renews it on a timer every third of it (real timers:
+   * it is about this process being alive) until release, so a dead holder's lapses within it.
+   */
   readonly ttlMs?: number;
   /** How long to wait for another holder before giving up. */
   readonly waitMs?: number;
@@ -45,24 +49,32 @@ export class LeaseTimeoutError extends ServiceError {
  * @example const lease = await acquireLease({ redis, key }); try { … } finally { await lease.release(); }
  */
 export async function acquireLease(options: LeaseOptions): Promise<Lease> {
-  const { redis, key, ttlMs = 90_000, waitMs = 10 * 60_000, pollMs = 500, signal, clock = systemClock } = options;
+  const {
+    redis,
+    key,
+    ttlMs = 90_000,
+    waitMs = 10 * 60_000,
+    pollMs = 500,
+    signal,
+    clock = systemClock,
+  } = options;
   const token = randomUUID();
   const deadline = clock.now() + waitMs;
   for (;;) {
     signal?.throwIfAborted();
     if ((await redis.set(key, token, 'PX', ttlMs, 'NX')) === 'OK') break;
     if (clock.now() >= deadline) {
-      throw new LeaseTimeoutError(
-        `another process has held ${key} for over ${Math.round(waitMs / 1000)} s`,
-      );
+      throw new LeaseTimeoutError(`another process has held ${key} for over ${Math.round(waitMs / 1000)} s`);
     }
     await clock.sleep(pollMs, signal);
   }
+  const renew = async () => (await redis.eval(RENEW, 1, key, token, String(ttlMs))) === 1;
+  const timer = setInterval(() => void renew().catch(() => undefined), Math.max(1, Math.floor(ttlMs / 3)));
+  timer.unref();
   return {
-    async renew() {
-      return (await redis.eval(RENEW, 1, key, token, String(ttlMs))) === 1;
-    },
+    renew,
     async release() {
+      clearInterval(timer);
       await redis.eval(RELEASE, 1, key, token);
     },
   };
