@@ -1,7 +1,9 @@
 // A scripted stand-in for the Intercom API on 127.0.0.1: records every request, answers what the test says.
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { afterEach } from 'vitest';
 import { systemClock, type Clock } from '../../src/clock/clock.js';
+import { IntercomClient } from '../../src/intercom/client.js';
 
 export interface RecordedRequest {
   readonly method: string;
@@ -117,4 +119,33 @@ export function contact(id: string): Record<string, unknown> {
 
 export function company(id: string): Record<string, unknown> {
   return { type: 'company', id, company_id: `c-${id}`, name: `Company ${id}` };
+}
+
+/**
+ * A fake server and a client on it (no retries) for each test that calls `serve`, both closed
+ * after that test. Call it once at the top of a file.
+ * @example const fake = fakeIntercomPerTest(); … const client = await fake.serve(handler); fake.server.requests
+ */
+export function fakeIntercomPerTest(): {
+  serve(handler: (request: RecordedRequest, index: number) => Reply): Promise<IntercomClient>;
+  readonly server: FakeIntercom;
+} {
+  let server: FakeIntercom | undefined;
+  let client: IntercomClient | undefined;
+  afterEach(async () => {
+    await client?.close();
+    await server?.close();
+    client = server = undefined;
+  });
+  return {
+    async serve(handler) {
+      server = await startFakeIntercom(handler);
+      client = new IntercomClient({ token: 'tok', baseUrl: server.url, maxRetries: 0 });
+      return client;
+    },
+    get server() {
+      if (!server) throw new Error('no fake Intercom yet: call serve() first');
+      return server;
+    },
+  };
 }

@@ -1,29 +1,9 @@
 // Every paging style reaches the last page, in both the spec's and the live API's shapes.
-import { afterEach, describe, expect, it } from 'vitest';
-import { IntercomClient } from '../../src/intercom/client.js';
-import {
-  company,
-  contact,
-  startFakeIntercom,
-  type FakeIntercom,
-  type RecordedRequest,
-  type Reply,
-} from './fake-intercom.js';
+import { describe, expect, it } from 'vitest';
+import { company, contact, fakeIntercomPerTest, type Reply } from './fake-intercom.js';
 
-let server: FakeIntercom | undefined;
-let client: IntercomClient | undefined;
-
-afterEach(async () => {
-  await client?.close();
-  await server?.close();
-  client = server = undefined;
-});
-
-async function serve(handler: (request: RecordedRequest, index: number) => Reply): Promise<IntercomClient> {
-  server = await startFakeIntercom(handler);
-  client = new IntercomClient({ token: 'tok', baseUrl: server.url, maxRetries: 0 });
-  return client;
-}
+const fake = fakeIntercomPerTest();
+const serve = (handler: Parameters<typeof fake.serve>[0]) => fake.serve(handler);
 
 async function collect<P>(pages: AsyncIterable<P>): Promise<P[]> {
   const all: P[] = [];
@@ -57,13 +37,13 @@ describe('contact cursor listing', () => {
     const pages = await collect(intercom.contacts.list({ perPage: 2 }));
     expect(pages.map((p) => p.items.map((c) => c.id))).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
     expect(pages.map((p) => p.nextStartingAfter)).toEqual(['cur+/1=', 'cur2', undefined]);
-    expect(server!.requests.map((r) => r.query.get('per_page'))).toEqual(['2', '2', '2']);
+    expect(fake.server.requests.map((r) => r.query.get('per_page'))).toEqual(['2', '2', '2']);
   });
 
   it('never asks for more than 150 contacts a page', async () => {
     const intercom = await serve(() => cursorReply(['a'], undefined));
     await collect(intercom.contacts.list({ perPage: 1000 }));
-    expect(server!.requests[0]!.query.get('per_page')).toBe('150');
+    expect(fake.server.requests[0]!.query.get('per_page')).toBe('150');
   });
 });
 
@@ -79,7 +59,7 @@ describe('contact search', () => {
       intercom.contacts.search(query, { perPage: 2, sort: { field: 'updated_at', order: 'ascending' } }),
     );
     expect(pages.flatMap((p) => p.items.map((c) => c.id))).toEqual(['a', 'b', 'c']);
-    const [first, second] = server!.requests;
+    const [first, second] = fake.server.requests;
     expect(first!.method).toBe('POST');
     expect(first!.query.size).toBe(0);
     expect(first!.body).toEqual({
@@ -93,7 +73,7 @@ describe('contact search', () => {
   it('resumes from a saved cursor', async () => {
     const intercom = await serve(() => cursorReply(['z'], undefined));
     const pages = await collect(intercom.contacts.search(query, { startingAfter: 'saved' }));
-    expect(server!.requests[0]!.body).toMatchObject({
+    expect(fake.server.requests[0]!.body).toMatchObject({
       pagination: { per_page: 150, starting_after: 'saved' },
     });
     expect(pages[0]!.startingAfter).toBe('saved');
@@ -109,8 +89,8 @@ describe('companies scroll', () => {
     }));
     const pages = await collect(intercom.companies.scroll());
     expect(pages.flatMap((p) => p.items.map((c) => c.id))).toEqual(['1', '2', '3']);
-    expect(server!.requests.map((r) => r.query.get('scroll_param'))).toEqual([null, 's1', 's1']);
-    expect(server!.requests.every((r) => r.path === '/companies/scroll')).toBe(true);
+    expect(fake.server.requests.map((r) => r.query.get('scroll_param'))).toEqual([null, 's1', 's1']);
+    expect(fake.server.requests.every((r) => r.path === '/companies/scroll')).toBe(true);
   });
 
   it('makes a second open scroll and an expired one recognisable', async () => {
@@ -139,7 +119,7 @@ describe('companies scroll', () => {
       code: 'not_found',
       status: 404,
     });
-    expect(server!.requests).toHaveLength(2);
+    expect(fake.server.requests).toHaveLength(2);
   });
 });
 
@@ -171,7 +151,7 @@ describe('page-numbered lists', () => {
     });
     const pages = await collect(intercom.companies.list({ perPage: 2 }));
     expect(pages.flatMap((p) => p.items.map((c) => c.id))).toEqual(['1', '2', '3']);
-    expect(server!.requests.map((r) => r.query.get('page'))).toEqual(['1', '2']);
+    expect(fake.server.requests.map((r) => r.query.get('page'))).toEqual(['1', '2']);
   });
 
   it("reads every page of a contact's notes", async () => {
@@ -201,7 +181,7 @@ describe('page-numbered lists', () => {
     });
     const pages = await collect(intercom.contacts.notes('c1'));
     expect(pages.flatMap((p) => p.items.map((n) => n.id))).toEqual(['n1', 'n2', 'n3']);
-    expect(server!.requests.map((r) => r.path)).toEqual(['/contacts/c1/notes', '/contacts/c1/notes']);
+    expect(fake.server.requests.map((r) => r.path)).toEqual(['/contacts/c1/notes', '/contacts/c1/notes']);
   });
 
   it('treats an unpaged tag, segment or company list of a contact as one page', async () => {
@@ -221,7 +201,7 @@ describe('page-numbered lists', () => {
     expect((await collect(intercom.contacts.companies('c/1'))).map((p) => p.items.map((c) => c.id))).toEqual([
       ['9'],
     ]);
-    expect(server!.requests.map((r) => r.path)).toEqual([
+    expect(fake.server.requests.map((r) => r.path)).toEqual([
       '/contacts/c%2F1/tags',
       '/contacts/c%2F1/segments',
       '/contacts/c%2F1/companies',
@@ -249,7 +229,7 @@ describe('company look-up by company_id', () => {
     expect((await intercom.companies.findByCompanyId('acme'))?.id).toBe('1');
     expect((await intercom.companies.findByCompanyId('acme'))?.id).toBe('2');
     expect(await intercom.companies.findByCompanyId('acme')).toBeUndefined();
-    expect(server!.requests.map((r) => `${r.path}?${r.query.toString()}`)).toEqual(
+    expect(fake.server.requests.map((r) => `${r.path}?${r.query.toString()}`)).toEqual(
       Array(3).fill('/companies?company_id=acme'),
     );
   });

@@ -1,31 +1,11 @@
 // A misbehaving server cannot loop a reader: a cursor handed out again, a numbered page other than
 // the one asked for, or the same page twice in a row ends the read with a PagingLoopError.
-import { afterEach, describe, expect, it } from 'vitest';
-import { IntercomClient } from '../../src/intercom/client.js';
+import { describe, expect, it } from 'vitest';
 import { PagingLoopError } from '../../src/intercom/pagination.js';
-import {
-  company,
-  contact,
-  startFakeIntercom,
-  type FakeIntercom,
-  type RecordedRequest,
-  type Reply,
-} from './fake-intercom.js';
+import { company, contact, fakeIntercomPerTest } from './fake-intercom.js';
 
-let server: FakeIntercom | undefined;
-let client: IntercomClient | undefined;
-
-afterEach(async () => {
-  await client?.close();
-  await server?.close();
-  client = server = undefined;
-});
-
-async function serve(handler: (request: RecordedRequest, index: number) => Reply): Promise<IntercomClient> {
-  server = await startFakeIntercom(handler);
-  client = new IntercomClient({ token: 'tok', baseUrl: server.url, maxRetries: 0 });
-  return client;
-}
+const fake = fakeIntercomPerTest();
+const serve = (handler: Parameters<typeof fake.serve>[0]) => fake.serve(handler);
 
 /** Reads at most `limit` pages, so a reader that loops fails the test instead of hanging it. */
 async function read<P>(pages: AsyncIterable<P>, limit = 50): Promise<P[]> {
@@ -59,7 +39,7 @@ describe('a listing that would never end', () => {
     await expect(reading).rejects.toThrow(PagingLoopError);
     await expect(reading).rejects.toThrow(/handed out the cursor "A" again/);
     expect(pages).toEqual([['c1'], ['c2']]);
-    expect(server!.requests).toHaveLength(3);
+    expect(fake.server.requests).toHaveLength(3);
   });
 
   it('a search whose next cursor is the one just used ends at once', async () => {
@@ -67,7 +47,7 @@ describe('a listing that would never end', () => {
     await expect(read(intercom.contacts.search({ field: 'id', operator: '=', value: 'x' }))).rejects.toThrow(
       PagingLoopError,
     );
-    expect(server!.requests).toHaveLength(2);
+    expect(fake.server.requests).toHaveLength(2);
   });
 
   it('numbered pages that keep answering page 1 end with an error, not forever', async () => {
@@ -81,7 +61,7 @@ describe('a listing that would never end', () => {
     await expect(read(intercom.companies.list())).rejects.toThrow(
       /asked for page 2, the server answered page 1/,
     );
-    expect(server!.requests.map((r) => r.query.get('page'))).toEqual(['1', '2']);
+    expect(fake.server.requests.map((r) => r.query.get('page'))).toEqual(['1', '2']);
   });
 
   it('numbered pages without a page number that repeat the same records end with an error', async () => {
@@ -96,6 +76,6 @@ describe('a listing that would never end', () => {
       body: { type: 'list', data: [company('a'), company('b')], pages: null, scroll_param: 'p' },
     }));
     await expect(read(intercom.companies.scroll())).rejects.toThrow(PagingLoopError);
-    expect(server!.requests).toHaveLength(2);
+    expect(fake.server.requests).toHaveLength(2);
   });
 });
