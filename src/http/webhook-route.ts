@@ -26,13 +26,12 @@ export interface WebhookRouteDeps {
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly clientSecret: string;
-  /** Hands a stored event to the workers. If it fails the event stays stored and the sweeper retries. */
-  readonly enqueue: (eventId: number, notificationId: string) => Promise<void>;
   /**
-   * How long the acknowledgement waits for the enqueue (1 s). With Redis down the queue client
-   * holds commands until it reconnects; the event is stored, so answer instead of waiting.
+   * Hands a stored event to the workers; the acknowledgement does not wait for it. If it fails
+   * (or never settles: with Redis down the queue client holds commands until it reconnects) the
+   * event stays stored and the sweeper enqueues it.
    */
-  readonly enqueueTimeoutMs?: number;
+  readonly enqueue: (eventId: number, notificationId: string) => Promise<void>;
 }
 
 export const WEBHOOK_PATH = '/webhooks/intercom';
@@ -133,15 +132,15 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
       return reply.code(200).send({ received: true, duplicate: true });
     }
     metrics.webhooks.inc({ outcome: 'received' });
-    try {
-      await withTimeout(enqueue(stored.id, notification.id), deps.enqueueTimeoutMs ?? 1_000);
-    } catch (error) {
-      // Stored is what counts: the sweeper re-enqueues events left in 'received'.
+    // Stored is what the 2xx promises, so the hand-off to the workers is not waited for: a slow
+    // or absent Redis costs no acknowledgement time, and the sweeper re-enqueues events left in
+    // 'received' (an event stored by a process that died before enqueueing it, too).
+    enqueue(stored.id, notification.id).catch((error: unknown) =>
       log.error(
         { err: error, notificationId: notification.id },
         'could not enqueue webhook; the sweeper will retry',
-      );
-    }
+      ),
+    );
     return reply.code(200).send({ received: true, duplicate: false });
   });
 }
@@ -162,14 +161,4 @@ function isNullIdPing(body: unknown): boolean {
     b.topic === 'ping' &&
     b.id === null
   );
-}
-
-/** Settles with `work`, or rejects after `ms` (work goes on; its late outcome is ignored). */
-function withTimeout(work: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the queue did not answer within ${ms} ms`)), ms);
-  });
-  work.catch(() => undefined);
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
