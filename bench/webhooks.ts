@@ -4,7 +4,8 @@
 // load generator (undici, keep-alive). Prints the acknowledgement latency at 500 deliveries/s and
 // the end-to-end latency (delivery → row committed in Postgres, seen through LISTEN/NOTIFY) at
 // 200/s, each sustained 30 s; the Intercom API calls applying them cost (target 0: every delivery
-// carries its record); the daemon's peak RSS; and deliveries lost (must be 0).
+// carries its record); the daemon's peak RSS and CPU time per delivery (steadier than latencies on a
+// shared machine); and deliveries lost (must be 0).
 //
 // Usage: npm run bench:webhooks [-- --ack-rate 500 --e2e-rate 200 --seconds 30 --contacts 2000 --profile dir]
 // Needs Postgres and Redis: DATABASE_URL/REDIS_URL, or the project-local ones (scripts/services.sh).
@@ -65,6 +66,20 @@ function describe(label: string, samples: readonly number[]): { p50: number; p99
     `${label.padEnd(44)} p50 ${figures.p50.toFixed(1).padStart(6)} ms   p99 ${figures.p99.toFixed(1).padStart(6)} ms   max ${figures.max.toFixed(1).padStart(7)} ms   (n=${samples.length})`,
   );
   return figures;
+}
+
+/**
+ * CPU time (user + system) a Linux process has used, in ms; null where /proc is not available.
+ * Less sensitive to a shared machine's load than the latencies: what each delivery costs the daemon.
+ */
+function cpuMs(pid: number): number | null {
+  try {
+    // Fields 14 and 15 (utime, stime) after the parenthesised command name, in clock ticks (100/s).
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return null;
+  }
 }
 
 /** Peak resident set of a Linux process (VmHWM), in MB; null where /proc is not available. */
@@ -257,6 +272,7 @@ try {
   await drain('warm-up');
   // From here on every delivery carries a contact the mirror has: applying one should cost no call.
   sandbox.stats.reset();
+  const cpuBefore = cpuMs(pid);
 
   // Phase 1: acknowledgement latency at ACK_RATE.
   say(`acknowledgement: ${ACK_RATE}/s for ${SECONDS} s`);
@@ -296,6 +312,8 @@ try {
   const byStatus = Object.fromEntries(stored.rows.map((r) => [r.status, r.n]));
   const storedTotal = stored.rows.reduce((sum, r) => sum + r.n, 0);
   const rss = peakRssMb(pid);
+  const cpuAfter = cpuMs(pid);
+  const cpu = cpuBefore === null || cpuAfter === null ? null : cpuAfter - cpuBefore;
   const apiCalls = sandbox.stats.snapshot();
   const measured = ackResults.length + e2eResults.length;
 
@@ -321,6 +339,9 @@ try {
       (apiCalls.requests > 0 ? ` ${JSON.stringify(apiCalls.byRoute)}` : ''),
   );
   console.log(`worker backlog when the ack phase ended      ${ackBacklog} events`);
+  console.log(
+    `daemon CPU (user+system) for both phases     ${cpu === null ? 'n/a' : `${(cpu / 1000).toFixed(1)} s (${(cpu / measured).toFixed(2)} ms per delivery, stored and applied)`}`,
+  );
   console.log(
     `daemon peak RSS (VmHWM)                      ${rss === null ? 'n/a' : `${rss.toFixed(0)} MB`}`,
   );

@@ -1,5 +1,5 @@
 // One multi-row INSERT … ON CONFLICT per batch that writes only rows that are newer and different.
-import { sql, type RawBuilder } from 'kysely';
+import { CompiledQuery, sql, type RawBuilder } from 'kysely';
 import type { Database } from './database.js';
 import { withSyncWrites, type Executor } from './sync-writes.js';
 import type { Catalog, PgType } from '../mappers/catalog/column.js';
@@ -125,6 +125,59 @@ async function upsertBatch<Row extends { readonly intercom_id: string }>(
   absent: ReadonlyMap<object, readonly string[]> | undefined,
 ): Promise<UpsertCounts> {
   const rows = newestPerId(batch, spec.ordered);
+  const input = absent ? rows.map((r) => ({ ...r, [ABSENT]: absent.get(r) ?? [] })) : rows;
+  const { text, parameters, rowsAt } = upsertStatement(db, spec, absent !== undefined);
+  const values = [...parameters];
+  values[rowsAt] = toJsonParameter(input);
+  const result = await db.executeQuery<{ resolved: number; inserted: number; updated: number }>(
+    CompiledQuery.raw(text, values),
+  );
+  const { resolved, inserted, updated } = result.rows[0]!;
+  return {
+    inserted,
+    updated,
+    unchanged: batch.length - inserted - updated - (rows.length - resolved),
+    unresolved: rows.length - resolved,
+  };
+}
+
+interface UpsertStatement {
+  readonly text: string;
+  readonly parameters: readonly unknown[];
+  /** Where in `parameters` the rows' JSON goes; every other parameter is a constant of the spec. */
+  readonly rowsAt: number;
+}
+
+/** Compiled once per table and mode: building it is most of a small batch's CPU (webhook groups). */
+const statements = new WeakMap<object, Map<boolean, UpsertStatement>>();
+
+/** Stands for the rows' JSON while the statement is compiled; found again among its parameters. */
+const ROWS = Symbol('rows');
+
+function upsertStatement<Row extends { readonly intercom_id: string }>(
+  db: Executor,
+  spec: MirrorTableSpec<Row>,
+  partial: boolean,
+): UpsertStatement {
+  const modes = statements.get(spec) ?? new Map<boolean, UpsertStatement>();
+  statements.set(spec, modes);
+  const cached = modes.get(partial);
+  if (cached) return cached;
+  const compiled = buildUpsert(spec, partial).compile(db);
+  const rowsAt = compiled.parameters.indexOf(ROWS);
+  if (rowsAt < 0 || compiled.parameters.lastIndexOf(ROWS) !== rowsAt)
+    throw new Error(`the upsert of ${spec.table} must read its rows once`);
+  const statement = { text: compiled.sql, parameters: compiled.parameters, rowsAt };
+  modes.set(partial, statement);
+  return statement;
+}
+
+/** The statement that upserts a batch: rows come as one jsonb parameter (ROWS), constants inline or as parameters. */
+function buildUpsert<Row extends { readonly intercom_id: string }>(
+  spec: MirrorTableSpec<Row>,
+  partial: boolean,
+): RawBuilder<{ resolved: number; inserted: number; updated: number }> {
+  const absent = partial || undefined;
   const table = sql.table(spec.table);
   const columns = spec.columns.map((c) => c.name as string);
   const parent = spec.parent;
@@ -132,13 +185,12 @@ async function upsertBatch<Row extends { readonly intercom_id: string }>(
     ...spec.columns.map((c) => sql`${sql.id(c.name)} ${sql.raw(c.type)}`),
     ...(absent ? [sql`${sql.id(ABSENT)} text[]`] : []),
   ]);
-  const input = absent ? rows.map((r) => ({ ...r, [ABSENT]: absent.get(r) ?? [] })) : rows;
   const written = parent ? [...columns.filter((c) => c !== parent.key), parent.column] : columns;
   const source = parent
     ? sql`select ${sql.join(written.map((c) => (c === parent.column ? sql`p.id as ${sql.id(c)}` : sql.ref(`r.${c}`))))}
-          from jsonb_to_recordset(${toJsonParameter(input)}::jsonb) as r(${definitions})
+          from jsonb_to_recordset(${ROWS}::jsonb) as r(${definitions})
           join ${sql.table(parent.table)} p on p.intercom_id = ${sql.ref(`r.${parent.key}`)}`
-    : sql`select * from jsonb_to_recordset(${toJsonParameter(input)}::jsonb) as r(${definitions})`;
+    : sql`select * from jsonb_to_recordset(${ROWS}::jsonb) as r(${definitions})`;
   const digests = new Set(
     spec.columns.flatMap((c) => (c.digest || (absent && c.payload) ? [c.name as string] : [])),
   );
@@ -186,7 +238,7 @@ async function upsertBatch<Row extends { readonly intercom_id: string }>(
   // Existing rows are updated in place and new ones inserted, in one statement (one snapshot).
   // ON CONFLICT only catches a row another writer inserted meanwhile; a plain upsert would send
   // every existing row through it, which locks (and so writes) even the unchanged ones.
-  const result = await sql<{ resolved: number; inserted: number; updated: number }>`
+  return sql<{ resolved: number; inserted: number; updated: number }>`
     with s as (${source}),
     updated as (
       update ${table} t set ${assignments('s')}
@@ -203,16 +255,7 @@ async function upsertBatch<Row extends { readonly intercom_id: string }>(
     )
     select (select count(*) from s)::int as resolved,
            (select count(*) from inserted where fresh)::int as inserted,
-           ((select count(*) from updated) + (select count(*) from inserted where not fresh))::int as updated`.execute(
-    db,
-  );
-  const { resolved, inserted, updated } = result.rows[0]!;
-  return {
-    inserted,
-    updated,
-    unchanged: batch.length - inserted - updated - (rows.length - resolved),
-    unresolved: rows.length - resolved,
-  };
+           ((select count(*) from updated) + (select count(*) from inserted where not fresh))::int as updated`;
 }
 
 /** One row per id (a statement may not write a row twice): the newest, else the last seen. */

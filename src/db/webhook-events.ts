@@ -17,6 +17,8 @@ export interface IncomingEvent {
   readonly itemId?: string | undefined;
   readonly notifiedAt?: Date | undefined;
   readonly payload: unknown;
+  /** `payload` as JSON text already (the body as received, when it needed no repair): stored as is. */
+  readonly payloadText?: string | undefined;
   /** Stored as already handled, with why (a ping): nothing for the workers to apply. */
   readonly ignored?: { readonly reason: string };
 }
@@ -35,7 +37,7 @@ export async function storeWebhookEvent(db: Kysely<Database>, event: IncomingEve
       item_type: event.itemType ?? null,
       item_id: event.itemId ?? null,
       notified_at: event.notifiedAt ?? null,
-      payload: JSON.stringify(event.payload),
+      payload: event.payloadText ?? JSON.stringify(event.payload),
       ...(event.ignored && { status: 'ignored', error: event.ignored.reason, applied_at: new Date() }),
     })
     .onConflict((oc) => oc.column('notification_id').doNothing())
@@ -48,6 +50,59 @@ export async function storeWebhookEvent(db: Kysely<Database>, event: IncomingEve
     .where('notification_id', '=', event.notificationId)
     .executeTakeFirstOrThrow();
   return { id: existing.id, duplicate: true };
+}
+
+/**
+ * Stores several notifications in one statement (the webhook route's group commit), each unless
+ * its id is already there; answers in the order given. A notification id given twice is stored
+ * once, the later one being its duplicate.
+ * @example const [first, second] = await storeWebhookEvents(db, [eventA, eventB]);
+ */
+export async function storeWebhookEvents(
+  db: Kysely<Database>,
+  events: readonly IncomingEvent[],
+): Promise<StoredEvent[]> {
+  if (events.length === 0) return [];
+  const firsts = new Map<string, IncomingEvent>();
+  for (const event of events) if (!firsts.has(event.notificationId)) firsts.set(event.notificationId, event);
+  const now = new Date();
+  const inserted = await db
+    .insertInto('intercom_sync.webhook_events')
+    .values(
+      [...firsts.values()].map((event) => ({
+        notification_id: event.notificationId,
+        topic: event.topic,
+        app_id: event.appId ?? null,
+        item_type: event.itemType ?? null,
+        item_id: event.itemId ?? null,
+        notified_at: event.notifiedAt ?? null,
+        payload: event.payloadText ?? JSON.stringify(event.payload),
+        status: event.ignored ? 'ignored' : 'received',
+        error: event.ignored?.reason ?? null,
+        applied_at: event.ignored ? now : null,
+      })),
+    )
+    .onConflict((oc) => oc.column('notification_id').doNothing())
+    .returning(['id', 'notification_id'])
+    .execute();
+  const ids = new Map(inserted.map((row) => [row.notification_id, row.id]));
+  const fresh = new Set(ids.keys());
+  const already = [...firsts.keys()].filter((n) => !fresh.has(n));
+  if (already.length > 0) {
+    const rows = await db
+      .selectFrom('intercom_sync.webhook_events')
+      .select(['id', 'notification_id'])
+      .where('notification_id', 'in', already)
+      .execute();
+    for (const row of rows) ids.set(row.notification_id, row.id);
+  }
+  return events.map((event) => {
+    const id = ids.get(event.notificationId);
+    if (id === undefined) throw new Error(`webhook ${event.notificationId} was neither stored nor found`);
+    // Only the first of a batch's copies is new; the others, like a stored one, are redeliveries.
+    const isNew = fresh.delete(event.notificationId);
+    return { id, duplicate: !isNew };
+  });
 }
 
 /** Events stored but not yet applied, oldest first (the sweeper re-enqueues these). */

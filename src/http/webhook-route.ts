@@ -1,13 +1,19 @@
 // POST/HEAD /webhooks/intercom: verify, store once, acknowledge; a worker applies it later. A signed
 // delivery that can be stored is stored and answered 2xx; what cannot be is answered 4xx with why.
 // Intercom waits at most 5 s and tries a delivery twice (docs/intercom-api.md#webhook-delivery), so this path
-// does one insert and one enqueue, nothing else.
+// does one insert and one enqueue, nothing else; deliveries arriving together share both (group commit).
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
-import { storeWebhookEvent } from '../db/webhook-events.js';
+import {
+  storeWebhookEvent,
+  storeWebhookEvents,
+  type IncomingEvent,
+  type StoredEvent,
+} from '../db/webhook-events.js';
+import { eachAlone, groupCommit } from '../group-commit.js';
 import { storableJson } from '../mappers/storable-json.js';
 import { apiTimestampSeconds } from '../mappers/timestamp.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -15,23 +21,37 @@ import { describeNotificationProblem, notificationSchema } from './notification.
 import { verifySignature } from './signature.js';
 
 export interface WebhookRouteDeps {
+  /** Where deliveries are stored: best a small pool of its own, so apply work cannot hold up acks. */
   readonly db: Kysely<Database>;
   readonly log: Logger;
   readonly metrics: Metrics;
   readonly clientSecret: string;
-  /** Hands a stored event to the workers. If it fails the event stays stored and the sweeper retries. */
-  readonly enqueue: (eventId: number, notificationId: string) => Promise<void>;
   /**
-   * How long the acknowledgement waits for the enqueue (1 s). With Redis down the queue client
-   * holds commands until it reconnects; the event is stored, so answer instead of waiting.
+   * Hands a stored event to the workers; the acknowledgement does not wait for it. If it fails
+   * (or never settles: with Redis down the queue client holds commands until it reconnects) the
+   * event stays stored and the sweeper enqueues it.
    */
-  readonly enqueueTimeoutMs?: number;
+  readonly enqueue: (eventId: number, notificationId: string) => Promise<void>;
 }
 
 export const WEBHOOK_PATH = '/webhooks/intercom';
 
+/** Up to 200 deliveries an insert, two inserts at once (what the route's own pool holds). */
+const STORE_GROUP = { maxBatch: 200, parallel: 2 };
+
 export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDeps): void {
   const { db, log, metrics, clientSecret, enqueue } = deps;
+  // One insert for the deliveries that arrive while the previous ones are being stored; if it
+  // fails, each is stored alone so a failure answers only its own delivery.
+  const store = groupCommit<IncomingEvent, StoredEvent>(async (events) => {
+    if (events.length === 1) return eachAlone(events, (event) => storeWebhookEvent(db, event));
+    try {
+      const stored = await storeWebhookEvents(db, events);
+      return stored.map((value) => ({ ok: true as const, value }));
+    } catch {
+      return eachAlone(events, (event) => storeWebhookEvent(db, event));
+    }
+  }, STORE_GROUP);
 
   // Intercom checks the URL with a HEAD request when the subscription is saved.
   app.head(WEBHOOK_PATH, async (_request, reply) => reply.code(200).send());
@@ -82,7 +102,7 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
     const item = notification.data.item;
     let stored;
     try {
-      stored = await storeWebhookEvent(db, {
+      stored = await store({
         notificationId: notification.id,
         topic: notification.topic,
         appId: typeof notification.app_id === 'string' ? notification.app_id : undefined,
@@ -90,6 +110,8 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
         itemId: typeof item.id === 'string' || typeof item.id === 'number' ? String(item.id) : undefined,
         notifiedAt: notifiedAt(notification.created_at),
         payload: body,
+        // The body as received is the JSON to store when nothing in it needed repair.
+        ...(storable.replaced === 0 && { payloadText: text }),
         ...(ping && { ignored: { reason: 'a ping carries no record' } }),
       });
     } catch (error) {
@@ -110,15 +132,15 @@ export function registerWebhookRoute(app: FastifyInstance, deps: WebhookRouteDep
       return reply.code(200).send({ received: true, duplicate: true });
     }
     metrics.webhooks.inc({ outcome: 'received' });
-    try {
-      await withTimeout(enqueue(stored.id, notification.id), deps.enqueueTimeoutMs ?? 1_000);
-    } catch (error) {
-      // Stored is what counts: the sweeper re-enqueues events left in 'received'.
+    // Stored is what the 2xx promises, so the hand-off to the workers is not waited for: a slow
+    // or absent Redis costs no acknowledgement time, and the sweeper re-enqueues events left in
+    // 'received' (an event stored by a process that died before enqueueing it, too).
+    enqueue(stored.id, notification.id).catch((error: unknown) =>
       log.error(
         { err: error, notificationId: notification.id },
         'could not enqueue webhook; the sweeper will retry',
-      );
-    }
+      ),
+    );
     return reply.code(200).send({ received: true, duplicate: false });
   });
 }
@@ -139,14 +161,4 @@ function isNullIdPing(body: unknown): boolean {
     b.topic === 'ping' &&
     b.id === null
   );
-}
-
-/** Settles with `work`, or rejects after `ms` (work goes on; its late outcome is ignored). */
-function withTimeout(work: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the queue did not answer within ${ms} ms`)), ms);
-  });
-  work.catch(() => undefined);
-  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

@@ -3,6 +3,7 @@
 import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { Queue } from 'bullmq';
 import { isPermanent } from '../errors.js';
+import { groupCommit } from '../group-commit.js';
 import type { SyncContext } from '../sync/context.js';
 import { runFullSync, SyncAlreadyRunningError, type FullSyncStream } from '../sync/full-sync.js';
 import { runIncrementalSync } from '../sync/incremental-sync.js';
@@ -20,7 +21,11 @@ import { runSharedFullSync } from './shared-full-sync.js';
  * off that way goes back to wait without spending an attempt (a rolling restart must not use up
  * the nightly job's retries), and the next daemon resumes its run from the checkpoints.
  */
-export function syncProcessor(ctx: SyncContext, signal: AbortSignal, shared?: Pick<Queues, 'syncParts' | 'flows'>) {
+export function syncProcessor(
+  ctx: SyncContext,
+  signal: AbortSignal,
+  shared?: Pick<Queues, 'syncParts' | 'flows'>,
+) {
   return backToWaitOnShutdown(runSyncJob(ctx, signal, shared), signal);
 }
 
@@ -99,11 +104,22 @@ export function webhookProcessor(ctx: SyncContext) {
 /** One job per stored event, so a second add of the same event is a no-op (":" is not allowed). */
 export const webhookJobId = (eventId: number): string => `webhook-${eventId}`;
 
-/** Adds a stored event to the webhooks queue; the job id makes a second add a no-op. */
+/**
+ * Adds a stored event to the webhooks queue; the job id makes a second add a no-op. Events
+ * enqueued while an add is in flight go together in one addBulk (one Redis round trip).
+ * @example const enqueue = enqueueWebhook(queues.webhooks); await enqueue(event.id, event.notificationId);
+ */
 export function enqueueWebhook(queue: Queue<WebhookJob>) {
-  return async (eventId: number, notificationId: string): Promise<void> => {
-    await queue.add('apply', { eventId, notificationId }, { jobId: webhookJobId(eventId) });
-  };
+  const add = groupCommit<WebhookJob, void>(
+    async (jobs) => {
+      await queue.addBulk(
+        jobs.map((data) => ({ name: 'apply', data, opts: { jobId: webhookJobId(data.eventId) } })),
+      );
+      return jobs.map(() => ({ ok: true as const, value: undefined }));
+    },
+    { maxBatch: 200, parallel: 2 },
+  );
+  return (eventId: number, notificationId: string): Promise<void> => add({ eventId, notificationId });
 }
 
 /**
@@ -161,7 +177,11 @@ export function outboxSweep(ctx: SyncContext, push: Queue<PushJob>, settings: Ou
       olderThanMs: settings.pendingOlderThanMs,
       limit: 10_000,
     });
-    await enqueuePush(push, records.map((r) => ({ entity: r.entity, rowId: r.row_id })), settings.pushDelayMs);
+    await enqueuePush(
+      push,
+      records.map((r) => ({ entity: r.entity, rowId: r.row_id })),
+      settings.pushDelayMs,
+    );
     return { releasedPushes: released, pushes: records.length };
   };
 }
