@@ -70,8 +70,21 @@ const PARENTS_PER_BATCH = 1000;
  * leaves unchanged pairs untouched. Use only with complete lists (`ReferenceList.complete`).
  * @example await replaceLinks(db, 'contact_tags', [{ parentIntercomId: row.intercom_id, children: tags.refs }]);
  */
-export function replaceLinks(db: Executor, kind: LinkKind, sets: readonly LinkSet[]): Promise<LinkCounts> {
-  return writeLinks(db, kind, sets, 'replace');
+export function replaceLinks(
+  db: Executor,
+  kind: LinkKind,
+  sets: readonly LinkSet[],
+  options: LinkWriteOptions = {},
+): Promise<LinkCounts> {
+  return writeLinks(db, kind, sets, 'replace', options);
+}
+
+export interface LinkWriteOptions {
+  /**
+   * The caller already made placeholders for every child (ensureChildren, in a transaction of its
+   * own, as a page does to keep shared rows' locks short): skip that statement here.
+   */
+  readonly childrenEnsured?: boolean;
 }
 
 /**
@@ -79,8 +92,13 @@ export function replaceLinks(db: Executor, kind: LinkKind, sets: readonly LinkSe
  * whose 11th+ links must survive until the full list is fetched and replaced.
  * @example if (!tags.complete) await addLinks(db, 'contact_tags', [{ parentIntercomId, children: tags.refs }]);
  */
-export function addLinks(db: Executor, kind: LinkKind, sets: readonly LinkSet[]): Promise<LinkCounts> {
-  return writeLinks(db, kind, sets, 'add');
+export function addLinks(
+  db: Executor,
+  kind: LinkKind,
+  sets: readonly LinkSet[],
+  options: LinkWriteOptions = {},
+): Promise<LinkCounts> {
+  return writeLinks(db, kind, sets, 'add', options);
 }
 
 async function writeLinks(
@@ -88,11 +106,14 @@ async function writeLinks(
   kind: LinkKind,
   sets: readonly LinkSet[],
   mode: 'replace' | 'add',
+  options: LinkWriteOptions,
 ): Promise<LinkCounts> {
   let total: LinkCounts = { added: 0, removed: 0, placeholders: 0, missingParents: 0 };
   for (let start = 0; start < sets.length; start += PARENTS_PER_BATCH) {
     const batch = sets.slice(start, start + PARENTS_PER_BATCH);
-    const counts = await withSyncWrites(db, (trx) => writeLinkBatch(trx, links[kind], kind, batch, mode));
+    const counts = await withSyncWrites(db, (trx) =>
+      writeLinkBatch(trx, links[kind], kind, batch, mode, options),
+    );
     total = {
       added: total.added + counts.added,
       removed: total.removed + counts.removed,
@@ -109,17 +130,24 @@ async function writeLinkBatch(
   kind: LinkKind,
   sets: readonly LinkSet[],
   mode: 'replace' | 'add',
+  options: LinkWriteOptions,
 ): Promise<LinkCounts> {
   // Placeholders in a statement of their own: one a later statement of this transaction sees
   // (a row a concurrent writer inserted is seen too once it commits; within one statement, not).
   const pairParents = sets.flatMap((s) => s.children.map(() => s.parentIntercomId));
   const pairChildren = sets.flatMap((s) => s.children.map((c) => c.intercomId));
-  const placeholders = await ensureChildren(
-    db,
-    spec.childTable,
-    sets.flatMap((s) => s.children),
-    { table: spec.parentTable, parents: pairParents, children: pairChildren },
-  );
+  const placeholders = options.childrenEnsured
+    ? 0
+    : await ensureChildren(
+        db,
+        spec.childTable,
+        sets.flatMap((s) => s.children),
+        {
+          table: spec.parentTable,
+          parents: pairParents,
+          children: pairChildren,
+        },
+      );
   // Then one statement resolves both sides' local ids, deletes the missing pairs and inserts the
   // new ones (it was five round trips: two id look-ups, the placeholders, the delete, the insert).
   const table = sql.table(`intercom.${kind}`);

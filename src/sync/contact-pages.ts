@@ -170,25 +170,31 @@ async function writeEmbeddedLinks(trx: Executor, mapped: readonly ContactLists[]
         ? [{ parentIntercomId: m.intercomId, children: list.refs }]
         : [];
     });
+  // saveContacts made the placeholders already, each in a short transaction of its own.
+  const ensured = { childrenEnsured: true };
   await replaceLinks(
     trx,
     'contact_tags',
     sets((m) => m.tags, true),
+    ensured,
   );
   await addLinks(
     trx,
     'contact_tags',
     sets((m) => m.tags, false),
+    ensured,
   );
   await replaceLinks(
     trx,
     'contact_companies',
     sets((m) => m.companies, true),
+    ensured,
   );
   await addLinks(
     trx,
     'contact_companies',
     sets((m) => m.companies, false),
+    ensured,
   );
 }
 
@@ -262,8 +268,8 @@ async function completeCutLists(
   if (companyRefs.length > 0)
     await withSyncWrites(ctx.db, (trx) => ensureChildren(trx, 'intercom.companies', companyRefs));
   await withSyncWrites(ctx.db, async (trx) => {
-    await replaceLinks(trx, 'contact_tags', tagSets);
-    await replaceLinks(trx, 'contact_companies', companySets);
+    await replaceLinks(trx, 'contact_tags', tagSets, { childrenEnsured: true });
+    await replaceLinks(trx, 'contact_companies', companySets, { childrenEnsured: true });
     await recordCutListReads(
       trx,
       read.flatMap((r) =>
