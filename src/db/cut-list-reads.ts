@@ -21,18 +21,27 @@ export async function readCutListReads(
   return new Map(result.rows.map((r) => [`${r.intercom_id}:${r.list}`, r.embedded]));
 }
 
+/** One whole read of a contact's cut list, and what the contact embedded then. */
+export interface CutListRead {
+  /** The contact's Intercom id. */
+  readonly contactId: string;
+  readonly list: CutList;
+  readonly embedded: string;
+}
+
 /**
- * Records that a contact's list was read whole while it embedded `embedded`.
- * @example await recordCutListRead(trx, contactId, 'tags', signature);
+ * Records that each contact's list was read whole while it embedded `embedded` (one statement).
+ * @example await recordCutListReads(trx, [{ contactId, list: 'tags', embedded: signature }]);
  */
-export async function recordCutListRead(
-  db: Executor,
-  contactId: string,
-  list: CutList,
-  embedded: string,
-): Promise<void> {
+export async function recordCutListReads(db: Executor, reads: readonly CutListRead[]): Promise<void> {
+  // One row per contact and list (a statement may not write a row twice): the last one given.
+  const unique = [...new Map(reads.map((r) => [`${r.contactId}:${r.list}`, r])).values()];
+  if (unique.length === 0) return;
   await sql`
     insert into intercom_sync.cut_list_reads (contact_id, list, embedded)
-    select id, ${list}, ${embedded} from intercom.contacts where intercom_id = ${contactId}
+    select c.id, r.list, r.embedded
+    from unnest(${unique.map((r) => r.contactId)}::text[], ${unique.map((r) => r.list)}::text[],
+                ${unique.map((r) => r.embedded)}::text[]) as r(intercom_id, list, embedded)
+    join intercom.contacts c on c.intercom_id = r.intercom_id
     on conflict (contact_id, list) do update set embedded = excluded.embedded, read_at = now()`.execute(db);
 }

@@ -6,6 +6,8 @@
 // itself), so the escapes are what is matched — never an escaped backslash before "u0000".
 const NUL_ESCAPE = /(?<!\\)((?:\\\\)*)\\u0000/g;
 const LONE_SURROGATE_ESCAPE = /(?<!\\)((?:\\\\)*)\\ud[89a-f][0-9a-f]{2}/g;
+/** Either escape (perhaps itself escaped): a cheap scan before the exact ones above. */
+const MAYBE_UNSTORABLE = /\\u(?:0000|d[89a-f])/;
 
 /**
  * JSON text of `rows` (Dates become ISO strings, which cast to timestamptz), safe for jsonb: a NUL
@@ -21,6 +23,8 @@ export function toJsonParameter(rows: readonly object[]): string {
  * @example storableJson(JSON.stringify({ name: 'a\u0000b' })) // → '{"name":"ab"}'
  */
 export function storableJson(json: string): string {
-  if (!json.includes('\\u')) return json;
+  // Most pages hold some \u escape (a control character in a name); only these two need the
+  // lookbehind passes, which cost a page's JSON text twice over.
+  if (!MAYBE_UNSTORABLE.test(json)) return json;
   return json.replace(NUL_ESCAPE, '$1').replace(LONE_SURROGATE_ESCAPE, '$1\\ufffd');
 }

@@ -32,6 +32,7 @@ export async function ensureChildren(
   db: Executor,
   table: MirrorEntityTable,
   refs: readonly Reference[],
+  linkedFrom?: LinkedFrom,
 ): Promise<number> {
   if (refs.length === 0) return 0;
   const names = new Map<string, string | null>();
@@ -41,12 +42,26 @@ export async function ensureChildren(
   // tags.name and segments.name are not null, and embedded references carry no name: a
   // placeholder gets '' until the tag or segment list fills it.
   const name = table === 'intercom.companies' ? sql`s.name` : sql`coalesce(s.name, '')`;
+  // Only children some mirrored parent links to, when the parents are given.
+  const linked = linkedFrom
+    ? sql`and exists (
+        select 1 from unnest(${linkedFrom.parents}::text[], ${linkedFrom.children}::text[]) as l(parent, child)
+        join ${sql.table(linkedFrom.table)} p on p.intercom_id = l.parent
+        where l.child = s.intercom_id)`
+    : sql``;
   const result = await sql`
     insert into ${sql.table(table)} (intercom_id, name)
     select s.intercom_id, ${name} from unnest(${ids}::text[], ${ids.map((id) => names.get(id) ?? null)}::text[]) as s(intercom_id, name)
-    where not exists (select 1 from ${sql.table(table)} x where x.intercom_id = s.intercom_id)
+    where not exists (select 1 from ${sql.table(table)} x where x.intercom_id = s.intercom_id) ${linked}
     on conflict (intercom_id) do nothing`.execute(db);
   return Number(result.numAffectedRows ?? 0);
+}
+
+/** Pairs (parent, child) by Intercom id, and the parents' table: a child only placed for a mirrored parent. */
+export interface LinkedFrom {
+  readonly table: MirrorEntityTable;
+  readonly parents: readonly string[];
+  readonly children: readonly string[];
 }
 
 /**

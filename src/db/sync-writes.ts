@@ -54,7 +54,16 @@ async function withOrigin<T>(
 
 const MAX_ATTEMPTS = 5;
 
+/**
+ * The origin each open transaction was marked with: the db functions open their own
+ * withSyncWrites inside the caller's, and marking it again was a statement each (a third of a
+ * first sync's). A transaction object is never reused after it ends, so the entry dies with it.
+ */
+const marked = new WeakMap<Transaction<Database>, 'sync' | 'push'>();
+
 async function markOrigin(trx: Transaction<Database>, origin: 'sync' | 'push'): Promise<void> {
+  if (marked.get(trx) === origin) return;
   // SET LOCAL ends with the transaction, so a pooled connection never carries the flag further.
   await sql`select set_config('intercom_sync.origin', ${origin}, true)`.execute(trx);
+  marked.set(trx, origin);
 }

@@ -2,7 +2,7 @@
 import { sql } from 'kysely';
 import type { Reference } from '../mappers/rows.js';
 import { withSyncWrites, type Executor } from './sync-writes.js';
-import { ensureChildren, localIds, type MirrorEntityTable } from './local-ids.js';
+import { ensureChildren, type MirrorEntityTable } from './local-ids.js';
 
 export type LinkKind =
   'contact_tags' | 'contact_companies' | 'company_tags' | 'contact_segments' | 'company_segments';
@@ -70,8 +70,21 @@ const PARENTS_PER_BATCH = 1000;
  * leaves unchanged pairs untouched. Use only with complete lists (`ReferenceList.complete`).
  * @example await replaceLinks(db, 'contact_tags', [{ parentIntercomId: row.intercom_id, children: tags.refs }]);
  */
-export function replaceLinks(db: Executor, kind: LinkKind, sets: readonly LinkSet[]): Promise<LinkCounts> {
-  return writeLinks(db, kind, sets, 'replace');
+export function replaceLinks(
+  db: Executor,
+  kind: LinkKind,
+  sets: readonly LinkSet[],
+  options: LinkWriteOptions = {},
+): Promise<LinkCounts> {
+  return writeLinks(db, kind, sets, 'replace', options);
+}
+
+export interface LinkWriteOptions {
+  /**
+   * The caller already made placeholders for every child (ensureChildren, in a transaction of its
+   * own, as a page does to keep shared rows' locks short): skip that statement here.
+   */
+  readonly childrenEnsured?: boolean;
 }
 
 /**
@@ -79,8 +92,13 @@ export function replaceLinks(db: Executor, kind: LinkKind, sets: readonly LinkSe
  * whose 11th+ links must survive until the full list is fetched and replaced.
  * @example if (!tags.complete) await addLinks(db, 'contact_tags', [{ parentIntercomId, children: tags.refs }]);
  */
-export function addLinks(db: Executor, kind: LinkKind, sets: readonly LinkSet[]): Promise<LinkCounts> {
-  return writeLinks(db, kind, sets, 'add');
+export function addLinks(
+  db: Executor,
+  kind: LinkKind,
+  sets: readonly LinkSet[],
+  options: LinkWriteOptions = {},
+): Promise<LinkCounts> {
+  return writeLinks(db, kind, sets, 'add', options);
 }
 
 async function writeLinks(
@@ -88,11 +106,14 @@ async function writeLinks(
   kind: LinkKind,
   sets: readonly LinkSet[],
   mode: 'replace' | 'add',
+  options: LinkWriteOptions,
 ): Promise<LinkCounts> {
   let total: LinkCounts = { added: 0, removed: 0, placeholders: 0, missingParents: 0 };
   for (let start = 0; start < sets.length; start += PARENTS_PER_BATCH) {
     const batch = sets.slice(start, start + PARENTS_PER_BATCH);
-    const counts = await withSyncWrites(db, (trx) => writeLinkBatch(trx, links[kind], kind, batch, mode));
+    const counts = await withSyncWrites(db, (trx) =>
+      writeLinkBatch(trx, links[kind], kind, batch, mode, options),
+    );
     total = {
       added: total.added + counts.added,
       removed: total.removed + counts.removed,
@@ -109,58 +130,66 @@ async function writeLinkBatch(
   kind: LinkKind,
   sets: readonly LinkSet[],
   mode: 'replace' | 'add',
+  options: LinkWriteOptions,
 ): Promise<LinkCounts> {
-  const parents = await localIds(
-    db,
-    spec.parentTable,
-    sets.map((s) => s.parentIntercomId),
-  );
-  const known = sets.filter((s) => parents.has(s.parentIntercomId));
-  const placeholders = await ensureChildren(
-    db,
-    spec.childTable,
-    known.flatMap((s) => s.children),
-  );
-  const children = await localIds(
-    db,
-    spec.childTable,
-    known.flatMap((s) => s.children.map((c) => c.intercomId)),
-  );
-
-  const pairs = new Map<string, [number, number]>();
-  for (const set of known) {
-    const parentId = parents.get(set.parentIntercomId)!;
-    for (const child of set.children) {
-      const childId = children.get(child.intercomId)!;
-      pairs.set(`${parentId}:${childId}`, [parentId, childId]);
-    }
-  }
-  const parentIds = [...new Set(known.map((s) => parents.get(s.parentIntercomId)!))];
-  const pairParents = [...pairs.values()].map(([p]) => p);
-  const pairChildren = [...pairs.values()].map(([, c]) => c);
+  // Placeholders in a statement of their own: one a later statement of this transaction sees
+  // (a row a concurrent writer inserted is seen too once it commits; within one statement, not).
+  const pairParents = sets.flatMap((s) => s.children.map(() => s.parentIntercomId));
+  const pairChildren = sets.flatMap((s) => s.children.map((c) => c.intercomId));
+  const placeholders = options.childrenEnsured
+    ? 0
+    : await ensureChildren(
+        db,
+        spec.childTable,
+        sets.flatMap((s) => s.children),
+        {
+          table: spec.parentTable,
+          parents: pairParents,
+          children: pairChildren,
+        },
+      );
+  // Then one statement resolves both sides' local ids, deletes the missing pairs and inserts the
+  // new ones (it was five round trips: two id look-ups, the placeholders, the delete, the insert).
   const table = sql.table(`intercom.${kind}`);
   const parentColumn = sql.id(spec.parentColumn);
   const childColumn = sql.id(spec.childColumn);
-
-  let removed = 0;
-  if (mode === 'replace' && parentIds.length > 0) {
-    const deleted = await sql`
-      delete from ${table} l
-      where l.${parentColumn} = any(${parentIds}::bigint[])
-        and not exists (
-          select 1 from unnest(${pairParents}::bigint[], ${pairChildren}::bigint[]) as d(p, c)
-          where d.p = l.${parentColumn} and d.c = l.${childColumn})`.execute(db);
-    removed = Number(deleted.numAffectedRows ?? 0);
-  }
-  let added = 0;
-  if (pairs.size > 0) {
-    // Filtering existing pairs first keeps ON CONFLICT (for concurrent writers) from touching them.
-    const inserted = await sql`
+  const parentIds = [...new Set(sets.map((s) => s.parentIntercomId))];
+  const removal =
+    mode === 'replace'
+      ? sql`delete from ${table} l using parents p
+            where l.${parentColumn} = p.id
+              and not exists (select 1 from pairs x where x.p = l.${parentColumn} and x.c = l.${childColumn})
+            returning 1`
+      : sql`select 1 where false`;
+  const result = await sql<{ known: string[] | null; removed: number; added: number }>`
+    with d(parent, child) as (select * from unnest(${pairParents}::text[], ${pairChildren}::text[])),
+    parents as (
+      select id, intercom_id from ${sql.table(spec.parentTable)} where intercom_id = any(${parentIds}::text[])
+    ),
+    pairs as (
+      select distinct p.id as p, c.id as c
+      from d join parents p on p.intercom_id = d.parent
+      join ${sql.table(spec.childTable)} c on c.intercom_id = d.child
+    ),
+    removed as (${removal}),
+    -- Filtering existing pairs first keeps ON CONFLICT (for concurrent writers) from touching them.
+    added as (
       insert into ${table} (${parentColumn}, ${childColumn})
-      select d.p, d.c from unnest(${pairParents}::bigint[], ${pairChildren}::bigint[]) as d(p, c)
-      where not exists (select 1 from ${table} l where l.${parentColumn} = d.p and l.${childColumn} = d.c)
-      on conflict do nothing`.execute(db);
-    added = Number(inserted.numAffectedRows ?? 0);
-  }
-  return { added, removed, placeholders, missingParents: sets.length - known.length };
+      select x.p, x.c from pairs x
+      where not exists (select 1 from ${table} l where l.${parentColumn} = x.p and l.${childColumn} = x.c)
+      order by x.p, x.c
+      on conflict do nothing
+      returning 1
+    )
+    select (select array_agg(intercom_id) from parents) as known,
+           (select count(*) from removed)::int as removed,
+           (select count(*) from added)::int as added`.execute(db);
+  const { known, removed, added } = result.rows[0]!;
+  const found = new Set(known ?? []);
+  return {
+    added,
+    removed,
+    placeholders,
+    missingParents: sets.filter((s) => !found.has(s.parentIntercomId)).length,
+  };
 }

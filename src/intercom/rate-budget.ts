@@ -92,6 +92,8 @@ export class RateBudget implements RequestBudget {
   private readonly clock: Clock | undefined;
   private readonly random: () => number;
   private lastRedisError: unknown;
+  /** The newest window a script reply showed this process, with the largest count seen in it. */
+  private known: RateBudgetState | undefined;
 
   constructor(options: RateBudgetOptions) {
     this.redis = options.redis;
@@ -127,6 +129,19 @@ export class RateBudget implements RequestBudget {
   }
 
   async observe(headers: RateLimitHeaders): Promise<void> {
+    // Headers that cannot change the state are not sent: the same window and limit as the last
+    // reply showed, and no more requests counted than the budget had taken by then (it only
+    // grows within a window, and the script keeps the larger count). A round trip per API call
+    // saved; anything else, e.g. another app spending the workspace's limit, is still folded in.
+    const known = this.known;
+    if (
+      known &&
+      headers.resetAtMs === known.windowEndMs &&
+      headers.limit === known.limit &&
+      headers.remaining !== undefined &&
+      known.limit - headers.remaining <= known.taken
+    )
+      return;
     await this.run(['observe', num(headers.limit), num(headers.remaining), num(headers.resetAtMs)]);
   }
 
@@ -168,6 +183,15 @@ export class RateBudget implements RequestBudget {
         number,
         number,
       ];
+      const known = this.known;
+      if (
+        !known ||
+        windowEndMs > known.windowEndMs ||
+        (windowEndMs === known.windowEndMs && limit !== known.limit)
+      )
+        this.known = { limit, taken, windowEndMs };
+      else if (windowEndMs === known.windowEndMs && taken > known.taken)
+        this.known = { limit, taken, windowEndMs };
       return { granted: granted === 1, waitMs, limit, taken, windowEndMs };
     } catch (error) {
       if (error instanceof RateBudgetUnavailableError || !isConnectionError(error)) throw error;

@@ -13,6 +13,7 @@ import { mapSegment } from '../mappers/segment.js';
 import { mapTag } from '../mappers/tag.js';
 import type { Company } from '../intercom/types.js';
 import { readAllCompanies } from './companies-reader.js';
+import { readAhead } from './read-ahead.js';
 import { clampFutureRows } from './future-updates.js';
 import type { SyncContext } from './context.js';
 import { mapPage, payloadIds } from './map-page.js';
@@ -23,23 +24,43 @@ import type { Tally } from './tally.js';
 type Report = (done: number, total?: number) => void;
 
 /** @example await syncTagsList(ctx, runId, figures, report); */
-export async function syncTagsList(ctx: SyncContext, runId: number, figures: Tally, report: Report): Promise<void> {
+export async function syncTagsList(
+  ctx: SyncContext,
+  runId: number,
+  figures: Tally,
+  report: Report,
+): Promise<void> {
   const rows = (await ctx.intercom.listTags({ lane: 'inbound' })).map((t) => mapTag(t));
   figures.add({ fetched: rows.length });
   await withSyncWrites(ctx.db, async (trx) => {
     figures.add(await upsertTags(trx, rows));
-    await recordSeen(trx, runId, 'tags', rows.map((r) => r.intercom_id));
+    await recordSeen(
+      trx,
+      runId,
+      'tags',
+      rows.map((r) => r.intercom_id),
+    );
   });
   report(rows.length, rows.length);
 }
 
 /** @example await syncSegmentsList(ctx, runId, figures, report); */
-export async function syncSegmentsList(ctx: SyncContext, runId: number, figures: Tally, report: Report): Promise<void> {
+export async function syncSegmentsList(
+  ctx: SyncContext,
+  runId: number,
+  figures: Tally,
+  report: Report,
+): Promise<void> {
   const rows = (await ctx.intercom.listSegments({ lane: 'inbound' })).map((s) => mapSegment(s));
   figures.add({ fetched: rows.length });
   await withSyncWrites(ctx.db, async (trx) => {
     figures.add(await upsertSegments(trx, rows));
-    await recordSeen(trx, runId, 'segments', rows.map((r) => r.intercom_id));
+    await recordSeen(
+      trx,
+      runId,
+      'segments',
+      rows.map((r) => r.intercom_id),
+    );
   });
   report(rows.length, rows.length);
 }
@@ -53,7 +74,8 @@ export async function syncCompanies(
   signal?: AbortSignal,
 ): Promise<void> {
   let done = 0;
-  for await (const page of readAllCompanies(ctx, undefined, signal)) {
+  // The next scroll page is asked for while this one is written (read-ahead.ts).
+  for await (const page of readAhead(readAllCompanies(ctx, undefined, signal))) {
     const saved = await saveCompanies(ctx, page, { runId, park: { source: 'full', runId } });
     figures.add(saved);
     done += page.length;
@@ -103,7 +125,8 @@ export async function saveCompanies(
   // A company's tags and segments arrive as full lists (docs/intercom-api.md#company-object), so they
   // replace; only lists that differ from the mirrored links are written.
   const differs = (list: CompanyLists['tags'], have: ReadonlySet<string> | undefined) =>
-    list !== null && (list.refs.length !== (have?.size ?? 0) || list.refs.some((r) => !have?.has(r.intercomId)));
+    list !== null &&
+    (list.refs.length !== (have?.size ?? 0) || list.refs.some((r) => !have?.has(r.intercomId)));
   const relinked = lists.filter((m) => {
     const have = mirrored.get(m.intercomId);
     return differs(m.tags, have?.lists.tags) || differs(m.segments, have?.lists.segments);
@@ -112,20 +135,50 @@ export async function saveCompanies(
   if (rows.length === 0 && relinked.length === 0) {
     return { fetched: companies.length, ...emptyCounts(), unchanged: skipped };
   }
-  const sets = (pick: (m: CompanyLists) => CompanyLists['tags'], ids: ReadonlySet<string> | null): LinkSet[] =>
+  const sets = (
+    pick: (m: CompanyLists) => CompanyLists['tags'],
+    ids: ReadonlySet<string> | null,
+  ): LinkSet[] =>
     relinked.flatMap((m) => {
       const list = pick(m);
-      return list && (!ids || ids.has(m.intercomId)) ? [{ parentIntercomId: m.intercomId, children: list.refs }] : [];
+      return list && (!ids || ids.has(m.intercomId))
+        ? [{ parentIntercomId: m.intercomId, children: list.refs }]
+        : [];
     });
-  await withSyncWrites(ctx.db, (trx) => ensureChildren(trx, 'intercom.tags', relinked.flatMap((m) => m.tags?.refs ?? [])));
-  await withSyncWrites(ctx.db, (trx) => ensureChildren(trx, 'intercom.segments', relinked.flatMap((m) => m.segments?.refs ?? [])));
+  await withSyncWrites(ctx.db, (trx) =>
+    ensureChildren(
+      trx,
+      'intercom.tags',
+      relinked.flatMap((m) => m.tags?.refs ?? []),
+    ),
+  );
+  await withSyncWrites(ctx.db, (trx) =>
+    ensureChildren(
+      trx,
+      'intercom.segments',
+      relinked.flatMap((m) => m.segments?.refs ?? []),
+    ),
+  );
   const write = (ids: ReadonlySet<string> | null) =>
     withSyncWrites(ctx.db, async (trx) => {
       const part = ids ? rows.filter((r) => ids.has(r.intercom_id)) : rows;
       const counts = await upsertCompanies(trx, part, absent && { absent });
-      await replaceLinks(trx, 'company_tags', sets((m) => m.tags, ids));
-      await replaceLinks(trx, 'company_segments', sets((m) => m.segments, ids));
-      if (park) await unparkRecords(trx, 'company', part.map((r) => r.intercom_id));
+      await replaceLinks(
+        trx,
+        'company_tags',
+        sets((m) => m.tags, ids),
+      );
+      await replaceLinks(
+        trx,
+        'company_segments',
+        sets((m) => m.segments, ids),
+      );
+      if (park)
+        await unparkRecords(
+          trx,
+          'company',
+          part.map((r) => r.intercom_id),
+        );
       return counts;
     });
   let counts = emptyCounts();
@@ -136,7 +189,8 @@ export async function saveCompanies(
     const units = [...new Set([...rows.map((r) => r.intercom_id), ...relinked.map((m) => m.intercomId)])];
     const refused = (id: string, error: Error) =>
       parkPayload(ctx, 'company', payloads.get(id) ?? { id }, refusalReason(error), park);
-    for (const part of await writeIsolated(units, (ids) => write(new Set(ids)), refused)) counts = addCounts(counts, part);
+    for (const part of await writeIsolated(units, (ids) => write(new Set(ids)), refused))
+      counts = addCounts(counts, part);
   }
   ctx.metrics?.recordsSynced.inc({ entity: 'companies', operation: 'inserted' }, counts.inserted);
   ctx.metrics?.recordsSynced.inc({ entity: 'companies', operation: 'updated' }, counts.updated);

@@ -2,7 +2,7 @@
 // where needed — the calls for lists cut at 10, notes and (opt-in) segments. Used by the full and
 // incremental syncs and by webhooks, so a contact is mirrored the same way whichever path read it.
 import pMap from 'p-map';
-import { readCutListReads, recordCutListRead, type CutList } from '../db/cut-list-reads.js';
+import { readCutListReads, recordCutListReads, type CutList } from '../db/cut-list-reads.js';
 import { ensureChildren } from '../db/local-ids.js';
 import { readMirroredContacts, type MirroredContact } from '../db/mirrored-state.js';
 import { addLinks, replaceLinks, type LinkSet } from '../db/upsert-links.js';
@@ -107,15 +107,22 @@ export async function saveContacts(
     // as the sync's writes like every other, or the outbox would capture them as local creations.
     const tagRefs = relinked.flatMap((m) => m.tags?.refs ?? []);
     const companyRefs = relinked.flatMap((m) => m.companies?.refs ?? []);
-    if (tagRefs.length > 0) await withSyncWrites(ctx.db, (trx) => ensureChildren(trx, 'intercom.tags', tagRefs));
-    if (companyRefs.length > 0) await withSyncWrites(ctx.db, (trx) => ensureChildren(trx, 'intercom.companies', companyRefs));
+    if (tagRefs.length > 0)
+      await withSyncWrites(ctx.db, (trx) => ensureChildren(trx, 'intercom.tags', tagRefs));
+    if (companyRefs.length > 0)
+      await withSyncWrites(ctx.db, (trx) => ensureChildren(trx, 'intercom.companies', companyRefs));
     // Counts are taken from the committed attempt only: a deadlock retry re-runs the callback.
     const write = (ids: ReadonlySet<string> | null) =>
       withSyncWrites(ctx.db, async (trx) => {
         const part = ids ? rows.filter((r) => ids.has(r.intercom_id)) : rows;
         const upserted = await upsertContacts(trx, part, absent && { absent });
         await writeEmbeddedLinks(trx, ids ? relinked.filter((m) => ids.has(m.intercomId)) : relinked);
-        if (options.park) await unparkRecords(trx, 'contact', part.map((r) => r.intercom_id));
+        if (options.park)
+          await unparkRecords(
+            trx,
+            'contact',
+            part.map((r) => r.intercom_id),
+          );
         return upserted;
       });
     const from = options.park;
@@ -159,12 +166,36 @@ async function writeEmbeddedLinks(trx: Executor, mapped: readonly ContactLists[]
   const sets = (pick: (m: ContactLists) => ContactLists['tags'], complete: boolean): LinkSet[] =>
     mapped.flatMap((m) => {
       const list = pick(m);
-      return list && list.complete === complete ? [{ parentIntercomId: m.intercomId, children: list.refs }] : [];
+      return list && list.complete === complete
+        ? [{ parentIntercomId: m.intercomId, children: list.refs }]
+        : [];
     });
-  await replaceLinks(trx, 'contact_tags', sets((m) => m.tags, true));
-  await addLinks(trx, 'contact_tags', sets((m) => m.tags, false));
-  await replaceLinks(trx, 'contact_companies', sets((m) => m.companies, true));
-  await addLinks(trx, 'contact_companies', sets((m) => m.companies, false));
+  // saveContacts made the placeholders already, each in a short transaction of its own.
+  const ensured = { childrenEnsured: true };
+  await replaceLinks(
+    trx,
+    'contact_tags',
+    sets((m) => m.tags, true),
+    ensured,
+  );
+  await addLinks(
+    trx,
+    'contact_tags',
+    sets((m) => m.tags, false),
+    ensured,
+  );
+  await replaceLinks(
+    trx,
+    'contact_companies',
+    sets((m) => m.companies, true),
+    ensured,
+  );
+  await addLinks(
+    trx,
+    'contact_companies',
+    sets((m) => m.companies, false),
+    ensured,
+  );
 }
 
 /** Whether a contact's embedded tags or companies name a link the mirror lacks, or (complete) lacks one it has. */
@@ -192,39 +223,62 @@ async function completeCutLists(
   if (cut.length === 0) return;
   // A cut list whose total and shown entries match the mirrored links has not changed: skip the call.
   const disagrees = (list: ContactLists['tags'], have: ReadonlySet<string> | undefined) =>
-    list?.complete === false && (!have || have.size !== list.totalCount || list.refs.some((r) => !have.has(r.intercomId)));
+    list?.complete === false &&
+    (!have || have.size !== list.totalCount || list.refs.some((r) => !have.has(r.intercomId)));
   // One that disagrees is read whole once per change of what the contact embeds: Intercom's total
   // can disagree with its own list endpoint for good (docs/intercom-api.md#lists-cut-at-10).
-  const candidates = cut.filter((m) => {
+  // One entry per contact (a batch may carry one twice): the last, as written one after another.
+  const candidates = [...new Map(cut.map((m) => [m.intercomId, m])).values()].filter((m) => {
     const have = mirrored.get(m.intercomId);
     return disagrees(m.tags, have?.lists.tags) || disagrees(m.companies, have?.lists.companies);
   });
   if (candidates.length === 0) return;
-  const reads = await readCutListReads(ctx.db, candidates.map((m) => m.intercomId));
+  const reads = await readCutListReads(
+    ctx.db,
+    candidates.map((m) => m.intercomId),
+  );
   const due = (m: ContactLists, list: CutList) =>
     disagrees(m[list], mirrored.get(m.intercomId)?.lists[list]) &&
     reads.get(`${m.intercomId}:${list}`) !== embeddedSignature(m, list);
-  await pMap(
+  // The calls run `detailConcurrency` at a time; what they read is written in one transaction for
+  // the page (a transaction per contact cost ~9 statements each, most of a first sync's CPU).
+  const read = await pMap(
     candidates,
     async (m) => {
       const id = m.intercomId;
       const call = { lane: 'inbound' as const, ...(signal && { signal }) };
       const tags = due(m, 'tags') ? await collect(ctx.intercom.contacts.tags(id, call), refOf) : undefined;
-      const companies = due(m, 'companies') ? await collect(ctx.intercom.contacts.companies(id, call), refOf) : undefined;
-      if (!tags && !companies) return;
-      await withSyncWrites(ctx.db, async (trx) => {
-        if (tags) {
-          await replaceLinks(trx, 'contact_tags', [{ parentIntercomId: id, children: tags }]);
-          await recordCutListRead(trx, id, 'tags', embeddedSignature(m, 'tags'));
-        }
-        if (companies) {
-          await replaceLinks(trx, 'contact_companies', [{ parentIntercomId: id, children: companies }]);
-          await recordCutListRead(trx, id, 'companies', embeddedSignature(m, 'companies'));
-        }
-      });
+      const companies = due(m, 'companies')
+        ? await collect(ctx.intercom.contacts.companies(id, call), refOf)
+        : undefined;
+      return { m, tags, companies };
     },
     { concurrency: ctx.settings.detailConcurrency, ...(signal && { signal }) },
   );
+  const sets = (list: CutList): LinkSet[] =>
+    read.flatMap((r) => (r[list] ? [{ parentIntercomId: r.m.intercomId, children: r[list] }] : []));
+  const tagSets = sets('tags');
+  const companySets = sets('companies');
+  if (tagSets.length === 0 && companySets.length === 0) return;
+  // Placeholders first, each in its own short transaction, as for the page's rows (saveContacts).
+  const tagRefs = tagSets.flatMap((s) => s.children);
+  const companyRefs = companySets.flatMap((s) => s.children);
+  if (tagRefs.length > 0)
+    await withSyncWrites(ctx.db, (trx) => ensureChildren(trx, 'intercom.tags', tagRefs));
+  if (companyRefs.length > 0)
+    await withSyncWrites(ctx.db, (trx) => ensureChildren(trx, 'intercom.companies', companyRefs));
+  await withSyncWrites(ctx.db, async (trx) => {
+    await replaceLinks(trx, 'contact_tags', tagSets, { childrenEnsured: true });
+    await replaceLinks(trx, 'contact_companies', companySets, { childrenEnsured: true });
+    await recordCutListReads(
+      trx,
+      read.flatMap((r) =>
+        (['tags', 'companies'] as const).flatMap((list) =>
+          r[list] ? [{ contactId: r.m.intercomId, list, embedded: embeddedSignature(r.m, list) }] : [],
+        ),
+      ),
+    );
+  });
 }
 
 /**
@@ -251,32 +305,47 @@ async function syncNotes(
   onParked: () => void,
 ): Promise<Tally> {
   const notesTally = tally();
-  const stale = mapped.filter((m) => {
+  const stale = [...new Map(mapped.map((m) => [m.intercomId, m])).values()].filter((m) => {
     const total = m.notes?.totalCount ?? m.notes?.refs.length ?? 0;
     if (total === 0) return false;
     const have = mirrored.get(m.intercomId)?.lists.notes;
     return !have || have.size !== total || m.notes!.refs.some((r) => !have.has(r.intercomId));
   });
-  await pMap(
+  // Read `detailConcurrency` contacts at a time, then written together: one transaction for the
+  // page's notes, not one per contact.
+  const read = await pMap(
     stale,
     async (m) => {
       const id = m.intercomId;
-      const pages = ctx.intercom.contacts.notes(id, { lane: 'inbound', ...(options.signal && { signal: options.signal }) });
-      const rows = await collect(pages, (n) => ({ payload: n, row: mapNote(n, { contactIntercomId: id }) }));
-      notesTally.add({ fetched: rows.length });
-      // Not recorded as seen: notes are never swept (only changed contacts' notes are re-read).
-      const write = (part: readonly (typeof rows)[number][]) =>
-        withSyncWrites(ctx.db, (trx) => upsertNotes(trx, part.map((r) => r.row)));
-      const from = options.park;
-      if (!from) return void notesTally.add(await write(rows));
-      const refused = async (note: (typeof rows)[number], error: Error) => {
-        await parkPayload(ctx, 'note', note.payload, refusalReason(error), from);
-        onParked();
-      };
-      for (const counts of await writeIsolated(rows, write, refused)) notesTally.add(counts);
+      const pages = ctx.intercom.contacts.notes(id, {
+        lane: 'inbound',
+        ...(options.signal && { signal: options.signal }),
+      });
+      return collect(pages, (n) => ({ payload: n, row: mapNote(n, { contactIntercomId: id }) }));
     },
     { concurrency: ctx.settings.detailConcurrency, ...(options.signal && { signal: options.signal }) },
   );
+  const rows = read.flat();
+  notesTally.add({ fetched: rows.length });
+  if (rows.length === 0) return notesTally;
+  // Not recorded as seen: notes are never swept (only changed contacts' notes are re-read).
+  const write = (part: readonly (typeof rows)[number][]) =>
+    withSyncWrites(ctx.db, (trx) =>
+      upsertNotes(
+        trx,
+        part.map((r) => r.row),
+      ),
+    );
+  const from = options.park;
+  if (!from) {
+    notesTally.add(await write(rows));
+    return notesTally;
+  }
+  const refused = async (note: (typeof rows)[number], error: Error) => {
+    await parkPayload(ctx, 'note', note.payload, refusalReason(error), from);
+    onParked();
+  };
+  for (const counts of await writeIsolated(rows, write, refused)) notesTally.add(counts);
   return notesTally;
 }
 
@@ -286,8 +355,13 @@ async function syncSegments(ctx: SyncContext, mapped: readonly ContactLists[], s
     mapped,
     async (m) => {
       const id = m.intercomId;
-      const segments = await collect(ctx.intercom.contacts.segments(id, { lane: 'inbound', ...(signal && { signal }) }), refOf);
-      await withSyncWrites(ctx.db, (trx) => replaceLinks(trx, 'contact_segments', [{ parentIntercomId: id, children: segments }]));
+      const segments = await collect(
+        ctx.intercom.contacts.segments(id, { lane: 'inbound', ...(signal && { signal }) }),
+        refOf,
+      );
+      await withSyncWrites(ctx.db, (trx) =>
+        replaceLinks(trx, 'contact_segments', [{ parentIntercomId: id, children: segments }]),
+      );
     },
     { concurrency: ctx.settings.detailConcurrency, ...(signal && { signal }) },
   );
@@ -298,7 +372,10 @@ function refOf(item: { id?: string | number; name?: string | null }): Reference 
   return { intercomId: String(item.id), name: item.name ?? null };
 }
 
-async function collect<T, R>(pages: AsyncIterable<{ readonly items: readonly T[] }>, map: (item: T) => R): Promise<R[]> {
+async function collect<T, R>(
+  pages: AsyncIterable<{ readonly items: readonly T[] }>,
+  map: (item: T) => R,
+): Promise<R[]> {
   const out: R[] = [];
   for await (const page of pages) for (const item of page.items) out.push(map(item));
   return out;

@@ -5,6 +5,7 @@ import type { CursorPage } from '../intercom/pagination.js';
 import type { Contact, SearchFilter } from '../intercom/types.js';
 import type { SyncContext } from './context.js';
 import { planPartitionsByCount, type ContactPartition } from './partitions.js';
+import { readAhead } from './read-ahead.js';
 
 /** Matches every contact (created_at is never negative). */
 export const EVERY_CONTACT: SearchFilter = {
@@ -101,7 +102,8 @@ export async function readContactPartitions(
         ...(signal && { signal }),
       });
       try {
-        for await (const page of pages) {
+        // Page N+1 is asked for while page N is written (read-ahead.ts); checkpoints still follow writes.
+        for await (const page of readAhead(pages)) {
           if (failed) break;
           await onPage(partition, page);
         }

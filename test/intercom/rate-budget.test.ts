@@ -2,7 +2,7 @@
 // outages. Windows run on a manual clock passed to the budget (and from it to the Lua script), so
 // "waits for the next window" is checked by who sleeps until when, not by how long a test took.
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { IntercomClient } from '../../src/intercom/client.js';
 import {
   RateBudget,
@@ -126,6 +126,25 @@ describe('following the headers', () => {
     await clock.untilSleeping(1);
     expect(next.at).toBeUndefined();
     expect(await shared.state()).toMatchObject({ limit: 4, taken: 4, windowEndMs: windowEnd });
+  });
+
+  it('sends Redis only the headers that can change the count: usage beyond our own takes is still folded in', async () => {
+    const clock = new ManualClock();
+    const shared = budget(clock, { perMinute: 600 });
+    for (let i = 0; i < 3; i++) await shared.take('inbound');
+    const { windowEndMs } = await shared.state();
+    const calls = vi.spyOn(redis, 'evalsha');
+    try {
+      // Intercom counted 2 of our 3 requests (one still in flight): nothing new, no round trip.
+      await shared.observe({ limit: 10, remaining: 8, resetAtMs: windowEndMs });
+      expect(calls).not.toHaveBeenCalled();
+      // Another app of the workspace spent 5 more: adopted.
+      await shared.observe({ limit: 10, remaining: 2, resetAtMs: windowEndMs });
+      expect(calls).toHaveBeenCalledTimes(1);
+    } finally {
+      calls.mockRestore();
+    }
+    expect(await shared.state()).toMatchObject({ limit: 10, taken: 8, windowEndMs });
   });
 
   it('makes every caller wait for the reset after a 429 and uses the configured limit until headers arrive', async () => {
