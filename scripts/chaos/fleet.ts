@@ -45,6 +45,10 @@ export class Fleet {
   /** A process's output goes to a file of its own under the run's log folder. */
   private spawn(label: string, args: readonly string[]): CliProcess {
     const cli = spawnCli(args, this.env);
+    // Never outlive the runner, even when it is stopped before close().
+    const orphan = () => cli.child.kill('SIGKILL');
+    process.once('exit', orphan);
+    void cli.exited.finally(() => process.off('exit', orphan)).catch(() => undefined);
     const file: WriteStream = createWriteStream(
       join(this.logDir, `${String(++this.logs).padStart(3, '0')}-${label}.log`),
     );

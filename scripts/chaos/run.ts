@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { Prng } from '../../src/sandbox/prng.js';
 import { startSandboxProcess } from '../../bench/sandbox-process.js';
+import type { SandboxOptionsInput } from '../../src/sandbox/options.js';
+import { startSandbox } from '../../src/sandbox/server.js';
 import { runCli } from '../../test/support/cli.js';
 import { createMigratedTestDatabase, TEST_TIMINGS } from '../../test/support/harness-env.js';
 import { startOwnRedis } from '../../test/support/own-redis.js';
@@ -31,6 +33,8 @@ export interface ChaosOptions {
   readonly localPerSecond: number;
   readonly remotePerSecond: number;
   readonly log?: (line: string) => void;
+  /** Run the sandbox in this process (the small round in the test command) instead of its own. */
+  readonly inProcessSandbox?: boolean;
   /** Leave the run's database behind for a post-mortem (its URL is logged). */
   readonly keepDatabase?: boolean;
 }
@@ -60,7 +64,8 @@ const SECRET = 'chaos-client-secret';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
-  const say = options.log ?? (() => undefined);
+  const begun = Date.now();
+  const say = (line: string) => options.log?.(`[${((Date.now() - begun) / 1000).toFixed(1).padStart(5)} s] ${line}`);
   const seed = options.seed;
   const logDir = join(tmpdir(), `chaos-${seed}-${Date.now().toString(36)}`);
   mkdirSync(logDir, { recursive: true });
@@ -68,16 +73,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const database = await createMigratedTestDatabase('chaos');
   const pool = new pg.Pool({ connectionString: database.url, max: 4, application_name: 'chaos runner' });
   pool.on('error', () => undefined);
-  const sandbox = await startSandboxProcess([
-    '--port=0',
-    `--contacts=${options.contacts}`,
-    `--companies=${Math.max(5, Math.round(options.contacts / 20))}`,
-    `--seed=${seed}`,
-    '--latency-ms=10',
-    '--rate-limit=0',
-    `--webhook-secret=${SECRET}`,
-    '--webhook-retry-delay-ms=1000',
-  ]);
+  const sandboxFlags = {
+    contacts: options.contacts,
+    companies: Math.max(5, Math.round(options.contacts / 20)),
+    seed,
+    latencyMs: 10,
+    rateLimit: 0,
+    webhookSecret: SECRET,
+    webhookRetryDelayMs: 1000,
+  };
+  const sandbox = options.inProcessSandbox
+    ? await inProcess(sandboxFlags)
+    : await startSandboxProcess(Object.entries(sandboxFlags).map(([k, v]) => `--${kebab(k)}=${v}`)).then(
+        (child) => ({ url: child.url, stop: async () => void child.child.kill('SIGTERM') }),
+      );
   const control = sandboxControl(sandbox.url);
   const env: Record<string, string> = {
     DATABASE_URL: database.url,
@@ -110,11 +119,15 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   };
   try {
     say(`seed ${seed}: sandbox ${sandbox.url} (${options.contacts} contacts), logs in ${logDir}`);
-    const first = await runCli(['sync', 'full', '--json'], env);
+    // The daemons start while the first full sync runs; webhooks reach them once it is done.
+    const [first] = await Promise.all([
+      runCli(['sync', 'full', '--json'], env),
+      ...fleet.daemons.map((slot) => fleet.startDaemon(slot)),
+    ]);
     if (first.code !== 0) throw new Error(`the first full sync failed: ${first.stderr.slice(-2000)}`);
+    say('first full sync done, daemons up');
     const proxy = await fleet.startProxy();
     await control('PATCH', '/settings', { webhookUrl: `${proxy}/webhooks/intercom` });
-    await Promise.all(fleet.daemons.map((slot) => fleet.startDaemon(slot)));
     const { rows } = await pool.query<{ id: string; intercom_id: string }>(
       `select id, intercom_id from intercom.contacts where intercom_id is not null and deleted_at is null and not archived order by id`,
     );
@@ -129,11 +142,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     });
 
     say(
-      `chaos for ${options.chaosSeconds} s: ${options.faultRate * 100}% API faults, duplicated and reordered webhooks`,
+      `chaos for ${options.chaosSeconds} s: ${options.faultRate * 100}% API faults (5xx, timeouts, cut bodies, lost answers), duplicated and reordered webhooks`,
     );
     await control('PATCH', '/settings', {
       faultRate: options.faultRate,
-      faultKinds: ['500', '502', '503', 'timeout', 'truncated'],
+      faultKinds: ['500', '502', '503', 'timeout', 'truncated', 'lost'],
       timeoutFaultMs: 2_500,
       webhookDuplicateRate: 0.2,
       webhookReorderWindow: 6,
@@ -157,6 +170,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       everyMs: options.faultEverySeconds * 1000,
       onError,
     });
+    say('faults stopped; waiting for the writers');
     await work;
 
     say('faults off; settling');
@@ -173,6 +187,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
         : `not settled after ${options.settleSeconds} s`,
     );
 
+    say('judging');
     const verdict = await judge(pool, control, oracle, seededActive);
     const verify = await runVerify(env);
     const syncs = {
@@ -189,6 +204,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       verdict.extraContacts === 0 &&
       verify.clean;
     for (const line of verdict.details.slice(0, 20)) say(`  ${line}`);
+    say('done; stopping everything');
     return {
       seed,
       verdict,
@@ -204,7 +220,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     };
   } finally {
     await fleet.close();
-    sandbox.child.kill('SIGTERM');
+    await sandbox.stop();
     await pool.end();
     await redis.stop();
     if (options.keepDatabase) say(`kept the database: ${database.url}`);
@@ -242,6 +258,16 @@ async function settle(
     await sleep(500);
   }
   return false;
+}
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** The sandbox in this process, shaped as the child-process one is used here. */
+async function inProcess(input: SandboxOptionsInput): Promise<{ url: string; stop(): Promise<void> }> {
+  const sandbox = await startSandbox(input);
+  return { url: sandbox.url, stop: () => sandbox.close() };
 }
 
 async function runVerify(env: Record<string, string>): Promise<ChaosResult['verify']> {
