@@ -65,7 +65,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const begun = Date.now();
-  const say = (line: string) => options.log?.(`[${((Date.now() - begun) / 1000).toFixed(1).padStart(5)} s] ${line}`);
+  const say = (line: string) =>
+    options.log?.(`[${((Date.now() - begun) / 1000).toFixed(1).padStart(5)} s] ${line}`);
   const seed = options.seed;
   const logDir = join(tmpdir(), `chaos-${seed}-${Date.now().toString(36)}`);
   mkdirSync(logDir, { recursive: true });

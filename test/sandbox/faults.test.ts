@@ -73,7 +73,12 @@ describe('faults', () => {
   it('loses the answer of an applied write on a lost fault (a 502 page), never on a read', async () => {
     await control(sandbox, 'PATCH', '/settings', { faultRate: 1, faultKinds: ['lost'] });
     const before = countContacts();
-    const write = await api('POST', '/contacts', { role: 'lead', email: 'applied@example.com' }, { raw: true });
+    const write = await api(
+      'POST',
+      '/contacts',
+      { role: 'lead', email: 'applied@example.com' },
+      { raw: true },
+    );
     expect(write.status).toBe(502);
     expect(write.text).toMatch(/<html>/);
     expect(countContacts()).toBe(before + 1);
