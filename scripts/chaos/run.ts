@@ -75,6 +75,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const pool = new pg.Pool({ connectionString: database.url, max: 4, application_name: 'chaos runner' });
   pool.on('error', () => undefined);
   const sandboxFlags = {
+    port: 0,
     contacts: options.contacts,
     companies: Math.max(5, Math.round(options.contacts / 20)),
     seed,
