@@ -66,7 +66,7 @@ export class Fleet {
     slot.starts += 1;
     const cli = this.spawn(`daemon-${slot.name}`, ['daemon', '--host', '127.0.0.1', '--grace-ms', '1000']);
     slot.process = cli;
-    for (const deadline = Date.now() + 60_000; ;) {
+    for (const deadline = Date.now() + 180_000; ;) {
       const match = /daemon listening on (\S+) \(/.exec(cli.output.stderr);
       if (match) {
         slot.url = match[1]!;
