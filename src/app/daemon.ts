@@ -244,8 +244,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       lockDurationMs: config.JOB_LOCK_MS,
       stalledIntervalMs: config.JOB_LOCK_MS,
       name: workerName,
-      webhookSweepAfterMs: options.sweep?.olderThanMs ?? 30_000,
-      stuckPushMs: options.sweep?.stuckPushMs ?? 120_000,
+      webhookSweepAfterMs: options.sweep?.olderThanMs ?? config.SWEEP_EVERY_SECONDS * 1000,
+      stuckPushMs: options.sweep?.stuckPushMs ?? config.PUSH_STUCK_SECONDS * 1000,
       pendingPushOlderThanMs: options.sweep?.pendingPushOlderThanMs ?? 5_000,
       pushDelayMs: config.PUSH_COALESCE_MS,
       retention: {
@@ -259,11 +259,16 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
     const scheduleSettings: ScheduleSettings = {
       fullSyncCron: config.FULL_SYNC_CRON,
       incrementalEveryMs: config.INCREMENTAL_EVERY_MINUTES * 60_000,
-      sweepEveryMs: options.sweep?.everyMs ?? 30_000,
+      sweepEveryMs: options.sweep?.everyMs ?? config.SWEEP_EVERY_SECONDS * 1000,
     };
     const stopSchedules =
       (options.schedule ?? true)
-        ? await keepSchedules(queues, scheduleSettings, options.scheduleCheckMs ?? 60_000, log)
+        ? await keepSchedules(
+            queues,
+            scheduleSettings,
+            options.scheduleCheckMs ?? config.SCHEDULE_CHECK_SECONDS * 1000,
+            log,
+          )
         : () => undefined;
     opened.push(async () => stopSchedules());
 

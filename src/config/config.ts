@@ -300,6 +300,15 @@ const settings = z.object({
    * over its jobs (full-sync parts, pushes) after about this long. BullMQ's default.
    */
   JOB_LOCK_MS: int('JOB_LOCK_MS', 1_000, 600_000, 30_000),
+  /**
+   * How often the sweeper runs (daemon): it re-enqueues pushes and webhook events that Redis or a
+   * dead worker lost; a stored webhook event unapplied this long is enqueued again.
+   */
+  SWEEP_EVERY_SECONDS: int('SWEEP_EVERY_SECONDS', 1, 3_600, 30),
+  /** A push in flight this long is taken for lost (its worker died): its changes go back to pending. */
+  PUSH_STUCK_SECONDS: int('PUSH_STUCK_SECONDS', 5, 86_400, 120),
+  /** How often a daemon checks its job schedulers still exist in Redis (a flush loses them). */
+  SCHEDULE_CHECK_SECONDS: int('SCHEDULE_CHECK_SECONDS', 1, 3_600, 60),
   /** Basic-auth user of the daemon's /dashboard. */
   DASHBOARD_USER: z
     .string()

@@ -56,7 +56,10 @@ export class ContactsApi {
    * @example await client.contacts.create({ role: 'user', external_id: '42', email: 'a@b.c' });
    */
   create(input: ContactInput, options: CallOptions = {}): Promise<Contact> {
-    return this.call('POST', '/contacts', {}, input, options);
+    // Sent once: a 5xx, a timeout or a cut connection may come after Intercom stored the contact, and
+    // a blind retry would make a second lead (leads never conflict). The caller retries knowing it
+    // may have created one (docs/local-changes.md#one-intercom-record-per-local-row).
+    return this.http.request<Contact>({ ...callSpec('POST', '/contacts', {}, input, options), retries: 0 });
   }
 
   /** @example await client.contacts.update(id, { role: 'user', name: 'Ada' }); */

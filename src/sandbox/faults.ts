@@ -1,11 +1,12 @@
 // Injected failures, drawn before a request reaches its handler so a faulted change applies
 // nothing: 500/503 JSON errors, a 502 HTML gateway page, a hung socket, or (reads only) a
-// 200 whose JSON body is cut short (docs/intercom-api.md#error-envelope: "Some 5xx or gateway errors return
+// 200 whose JSON body is cut short; or (writes only, `lost`) a change applied whose answer is
+// replaced by the 502 page (docs/intercom-api.md#error-envelope: "Some 5xx or gateway errors return
 // HTML").
 import type { Prng } from './prng.js';
 import type { RuntimeSettings } from './options.js';
 
-export type FaultKind = '500' | '502' | '503' | 'timeout' | 'truncated';
+export type FaultKind = '500' | '502' | '503' | 'timeout' | 'truncated' | 'lost';
 
 export class FaultInjector {
   constructor(
@@ -13,11 +14,11 @@ export class FaultInjector {
     private readonly rng: Prng,
   ) {}
 
-  /** The fault for this request, if any; truncation only on reads, so no change goes unseen. */
+  /** The fault for this request, if any; truncation only on reads, a lost answer only on writes. */
   draw(isRead: boolean): FaultKind | null {
     const { faultRate, faultKinds } = this.settings();
     if (faultRate <= 0 || !this.rng.chance(faultRate)) return null;
-    const kinds = faultKinds.filter((k) => isRead || k !== 'truncated');
+    const kinds = faultKinds.filter((k) => (isRead ? k !== 'lost' : k !== 'truncated'));
     return kinds.length === 0 ? null : this.rng.pick(kinds);
   }
 

@@ -11,9 +11,13 @@ export const runtimeSettingsSchema = z.object({
   latencyMs: nonNegative.default(0),
   /** Fraction of API requests that fail (500, 502 HTML, 503, timeout, truncated JSON on reads). */
   faultRate: fraction.default(0),
-  /** Which fault kinds `faultRate` draws from. */
+  /**
+   * Which fault kinds `faultRate` draws from. `lost` (writes only, never drawn unless listed): the
+   * change is applied, and its answer is a 502 gateway page, as when a gateway times out after the
+   * API stored the change.
+   */
   faultKinds: z
-    .array(z.enum(['500', '502', '503', 'timeout', 'truncated']))
+    .array(z.enum(['500', '502', '503', 'timeout', 'truncated', 'lost']))
     .min(1)
     .default(['500', '502', '503', 'timeout', 'truncated']),
   /** How long a "timeout" fault holds the socket before destroying it. */

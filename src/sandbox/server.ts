@@ -92,6 +92,7 @@ export async function startSandbox(
   });
   installBodyParser(app);
   const truncated = new WeakSet<FastifyRequest>();
+  const lost = new WeakSet<FastifyRequest>();
 
   app.addHook('onRequest', async (request, reply) => {
     if (request.url.startsWith(CONTROL_PREFIX)) return;
@@ -149,14 +150,24 @@ export async function startSandbox(
       case 'truncated':
         truncated.add(request);
         return;
+      case 'lost':
+        lost.add(request);
+        return;
       default:
         return;
     }
   });
 
-  app.addHook('onSend', async (request, _reply, payload) =>
-    truncated.has(request) && typeof payload === 'string' ? truncateBody(payload) : payload,
-  );
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (lost.has(request) && reply.statusCode < 300) {
+      // Applied, but the gateway's page comes back instead of the answer.
+      reply.code(502).type('text/html');
+      for (const name of ['x-request-id', 'x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset'])
+        reply.removeHeader(name);
+      return BAD_GATEWAY_HTML;
+    }
+    return truncated.has(request) && typeof payload === 'string' ? truncateBody(payload) : payload;
+  });
 
   app.addHook('onResponse', async (request, reply) => {
     if (!request.url.startsWith(CONTROL_PREFIX)) stats.record(routeKey(request), reply.statusCode);

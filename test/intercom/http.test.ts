@@ -172,6 +172,15 @@ describe('retries', () => {
     expect(server!.requests).toHaveLength(3);
   });
 
+  it('sends a contact create once: a 5xx may have created it, and a blind retry would create a second lead', async () => {
+    const intercom = await serve(
+      inOrder({ status: 502, body: '<html>502 Bad Gateway</html>' }, { body: contact('c2') }),
+    );
+    const error = await failure(intercom.contacts.create({ role: 'lead', email: 'once@example.com' }));
+    expect(error).toMatchObject({ status: 502, retryable: true });
+    expect(server!.requests).toHaveLength(1);
+  });
+
   it('backs off before each retry: the first delay, doubled each time, randomised ×1–2 and capped', async () => {
     const intercom = await serve(
       inOrder(

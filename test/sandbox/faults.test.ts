@@ -70,6 +70,23 @@ describe('faults', () => {
     expect(write.body.email).toBe('whole@example.com');
   });
 
+  it('loses the answer of an applied write on a lost fault (a 502 page), never on a read', async () => {
+    await control(sandbox, 'PATCH', '/settings', { faultRate: 1, faultKinds: ['lost'] });
+    const before = countContacts();
+    const write = await api(
+      'POST',
+      '/contacts',
+      { role: 'lead', email: 'applied@example.com' },
+      { raw: true },
+    );
+    expect(write.status).toBe(502);
+    expect(write.text).toMatch(/<html>/);
+    expect(countContacts()).toBe(before + 1);
+    expect([...sandbox.store.contacts.values()].some((c) => c.email === 'applied@example.com')).toBe(true);
+    const read = await api('GET', '/contacts?per_page=5');
+    expect(read.status).toBe(200);
+  });
+
   it('spares the control endpoints', async () => {
     // Latency this long would show (10 s at least half of it); every call would fail with a 500.
     await control(sandbox, 'PATCH', '/settings', { faultRate: 1, faultKinds: ['500'], latencyMs: 10_000 });
