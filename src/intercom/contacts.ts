@@ -160,7 +160,10 @@ export class ContactsApi {
 
   /** @example await client.contacts.createNote(id, { body: '<p>Called</p>', admin_id: adminId }); */
   createNote(id: string, input: NoteInput, options: CallOptions = {}): Promise<Note> {
-    return this.call('POST', '/contacts/{id}/notes', { id }, input, options);
+    // Sent once, as a contact create is: a blind retry after a lost answer makes a second note. The
+    // push's retry looks for the note the first attempt made (docs/local-changes.md#one-intercom-record-per-local-row).
+    const spec = callSpec('POST', '/contacts/{id}/notes', { id }, input, options);
+    return this.http.request<Note>({ ...spec, retries: 0 });
   }
 
   /** Attaches a company by its Intercom id (not its `company_id`). */

@@ -181,6 +181,20 @@ describe('retries', () => {
     expect(server!.requests).toHaveLength(1);
   });
 
+  it('sends a note create once: a lost answer may follow a stored note, and a retry would add a second', async () => {
+    const intercom = await serve(
+      inOrder(
+        { status: 503, body: '<html>503</html>' },
+        { body: { type: 'note', id: 'n2', body: '<p>x</p>' } },
+      ),
+    );
+    const error = await failure(
+      intercom.contacts.createNote('c1', { body: '<p>x</p>', admin_id: '1' } as never),
+    );
+    expect(error).toMatchObject({ status: 503, retryable: true });
+    expect(server!.requests).toHaveLength(1);
+  });
+
   it('backs off before each retry: the first delay, doubled each time, randomised ×1–2 and capped', async () => {
     const intercom = await serve(
       inOrder(
