@@ -43,7 +43,10 @@ export interface TestDatabaseOptions {
   readonly template?: string;
 }
 
-/** The run's migrated template database, if the global setup made one. */
+/**
+ * The run's migrated template database, if the global setup made one.
+ * @example const template = migratedTemplate(); const db = await createTestDatabase('x', template ? { template } : {});
+ */
 export function migratedTemplate(): string | undefined {
   return process.env[MIGRATED_TEMPLATE_ENV] || undefined;
 }

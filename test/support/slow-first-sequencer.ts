@@ -38,7 +38,10 @@ export const SLOW_FILES: readonly string[] = [
   'test/push/create-conflicts.test.ts',
 ];
 
-/** Vitest's `sequence.sequencer`: SLOW_FILES first in their order, then Vitest's own order. */
+/**
+ * Vitest's `sequence.sequencer`: SLOW_FILES first in their order, then Vitest's own order.
+ * @example defineConfig({ test: { sequence: { sequencer: SlowFirstSequencer } } });
+ */
 export default class SlowFirstSequencer extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const rest = await super.sort(files);
