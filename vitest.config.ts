@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import SlowFirstSequencer from './test/support/slow-first-sequencer.js';
 
 export default defineConfig({
   test: {
@@ -15,5 +16,7 @@ export default defineConfig({
     // file builds (and closes) its own harness; a test-support cache that would leak across files
     // is reset by the file that reads it (test/sandbox/spec-conformance.test.ts).
     isolate: false,
+    // Slow files first, so neither worker is left idle at the end (test/support/slow-first-sequencer.ts).
+    sequence: { sequencer: SlowFirstSequencer },
   },
 });

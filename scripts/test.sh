@@ -5,8 +5,11 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 [ -d node_modules ] || npm ci --no-audit --no-fund
+# Assigned first, so a services failure (its reason is already on stderr) stops the run here
+# instead of leaving the tests without DATABASE_URL/REDIS_URL.
+services_env="$(bash scripts/services.sh start)"
 # shellcheck disable=SC2046
-export $(bash scripts/services.sh start | xargs)
+export $(echo "$services_env" | xargs)
 
 echo "== tools (promtool, chromium)"; bash scripts/tools.sh
 echo "== citations"; node scripts/check-citations.mjs

@@ -29,6 +29,7 @@ import { enqueueWebhook } from '../workers/processors.js';
 import { createQueues, type Queues } from '../workers/queues.js';
 import { keepSchedules, type ScheduleSettings } from '../workers/schedules.js';
 import { startWorkers } from '../workers/worker-pool.js';
+import { DEFAULT_GRACE_MS } from './grace-period.js';
 import { openRuntime, type Runtime } from './runtime.js';
 import { readStatusReport } from './status-snapshot.js';
 
@@ -36,8 +37,7 @@ export type DaemonConfig = ConfigWith<
   'DATABASE_URL' | 'REDIS_URL' | 'INTERCOM_TOKEN' | 'INTERCOM_CLIENT_SECRET'
 >;
 
-/** How long in-flight jobs may run on after a stop is asked, unless told otherwise. */
-export const DEFAULT_GRACE_MS = 30_000;
+export { DEFAULT_GRACE_MS };
 
 export interface DaemonOptions {
   readonly config: DaemonConfig;

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { lastStreamRuns, type StreamHistoryRow } from './runs.js';
 import { parkedCounts, type ParkedEntity } from './parked-records.js';
 import type { Executor } from './sync-writes.js';
+import { DEFAULT_RUNS_PER_STREAM } from './runs-per-stream.js';
 
 export interface StreamStatus {
   readonly stream: string;
@@ -28,8 +29,7 @@ export interface BacklogStatus {
   readonly oldestPendingOutbox: Date | null;
 }
 
-/** Runs shown per stream unless asked for another number. */
-export const DEFAULT_RUNS_PER_STREAM = 3;
+export { DEFAULT_RUNS_PER_STREAM };
 
 /**
  * Per stream: its last `perStream` runs, its watermark and its last success; streams that only

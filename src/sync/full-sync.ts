@@ -12,17 +12,9 @@ import { syncCompanies, syncSegmentsList, syncTagsList } from './catalog-streams
 import { acquireLease } from './workspace-lease.js';
 import { syncAdminsAndTeams, syncDataAttributes } from './workspace-streams.js';
 import { runStream, type StreamResult } from './stream.js';
+import { FULL_SYNC_STREAMS, type FullSyncStream } from './full-sync-streams.js';
 
-export const FULL_SYNC_STREAMS = [
-  'tags',
-  'segments',
-  'data_attributes',
-  'admins',
-  'companies',
-  'contacts',
-  'notes',
-] as const;
-export type FullSyncStream = (typeof FULL_SYNC_STREAMS)[number];
+export { FULL_SYNC_STREAMS, type FullSyncStream };
 
 export interface FullSyncProgress {
   readonly stream: FullSyncStream;

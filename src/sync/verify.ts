@@ -23,6 +23,7 @@ import {
   IdentityIndex,
   type DuplicateContacts,
 } from './verify-findings.js';
+import { DEFAULT_VERIFY_LIMIT } from './verify-limit.js';
 
 export type VerifiedEntity =
   | 'contacts'
@@ -71,8 +72,7 @@ export interface VerifyReport {
   readonly durationMs: number;
 }
 
-/** Differences a report lists unless asked for another number (all are counted). */
-export const DEFAULT_VERIFY_LIMIT = 100;
+export { DEFAULT_VERIFY_LIMIT };
 
 export interface VerifyOptions {
   /** Differences listed (all are counted). Default DEFAULT_VERIFY_LIMIT. */

@@ -1,17 +1,16 @@
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/database.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
 import { upsertCompanies } from '../../src/db/upsert-companies.js';
 import { mapCompany } from '../../src/mappers/company.js';
-import { createTestDatabase, type TestDatabase } from '../support/services.js';
+import { createMigratedTestDatabase } from '../support/harness-env.js';
+import type { TestDatabase } from '../support/services.js';
 
 let target: TestDatabase;
 let db: Kysely<Database>;
 beforeAll(async () => {
-  target = await createTestDatabase('recreated');
+  target = await createMigratedTestDatabase('recreated');
   db = createDatabase({ url: target.url });
-  await migrateToLatest(db);
 });
 afterAll(async () => {
   await db.destroy();

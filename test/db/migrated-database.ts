@@ -1,8 +1,8 @@
 // A fresh migrated database per test file, and small readers the db tests share.
 import { sql, type Kysely } from 'kysely';
 import { createDatabase, type Database } from '../../src/db/database.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
-import { createTestDatabase, type TestDatabase } from '../support/services.js';
+import { createMigratedTestDatabase } from '../support/harness-env.js';
+import type { TestDatabase } from '../support/services.js';
 
 export interface MigratedDatabase {
   readonly db: Kysely<Database>;
@@ -10,9 +10,8 @@ export interface MigratedDatabase {
 }
 
 export async function createMigratedDatabase(prefix: string): Promise<MigratedDatabase> {
-  const target: TestDatabase = await createTestDatabase(prefix);
+  const target: TestDatabase = await createMigratedTestDatabase(prefix);
   const db = createDatabase({ url: target.url, poolSize: 4 });
-  await migrateToLatest(db);
   return {
     db,
     async close() {

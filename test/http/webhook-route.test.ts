@@ -2,12 +2,12 @@ import type { FastifyInstance } from 'fastify';
 import type { Kysely } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Database } from '../../src/db/database.js';
-import { migrateToLatest } from '../../src/db/migrate.js';
 import { buildHttpServer } from '../../src/http/server.js';
 import { signBody } from '../../src/http/signature.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { createTestDatabase, type TestDatabase } from '../support/services.js';
+import { createMigratedTestDatabase } from '../support/harness-env.js';
 
 const secret = 'test-client-secret';
 let target: TestDatabase;
@@ -56,9 +56,8 @@ const storedCount = async () =>
   );
 
 beforeAll(async () => {
-  target = await createTestDatabase('webhooks');
+  target = await createMigratedTestDatabase('webhooks');
   db = createDatabase({ url: target.url });
-  await migrateToLatest(db);
   app = await buildHttpServer({
     db,
     log: createLogger({ level: 'silent' }),

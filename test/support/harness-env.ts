@@ -3,7 +3,7 @@
 import { createDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
 import type { Sandbox } from '../../src/sandbox/server.js';
-import { createTestDatabase, redisUrl, uniqueName, type TestDatabase } from './services.js';
+import { createTestDatabase, migratedTemplate, redisUrl, uniqueName, type TestDatabase } from './services.js';
 
 /**
  * Settings a user could choose too, picked so tests do not wait out production delays: retries
@@ -21,8 +21,14 @@ export const TEST_TIMINGS: Readonly<Record<string, string>> = {
   SHUTDOWN_DRAIN_MS: '0',
 };
 
-/** An empty database on the test server with the schema migrated. */
+/**
+ * A database on the test server with the schema migrated: a copy of the run's migrated template
+ * when there is one (test/db/migrate.test.ts is where migrating itself is tested), else migrated here.
+ * @example const database = await createMigratedTestDatabase('daemon');
+ */
 export async function createMigratedTestDatabase(prefix: string): Promise<TestDatabase> {
+  const template = migratedTemplate();
+  if (template) return createTestDatabase(prefix, { template });
   const database = await createTestDatabase(prefix);
   const migrator = createDatabase({ url: database.url, poolSize: 1 });
   try {

@@ -2,9 +2,6 @@
 // Intercom reported a duplicate, and re-deciding one (the chosen value is written as a local edit
 // and pushed like any other).
 import type { Command } from 'commander';
-import { withDatabase } from '../../app/database.js';
-import { listConflicts } from '../../db/conflicts.js';
-import { resolveConflict } from '../../sync/push/resolve-conflict.js';
 import type { CommandContext } from '../command-context.js';
 import { UserError } from '../user-error.js';
 
@@ -20,6 +17,10 @@ export function registerConflicts(program: Command, context: CommandContext): vo
     .action(async (options: { open?: boolean; json?: boolean }) => {
       const config = context.config(['DATABASE_URL']);
       const use = { name: 'intercom-pg-sync conflicts', poolSize: 1 };
+      const [{ withDatabase }, { listConflicts }] = await Promise.all([
+        import('../../app/database.js'),
+        import('../../db/conflicts.js'),
+      ]);
       const rows = await withDatabase(config, use, (db) =>
         listConflicts(db, { openOnly: Boolean(options.open) }),
       );
@@ -48,6 +49,10 @@ export function registerConflicts(program: Command, context: CommandContext): vo
       if (!/^\d+$/.test(id)) throw new UserError(missing);
       const config = context.config(['DATABASE_URL']);
       const use = { name: 'intercom-pg-sync conflicts', poolSize: 1 };
+      const [{ withDatabase }, { resolveConflict }] = await Promise.all([
+        import('../../app/database.js'),
+        import('../../sync/push/resolve-conflict.js'),
+      ]);
       const conflict = await withDatabase(config, use, (db) => resolveConflict(db, Number(id), side));
       if (!conflict) throw new UserError(missing);
       if (options.json) return console.log(JSON.stringify({ conflict, taken: side }));

@@ -1,7 +1,7 @@
 // `intercom-pg-sync daemon`: the service. On SIGTERM/SIGINT it drains (/ready 503 for
 // SHUTDOWN_DRAIN_MS), stops gracefully and exits 0; a second signal cuts the drain short.
 import type { Command } from 'commander';
-import { DEFAULT_GRACE_MS, startDaemon } from '../../app/daemon.js';
+import { DEFAULT_GRACE_MS } from '../../app/grace-period.js';
 import type { CommandContext } from '../command-context.js';
 import { UserError } from '../user-error.js';
 
@@ -25,6 +25,7 @@ export function registerDaemon(program: Command, context: CommandContext): void 
           `--grace-ms must be a whole number of milliseconds up to 3600000, not '${options.graceMs}'.`,
         );
       const log = context.logger(config, 'service');
+      const { startDaemon } = await import('../../app/daemon.js');
       const daemon = await startDaemon({
         config,
         log,

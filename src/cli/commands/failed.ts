@@ -1,17 +1,7 @@
 // `intercom-pg-sync failed list [--json]` and `failed retry [id] [--all] [--dry-run] [--json]`: what failed for good
 // (BullMQ's failed jobs of every queue, webhook events parked as failed), and putting it back to work.
 import type { Command } from 'commander';
-import { withDatabase } from '../../app/database.js';
-import { withQueues } from '../../app/queues.js';
-import {
-  failedSources,
-  listFailed,
-  retryAllFailed,
-  retryFailed,
-  UnknownFailedIdError,
-  type FailedItem,
-  type FailedSource,
-} from '../../workers/failed-jobs.js';
+import type { FailedItem, FailedSource } from '../../workers/failed-jobs.js';
 import type { CommandContext } from '../command-context.js';
 import { wholeNumber } from '../number-options.js';
 import { UserError } from '../user-error.js';
@@ -24,6 +14,7 @@ export function registerFailed(program: Command, context: CommandContext): void 
     .option('--json', 'print one JSON document')
     .option('--limit <n>', 'at most this many', wholeNumber(1), 200)
     .action(async (options: { json?: boolean; limit: number }) => {
+      const { listFailed } = await import('../../workers/failed-jobs.js');
       await withSources(context, async (sources) => {
         const items = await listFailed(sources, { limit: options.limit });
         if (options.json) console.log(JSON.stringify({ failed: items }));
@@ -48,6 +39,8 @@ export function registerFailed(program: Command, context: CommandContext): void 
           `${wouldBe ? 'dry run: would retry' : 'retried'} ${retried.length}: ${retried.join(', ')}`,
         );
       };
+      const { listFailed, retryAllFailed, retryFailed, UnknownFailedIdError } =
+        await import('../../workers/failed-jobs.js');
       await withSources(context, async (sources) => {
         if (options.dryRun) {
           const items = await listFailed(sources, { limit: 100_000 });
@@ -80,6 +73,11 @@ async function withSources(
   run: (sources: FailedSource[]) => Promise<void>,
 ): Promise<void> {
   const config = context.config(['DATABASE_URL', 'REDIS_URL']);
+  const [{ withDatabase }, { withQueues }, { failedSources }] = await Promise.all([
+    import('../../app/database.js'),
+    import('../../app/queues.js'),
+    import('../../workers/failed-jobs.js'),
+  ]);
   await withQueues(config, (queues) =>
     withDatabase(config, { name: 'intercom-pg-sync failed' }, (db) =>
       run(failedSources({ db, queues: queues.all })),

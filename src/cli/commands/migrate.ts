@@ -1,8 +1,6 @@
 // `intercom-pg-sync migrate [--dry-run] [--json]`: create or upgrade the schemas, then say where the
 // database stands; with --dry-run, say which migrations would run and change nothing.
 import type { Command } from 'commander';
-import { withDatabase } from '../../app/database.js';
-import { migrateToLatest, migrationStatus } from '../../db/migrate.js';
 import type { CommandContext } from '../command-context.js';
 
 export function registerMigrate(program: Command, context: CommandContext): void {
@@ -14,6 +12,10 @@ export function registerMigrate(program: Command, context: CommandContext): void
     .action(async (options: { dryRun?: boolean; json?: boolean }) => {
       const config = context.config(['DATABASE_URL']);
       const use = { name: 'intercom-pg-sync migrate' };
+      const [{ withDatabase }, { migrateToLatest, migrationStatus }] = await Promise.all([
+        import('../../app/database.js'),
+        import('../../db/migrate.js'),
+      ]);
       if (options.dryRun) {
         const { applied, pending } = await withDatabase(config, use, migrationStatus);
         const current = applied.at(-1) ?? null;

@@ -1,11 +1,7 @@
 // `intercom-pg-sync push`: drain the outbox once, in this process, with the daemon's own push code;
 // with --dry-run, say what it would send, record by record and field by field, and send nothing.
 import type { Command } from 'commander';
-import { withDatabase } from '../../app/database.js';
-import { withRuntime } from '../../app/runtime.js';
-import { pushSettings } from '../../app/settings.js';
-import { drainOutbox } from '../../sync/push/drain.js';
-import { previewPush, type RecordPreview } from '../../sync/push/preview.js';
+import type { RecordPreview } from '../../sync/push/preview.js';
 import type { CommandContext } from '../command-context.js';
 import { FOUND_A_PROBLEM } from '../exit-codes.js';
 
@@ -20,6 +16,11 @@ export function registerPush(program: Command, context: CommandContext): void {
         // Needs Postgres only: no Redis, no token, so nothing can reach Intercom.
         const config = context.config(['DATABASE_URL']);
         const use = { name: 'intercom-pg-sync push --dry-run', poolSize: 2 };
+        const [{ withDatabase }, { pushSettings }, { previewPush }] = await Promise.all([
+          import('../../app/database.js'),
+          import('../../app/settings.js'),
+          import('../../sync/push/preview.js'),
+        ]);
         const records = await withDatabase(config, use, (db) => previewPush(db, pushSettings(config)));
         if (options.json) console.log(JSON.stringify({ dryRun: true, records }));
         else printPreview(records);
@@ -27,6 +28,10 @@ export function registerPush(program: Command, context: CommandContext): void {
       }
       const config = context.config(['DATABASE_URL', 'REDIS_URL', 'INTERCOM_TOKEN']);
       const log = context.logger(config, options.json ? 'json-command' : 'command');
+      const [{ withRuntime }, { drainOutbox }] = await Promise.all([
+        import('../../app/runtime.js'),
+        import('../../sync/push/drain.js'),
+      ]);
       await withRuntime(config, { log, name: 'intercom-pg-sync push' }, async (rt) => {
         const summary = await drainOutbox(rt, { concurrency: config.PUSH_CONCURRENCY });
         if (options.json) console.log(JSON.stringify(summary));

@@ -2,16 +2,9 @@
 // webhook, outbox and conflict backlogs. Needs only DATABASE_URL; Redis is optional and its
 // absence is reported, not fatal.
 import type { Command } from 'commander';
-import { withDatabase } from '../../app/database.js';
-import { withQueues } from '../../app/queues.js';
 import type { Config } from '../../config/config.js';
-import {
-  DEFAULT_RUNS_PER_STREAM,
-  backlogStatus,
-  streamStatus,
-  type BacklogStatus,
-  type StreamStatus,
-} from '../../db/status-queries.js';
+import { DEFAULT_RUNS_PER_STREAM } from '../../db/runs-per-stream.js';
+import type { BacklogStatus, StreamStatus } from '../../db/status-queries.js';
 import type { CommandContext } from '../command-context.js';
 import { wholeNumber } from '../number-options.js';
 
@@ -37,6 +30,10 @@ export function registerStatus(program: Command, context: CommandContext): void 
     .option('--runs <n>', 'runs shown per stream', wholeNumber(1), DEFAULT_RUNS_PER_STREAM)
     .action(async (options: { json?: boolean; runs: number }) => {
       const config = context.config(['DATABASE_URL']);
+      const [{ withDatabase }, { backlogStatus, streamStatus }] = await Promise.all([
+        import('../../app/database.js'),
+        import('../../db/status-queries.js'),
+      ]);
       const [streams, backlog, queues] = await withDatabase(
         config,
         { name: 'intercom-pg-sync status', poolSize: 3 },
@@ -57,6 +54,7 @@ export function registerStatus(program: Command, context: CommandContext): void 
 async function queueStatus(config: Config): Promise<QueueStatus> {
   const url = config.REDIS_URL;
   if (!url) return { available: false, error: 'REDIS_URL is not set' };
+  const { withQueues } = await import('../../app/queues.js');
   try {
     const counts = await withQueues(
       { ...config, REDIS_URL: url },
@@ -152,7 +150,11 @@ function printStatus(doc: StatusDocument): void {
     console.log(`${s.stream}: last success ${age(s.sinceLastSuccessSeconds)} ago; ${watermark}`);
     for (const r of s.runs) {
       const took =
-        r.durationMs !== null ? `${(r.durationMs / 1000).toFixed(1)} s` : r.status === 'crashed' ? 'never finished' : 'running';
+        r.durationMs !== null
+          ? `${(r.durationMs / 1000).toFixed(1)} s`
+          : r.status === 'crashed'
+            ? 'never finished'
+            : 'running';
       console.log(
         `  run ${r.runId} ${r.kind} ${r.status}${r.complete ? '' : ' (incomplete)'}: fetched ${r.fetched}, inserted ${r.inserted}, updated ${r.updated}, unchanged ${r.unchanged}, deleted ${r.deleted}; ${r.apiCalls} calls, ${r.rateLimited} 429s; ${took}${r.error ? `; error: ${r.error}` : ''}`,
       );

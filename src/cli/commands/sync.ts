@@ -1,14 +1,8 @@
 // `intercom-pg-sync sync full|incremental`: runs the same code as the daemon's sync jobs, in this
 // process, with progress on the terminal and a summary (or one JSON document) at the end.
 import type { Command } from 'commander';
-import { withRuntime, type Runtime } from '../../app/runtime.js';
-import {
-  FULL_SYNC_STREAMS,
-  runFullSync,
-  SyncAlreadyRunningError,
-  type FullSyncStream,
-} from '../../sync/full-sync.js';
-import { runIncrementalSync } from '../../sync/incremental-sync.js';
+import type { Runtime } from '../../app/runtime.js';
+import { FULL_SYNC_STREAMS, type FullSyncStream } from '../../sync/full-sync-streams.js';
 import type { CommandContext } from '../command-context.js';
 import { progressLine } from '../progress.js';
 import { printStreams } from '../sync-summary.js';
@@ -27,7 +21,7 @@ function parseStreams(value: string | undefined): FullSyncStream[] | undefined {
   return names as FullSyncStream[];
 }
 
-function withSyncRuntime<T>(
+async function withSyncRuntime<T>(
   context: CommandContext,
   json: boolean,
   fn: (rt: Runtime) => Promise<T>,
@@ -35,6 +29,7 @@ function withSyncRuntime<T>(
   const config = context.config(['DATABASE_URL', 'REDIS_URL', 'INTERCOM_TOKEN']);
   // Logs go to stderr, and only warnings unless asked: stdout carries the summary (or the JSON).
   const log = context.logger(config, json ? 'json-command' : 'command');
+  const { withRuntime } = await import('../../app/runtime.js');
   return withRuntime(config, { log, name: 'intercom-pg-sync cli' }, fn);
 }
 
@@ -48,6 +43,7 @@ export function registerSync(program: Command, context: CommandContext): void {
     .action(async (options: { only?: string; json?: boolean }) => {
       const only = parseStreams(options.only);
       const json = Boolean(options.json);
+      const { runFullSync, SyncAlreadyRunningError } = await import('../../sync/full-sync.js');
       await withSyncRuntime(context, json, async (rt) => {
         const progress = json ? undefined : progressLine(process.stderr);
         try {
@@ -79,6 +75,7 @@ export function registerSync(program: Command, context: CommandContext): void {
     .option('--json', 'print the summary as one JSON document')
     .action(async (options: { json?: boolean }) => {
       const json = Boolean(options.json);
+      const { runIncrementalSync } = await import('../../sync/incremental-sync.js');
       await withSyncRuntime(context, json, async (rt) => {
         const summary = await runIncrementalSync(rt, { trigger: 'cli' });
         if (json) console.log(JSON.stringify(summary));

@@ -1,8 +1,8 @@
 // `intercom-pg-sync verify [--json]`: reads Intercom and the mirror and lists every difference;
 // exits 1 when they differ, so scripts and alerts can rely on it.
 import type { Command } from 'commander';
-import { withRuntime } from '../../app/runtime.js';
-import { DEFAULT_VERIFY_LIMIT, verifyMirror, type Difference, type VerifyReport } from '../../sync/verify.js';
+import type { Difference, VerifyReport } from '../../sync/verify.js';
+import { DEFAULT_VERIFY_LIMIT } from '../../sync/verify-limit.js';
 import type { CommandContext } from '../command-context.js';
 import { FOUND_A_PROBLEM } from '../exit-codes.js';
 import { wholeNumber } from '../number-options.js';
@@ -30,6 +30,10 @@ export function registerVerify(program: Command, context: CommandContext): void 
       const contactsVia = options.via;
       const config = context.config(['DATABASE_URL', 'REDIS_URL', 'INTERCOM_TOKEN']);
       const log = context.logger(config, json ? 'json-command' : 'command');
+      const [{ withRuntime }, { verifyMirror }] = await Promise.all([
+        import('../../app/runtime.js'),
+        import('../../sync/verify.js'),
+      ]);
       await withRuntime(config, { log, name: 'intercom-pg-sync verify' }, async (rt) => {
         const report = await verifyMirror(rt, { limit, contactsVia });
         if (json) console.log(JSON.stringify(report));
