@@ -10,6 +10,7 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
  * Only an order: a file missing here (or a renamed one) still runs, merely later.
  */
 export const SLOW_FILES: readonly string[] = [
+  'test/chaos/chaos-small.test.ts',
   'test/workers/shared-full-sync.test.ts',
   'test/scripts/demo.test.ts',
   'test/package/install.test.ts',
