@@ -23,6 +23,22 @@ export interface IncomingEvent {
   readonly ignored?: { readonly reason: string };
 }
 
+/** The stored row of a notification: one deliberately ignored is stored as settled at `now`. */
+function eventRow(event: IncomingEvent, now: Date) {
+  return {
+    notification_id: event.notificationId,
+    topic: event.topic,
+    app_id: event.appId ?? null,
+    item_type: event.itemType ?? null,
+    item_id: event.itemId ?? null,
+    notified_at: event.notifiedAt ?? null,
+    payload: event.payloadText ?? JSON.stringify(event.payload),
+    status: event.ignored ? ('ignored' as const) : ('received' as const),
+    error: event.ignored?.reason ?? null,
+    applied_at: event.ignored ? now : null,
+  };
+}
+
 /**
  * Stores a notification unless its id is already there.
  * @example const { duplicate } = await storeWebhookEvent(db, { notificationId, topic, payload });
@@ -30,16 +46,7 @@ export interface IncomingEvent {
 export async function storeWebhookEvent(db: Kysely<Database>, event: IncomingEvent): Promise<StoredEvent> {
   const inserted = await db
     .insertInto('intercom_sync.webhook_events')
-    .values({
-      notification_id: event.notificationId,
-      topic: event.topic,
-      app_id: event.appId ?? null,
-      item_type: event.itemType ?? null,
-      item_id: event.itemId ?? null,
-      notified_at: event.notifiedAt ?? null,
-      payload: event.payloadText ?? JSON.stringify(event.payload),
-      ...(event.ignored && { status: 'ignored', error: event.ignored.reason, applied_at: new Date() }),
-    })
+    .values(eventRow(event, new Date()))
     .onConflict((oc) => oc.column('notification_id').doNothing())
     .returning('id')
     .executeTakeFirst();
@@ -68,20 +75,7 @@ export async function storeWebhookEvents(
   const now = new Date();
   const inserted = await db
     .insertInto('intercom_sync.webhook_events')
-    .values(
-      [...firsts.values()].map((event) => ({
-        notification_id: event.notificationId,
-        topic: event.topic,
-        app_id: event.appId ?? null,
-        item_type: event.itemType ?? null,
-        item_id: event.itemId ?? null,
-        notified_at: event.notifiedAt ?? null,
-        payload: event.payloadText ?? JSON.stringify(event.payload),
-        status: event.ignored ? 'ignored' : 'received',
-        error: event.ignored?.reason ?? null,
-        applied_at: event.ignored ? now : null,
-      })),
-    )
+    .values([...firsts.values()].map((event) => eventRow(event, now)))
     .onConflict((oc) => oc.column('notification_id').doNothing())
     .returning(['id', 'notification_id'])
     .execute();
