@@ -114,7 +114,7 @@ describe('POST /webhooks/intercom', () => {
     expect(rows).toHaveLength(1);
   });
 
-  it('stores a burst of deliveries arriving together once each, in shared inserts, a copy inside the burst answered as a duplicate', async () => {
+  it('stores a burst of deliveries arriving together once each, a copy inside the burst answered as a duplicate', async () => {
     const ids = Array.from({ length: 30 }, (_, i) => `notif_burst_${i}`);
     const bodies = [...ids, 'notif_burst_7'].map((id) => JSON.stringify(notification(id)));
     const answers = await Promise.all(bodies.map((body) => deliver(body)));
@@ -123,13 +123,13 @@ describe('POST /webhooks/intercom', () => {
     expect(answers.filter((a) => a.body.duplicate === true)).toHaveLength(1);
     const rows = await db
       .selectFrom('intercom_sync.webhook_events')
-      .select(['notification_id', 'received_at'])
+      .select('notification_id')
       .where('notification_id', 'like', 'notif_burst_%')
       .execute();
     expect(rows.map((r) => r.notification_id).sort()).toEqual([...ids].sort());
     expect(enqueued.filter((n) => n.startsWith('notif_burst_')).sort()).toEqual([...ids].sort());
-    // One insert's rows share its transaction's now(): fewer distinct times than deliveries.
-    expect(new Set(rows.map((r) => r.received_at.getTime())).size).toBeLessThan(ids.length);
+    // Which deliveries share an insert depends on arrival; test/group-commit.test.ts holds how they
+    // are grouped, on writes finished by hand.
   });
 
   it('rejects a missing, wrong or differently-hashed signature with 401 and stores nothing', async () => {
