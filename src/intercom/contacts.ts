@@ -56,10 +56,7 @@ export class ContactsApi {
    * @example await client.contacts.create({ role: 'user', external_id: '42', email: 'a@b.c' });
    */
   create(input: ContactInput, options: CallOptions = {}): Promise<Contact> {
-    // Sent once: a 5xx, a timeout or a cut connection may come after Intercom stored the contact, and
-    // a blind retry would make a second lead (leads never conflict). The caller retries knowing it
-    // may have created one (docs/local-changes.md#one-intercom-record-per-local-row).
-    return this.http.request<Contact>({ ...callSpec('POST', '/contacts', {}, input, options), retries: 0 });
+    return this.createOnce('/contacts', {}, input, options);
   }
 
   /** @example await client.contacts.update(id, { role: 'user', name: 'Ada' }); */
@@ -160,10 +157,7 @@ export class ContactsApi {
 
   /** @example await client.contacts.createNote(id, { body: '<p>Called</p>', admin_id: adminId }); */
   createNote(id: string, input: NoteInput, options: CallOptions = {}): Promise<Note> {
-    // Sent once, as a contact create is: a blind retry after a lost answer makes a second note. The
-    // push's retry looks for the note the first attempt made (docs/local-changes.md#one-intercom-record-per-local-row).
-    const spec = callSpec('POST', '/contacts/{id}/notes', { id }, input, options);
-    return this.http.request<Note>({ ...spec, retries: 0 });
+    return this.createOnce('/contacts/{id}/notes', { id }, input, options);
   }
 
   /** Attaches a company by its Intercom id (not its `company_id`). */
@@ -199,6 +193,20 @@ export class ContactsApi {
         ...callSettings(options),
       }),
     );
+  }
+
+  /**
+   * A POST that makes a new record, sent once: a 5xx, a timeout or a cut connection may come after
+   * Intercom stored it, and a blind retry would make a second lead or note (neither conflicts). The
+   * push retries knowing it may have created one (docs/local-changes.md#one-intercom-record-per-local-row).
+   */
+  private createOnce<T>(
+    route: string,
+    params: Record<string, string>,
+    body: unknown,
+    options: CallOptions,
+  ): Promise<T> {
+    return this.http.request<T>({ ...callSpec('POST', route, params, body, options), retries: 0 });
   }
 
   private call<T>(
