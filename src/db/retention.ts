@@ -2,7 +2,7 @@
 // (their payloads hold personal data), local changes pushed or superseded, finished runs. In
 // small batches, each its own statement, so no table is locked for long and a live writer waits
 // at most one batch.
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import type { Executor } from './sync-writes.js';
 
 /** Rows older than these instants go; an absent one keeps its table whole. */
@@ -38,51 +38,42 @@ export async function pruneOldRows(
 ): Promise<PrunedCounts> {
   const limit = options.batchSize ?? 1_000;
   const batches = options.maxBatches ?? 20;
-  const repeat = async (deleteBatch: () => Promise<number>): Promise<number> => {
+  // Deletes up to `limit` rows of `table` (aliased r) that `old` selects, batch after batch, until
+  // a batch comes back short or the batches for this call are spent.
+  const prune = async (
+    table: string,
+    cutoff: Date | undefined,
+    old: (cutoff: Date) => RawBuilder<unknown>,
+  ) => {
+    if (!cutoff) return 0;
     let total = 0;
     for (let i = 0; i < batches; i++) {
-      const n = await deleteBatch();
+      const result = await sql`
+        delete from ${sql.table(table)} where id in (
+          select id from ${sql.table(table)} r where ${old(cutoff)}
+          limit ${limit} for update skip locked)`.execute(db);
+      const n = Number(result.numAffectedRows ?? 0);
       total += n;
       if (n < limit) break;
     }
     return total;
   };
-  const count = (result: { numAffectedRows?: bigint }) => Number(result.numAffectedRows ?? 0);
-  const webhookEvents = cutoffs.webhookEvents
-    ? await repeat(async () =>
-        count(
-          await sql`
-            delete from intercom_sync.webhook_events where id in (
-              select id from intercom_sync.webhook_events
-              where received_at < ${cutoffs.webhookEvents} and status in ('applied', 'ignored')
-              limit ${limit} for update skip locked)`.execute(db),
-        ),
-      )
-    : 0;
-  const outbox = cutoffs.outbox
-    ? await repeat(async () =>
-        count(
-          await sql`
-            delete from intercom_sync.outbox where id in (
-              select id from intercom_sync.outbox
-              where updated_at < ${cutoffs.outbox} and state in ('done', 'superseded')
-              limit ${limit} for update skip locked)`.execute(db),
-        ),
-      )
-    : 0;
-  const runs = cutoffs.runs
-    ? await repeat(async () =>
-        count(
-          await sql`
-            delete from intercom_sync.runs where id in (
-              select id from intercom_sync.runs r
-              where r.finished_at < ${cutoffs.runs}
-                and r.id not in (
-                  select distinct on (kind) id from intercom_sync.runs
-                  where finished_at is not null order by kind, finished_at desc, id desc)
-              limit ${limit} for update skip locked)`.execute(db),
-        ),
-      )
-    : 0;
+  const webhookEvents = await prune(
+    'intercom_sync.webhook_events',
+    cutoffs.webhookEvents,
+    (cutoff) => sql`r.received_at < ${cutoff} and r.status in ('applied', 'ignored')`,
+  );
+  const outbox = await prune(
+    'intercom_sync.outbox',
+    cutoffs.outbox,
+    (cutoff) => sql`r.updated_at < ${cutoff} and r.state in ('done', 'superseded')`,
+  );
+  const runs = await prune(
+    'intercom_sync.runs',
+    cutoffs.runs,
+    (cutoff) => sql`r.finished_at < ${cutoff} and r.id not in (
+      select distinct on (kind) id from intercom_sync.runs
+      where finished_at is not null order by kind, finished_at desc, id desc)`,
+  );
   return { webhookEvents, outbox, runs };
 }
