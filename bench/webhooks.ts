@@ -9,7 +9,7 @@
 //
 // Usage: npm run bench:webhooks [-- --ack-rate 500 --e2e-rate 200 --seconds 30 --contacts 2000 --profile dir]
 // Needs Postgres and Redis: DATABASE_URL/REDIS_URL, or the project-local ones (scripts/services.sh).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -22,6 +22,7 @@ import { signBody } from '../src/http/signature.js';
 import { startSandbox } from '../src/sandbox/server.js';
 import { WebhookItems } from '../src/sandbox/webhook-items.js';
 import { isoTimestamp } from '../src/sandbox/webhook-time.js';
+import { localServices } from '../scripts/local-services.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -42,18 +43,6 @@ const TARGETS = { ackP99: 20, e2eP99: 250 };
 const SECRET = 'bench-client-secret';
 const say = (line: string) => console.error(`· ${line}`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function services(): { database: string; redis: string } {
-  if (process.env.DATABASE_URL && process.env.REDIS_URL)
-    return { database: process.env.DATABASE_URL, redis: process.env.REDIS_URL };
-  const script = fileURLToPath(new URL('../scripts/services.sh', import.meta.url));
-  const output = execFileSync('bash', [script, 'start'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const value = (name: string) => new RegExp(`^${name}=(.+)$`, 'm').exec(output)?.[1];
-  return { database: value('DATABASE_URL')!, redis: value('REDIS_URL')! };
-}
 
 function percentile(sorted: readonly number[], q: number): number {
   return sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
@@ -119,7 +108,7 @@ interface Delivery {
   readonly fromSend: number;
 }
 
-const { database: serverUrl, redis: redisUrl } = services();
+const { database: serverUrl, redis: redisUrl } = localServices();
 const tag = `${Date.now().toString(36)}${process.pid}`;
 const dbName = `bench_webhooks_${tag}`;
 const admin = new pg.Client({ connectionString: serverUrl });

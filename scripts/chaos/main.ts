@@ -4,9 +4,8 @@
 //
 //   npm run chaos -- [--seed 1] [--runs 1] [--seconds 60] [--settle-seconds 60] [--contacts 300]
 //                    [--fault-rate 0.15] [--fault-every 4] [--json] [--keep-database]
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { localServices } from '../local-services.js';
 import { runChaos, type ChaosResult } from './run.js';
 import { printSummary } from './summary.js';
 
@@ -32,22 +31,12 @@ function number(name: string, min: number, max: number): number {
   return value;
 }
 
-/** The project-local services unless DATABASE_URL and REDIS_URL are set (scripts/services.sh). */
-function ensureServices(): void {
-  if (process.env.DATABASE_URL && process.env.REDIS_URL) return;
-  const script = fileURLToPath(new URL('../services.sh', import.meta.url));
-  const output = execFileSync('bash', [script, 'start'], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  for (const name of ['DATABASE_URL', 'REDIS_URL'])
-    process.env[name] ??= new RegExp(`^${name}=(.+)$`, 'm').exec(output)?.[1];
-}
-
 async function main(): Promise<number> {
   const first = number('seed', 0, 2 ** 31);
   const runs = number('runs', 1, 100);
-  ensureServices();
+  const { database, redis } = localServices();
+  process.env.DATABASE_URL = database;
+  process.env.REDIS_URL = redis;
   const results: ChaosResult[] = [];
   for (let i = 0; i < runs; i++) {
     const result = await runChaos({
