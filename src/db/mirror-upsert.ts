@@ -36,6 +36,12 @@ export interface MirrorTableSpec<Row> {
   readonly ordered: boolean;
   /** Set to null when a soft-deleted row comes back alive (`deleted_at`, `merged_into_id`). */
   readonly revive: readonly string[];
+  /**
+   * The entity whose agreed snapshots (intercom_sync.snapshots) the table's rows have: a row in the
+   * same second as its snapshot may be the answer of our own push, which an item of that second
+   * cannot be ordered against (UpsertOptions.tied).
+   */
+  readonly snapshots?: 'contact' | 'company';
   /** A local foreign key found from an Intercom id in the row (a note's contact). */
   readonly parent?: {
     readonly column: string;
@@ -78,6 +84,19 @@ export interface UpsertOptions {
    * REST read does, so a row equal in every column is left alone.
    */
   readonly absent?: ReadonlyMap<object, readonly string[]>;
+  /**
+   * The rows were read after the stored ones were written (a re-read of a tied row): an equal
+   * `updated_at` is then no older, also against our own push of that second.
+   */
+  readonly fresh?: boolean;
+  /**
+   * Told the ids of rows not written because they tie, at Intercom's whole seconds, the stored
+   * row's `updated_at` while that is the second of the row's agreed snapshot (our push's answer, or
+   * the state a local change started from): an echo of an earlier push of that second, or a remote
+   * change made right after ours, and nothing in the payload tells which. Only a read made now can
+   * (re-read them with `fresh`). They are counted as unchanged.
+   */
+  readonly tied?: (intercomIds: readonly string[]) => void;
 }
 
 export const DEFAULT_BATCH_SIZE = 1000;
@@ -112,7 +131,7 @@ export async function upsertMirrorRows<Row extends { readonly intercom_id: strin
   let total = emptyCounts();
   for (let start = 0; start < rows.length; start += batchSize) {
     const batch = rows.slice(start, start + batchSize);
-    const counts = await withSyncWrites(db, (trx) => upsertBatch(trx, spec, batch, options.absent));
+    const counts = await withSyncWrites(db, (trx) => upsertBatch(trx, spec, batch, options));
     total = addCounts(total, counts);
   }
   return total;
@@ -122,23 +141,40 @@ async function upsertBatch<Row extends { readonly intercom_id: string }>(
   db: Executor,
   spec: MirrorTableSpec<Row>,
   batch: readonly Row[],
-  absent: ReadonlyMap<object, readonly string[]> | undefined,
+  options: UpsertOptions,
 ): Promise<UpsertCounts> {
+  const { absent } = options;
   const rows = newestPerId(batch, spec.ordered);
   const input = absent ? rows.map((r) => ({ ...r, [ABSENT]: absent.get(r) ?? [] })) : rows;
-  const { text, parameters, rowsAt } = upsertStatement(db, spec, absent !== undefined);
+  const { text, parameters, rowsAt } = upsertStatement(db, spec, {
+    partial: absent !== undefined,
+    fresh: options.fresh === true,
+  });
   const values = [...parameters];
   values[rowsAt] = toJsonParameter(input);
-  const result = await db.executeQuery<{ resolved: number; inserted: number; updated: number }>(
-    CompiledQuery.raw(text, values),
-  );
-  const { resolved, inserted, updated } = result.rows[0]!;
+  const result = await db.executeQuery<UpsertRow>(CompiledQuery.raw(text, values));
+  const { resolved, inserted, updated, tied } = result.rows[0]!;
+  if (tied.length > 0) options.tied?.(tied);
   return {
     inserted,
     updated,
     unchanged: batch.length - inserted - updated - (rows.length - resolved),
     unresolved: rows.length - resolved,
   };
+}
+
+interface UpsertRow {
+  readonly resolved: number;
+  readonly inserted: number;
+  readonly updated: number;
+  readonly tied: string[];
+}
+
+interface StatementMode {
+  /** The rows are partial (UpsertOptions.absent). */
+  readonly partial: boolean;
+  /** UpsertOptions.fresh. */
+  readonly fresh: boolean;
 }
 
 interface UpsertStatement {
@@ -149,7 +185,7 @@ interface UpsertStatement {
 }
 
 /** Compiled once per table and mode: building it is most of a small batch's CPU (webhook groups). */
-const statements = new WeakMap<object, Map<boolean, UpsertStatement>>();
+const statements = new WeakMap<object, Map<string, UpsertStatement>>();
 
 /** Stands for the rows' JSON while the statement is compiled; found again among its parameters. */
 const ROWS = Symbol('rows');
@@ -157,27 +193,28 @@ const ROWS = Symbol('rows');
 function upsertStatement<Row extends { readonly intercom_id: string }>(
   db: Executor,
   spec: MirrorTableSpec<Row>,
-  partial: boolean,
+  mode: StatementMode,
 ): UpsertStatement {
-  const modes = statements.get(spec) ?? new Map<boolean, UpsertStatement>();
+  const modes = statements.get(spec) ?? new Map<string, UpsertStatement>();
   statements.set(spec, modes);
-  const cached = modes.get(partial);
+  const key = `${mode.partial}:${mode.fresh}`;
+  const cached = modes.get(key);
   if (cached) return cached;
-  const compiled = buildUpsert(spec, partial).compile(db);
+  const compiled = buildUpsert(spec, mode).compile(db);
   const rowsAt = compiled.parameters.indexOf(ROWS);
   if (rowsAt < 0 || compiled.parameters.lastIndexOf(ROWS) !== rowsAt)
     throw new Error(`the upsert of ${spec.table} must read its rows once`);
   const statement = { text: compiled.sql, parameters: compiled.parameters, rowsAt };
-  modes.set(partial, statement);
+  modes.set(key, statement);
   return statement;
 }
 
 /** The statement that upserts a batch: rows come as one jsonb parameter (ROWS), constants inline or as parameters. */
 function buildUpsert<Row extends { readonly intercom_id: string }>(
   spec: MirrorTableSpec<Row>,
-  partial: boolean,
-): RawBuilder<{ resolved: number; inserted: number; updated: number }> {
-  const absent = partial || undefined;
+  mode: StatementMode,
+): RawBuilder<UpsertRow> {
+  const absent = mode.partial || undefined;
   const table = sql.table(spec.table);
   const columns = spec.columns.map((c) => c.name as string);
   const parent = spec.parent;
@@ -215,7 +252,7 @@ function buildUpsert<Row extends { readonly intercom_id: string }>(
       : given(alias, stored, c);
   // Applies when the incoming row is not older (docs/design.md#principle-2) and differs from the stored one,
   // or revives a soft-deleted row. Rows that do not apply are never touched: not even locked.
-  const applies = (stored: string, alias: string): RawBuilder<unknown> => {
+  const changes = (stored: string, alias: string): RawBuilder<unknown> => {
     const newer = spec.ordered
       ? sql`(${sql.ref(`${stored}.updated_at`)} is null or ${sql.ref(`${alias}.updated_at`)} >= ${sql.ref(`${stored}.updated_at`)})`
       : sql`true`;
@@ -225,6 +262,20 @@ function buildUpsert<Row extends { readonly intercom_id: string }>(
     const revived = spec.revive.map((c) => sql` or ${sql.ref(`${stored}.${c}`)} is not null`);
     return sql`(${newer} and (${differs}${sql.join(revived, sql``)}))`;
   };
+  // Except a tie with the second of the row's agreed snapshot, which only a fresh read settles
+  // (UpsertOptions.tied; docs/local-changes.md#same-second-echoes).
+  const snapshotEntity = spec.ordered && !mode.fresh ? spec.snapshots : undefined;
+  const tie = (stored: string, alias: string): RawBuilder<unknown> =>
+    sql`(${sql.ref(`${alias}.updated_at`)} = ${sql.ref(`${stored}.updated_at`)} and exists (
+      select 1 from intercom_sync.snapshots n
+      where n.entity = ${sql.lit(snapshotEntity ?? '')} and n.row_id = ${sql.ref(`${stored}.id`)}
+        and n.remote_updated_at = ${sql.ref(`${stored}.updated_at`)}))`;
+  const applies = (stored: string, alias: string): RawBuilder<unknown> =>
+    snapshotEntity ? sql`(${changes(stored, alias)} and not ${tie(stored, alias)})` : changes(stored, alias);
+  const tied = snapshotEntity
+    ? sql`select s.intercom_id from s join ${table} t on t.intercom_id = s.intercom_id
+          where ${changes('t', 's')} and ${tie('t', 's')}`
+    : sql`select null::text as intercom_id where false`;
   const assignments = (alias: string): RawBuilder<unknown> =>
     sql.join([
       ...written
@@ -238,8 +289,9 @@ function buildUpsert<Row extends { readonly intercom_id: string }>(
   // Existing rows are updated in place and new ones inserted, in one statement (one snapshot).
   // ON CONFLICT only catches a row another writer inserted meanwhile; a plain upsert would send
   // every existing row through it, which locks (and so writes) even the unchanged ones.
-  return sql<{ resolved: number; inserted: number; updated: number }>`
+  return sql<UpsertRow>`
     with s as (${source}),
+    tied as (${tied}),
     updated as (
       update ${table} t set ${assignments('s')}
       from s where t.intercom_id = s.intercom_id and ${applies('t', 's')}
@@ -255,7 +307,8 @@ function buildUpsert<Row extends { readonly intercom_id: string }>(
     )
     select (select count(*) from s)::int as resolved,
            (select count(*) from inserted where fresh)::int as inserted,
-           ((select count(*) from updated) + (select count(*) from inserted where not fresh))::int as updated`;
+           ((select count(*) from updated) + (select count(*) from inserted where not fresh))::int as updated,
+           (select coalesce(array_agg(intercom_id order by intercom_id), '{}') from tied)::text[] as tied`;
 }
 
 /** One row per id (a statement may not write a row twice): the newest, else the last seen. */

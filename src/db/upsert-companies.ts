@@ -15,6 +15,7 @@ export const companiesTable: MirrorTableSpec<CompanyRow> = {
   table: 'intercom.companies',
   columns: catalogColumns<CompanyRow>(companyCatalog),
   ordered: true,
+  snapshots: 'company',
   revive: ['deleted_at'],
 };
 

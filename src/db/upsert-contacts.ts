@@ -15,6 +15,7 @@ export const contactsTable: MirrorTableSpec<ContactRow> = {
   table: 'intercom.contacts',
   columns: catalogColumns<ContactRow>(contactCatalog),
   ordered: true,
+  snapshots: 'contact',
   revive: ['deleted_at', 'merged_into_id'],
 };
 

@@ -20,6 +20,7 @@ import { mapPage, payloadIds } from './map-page.js';
 import { writeIsolated } from './isolate.js';
 import { parkPayload, refusalReason, type ParkSource } from './park.js';
 import type { Tally } from './tally.js';
+import { rereadTied } from './tied-rows.js';
 
 type Report = (done: number, total?: number) => void;
 
@@ -90,6 +91,8 @@ export interface SaveCompaniesOptions {
   readonly partial?: boolean;
   /** Park a company that cannot be stored, with its reason, and write the rest (as SaveContactsOptions.park). */
   readonly park?: ParkSource;
+  /** The companies were just read by id, after the stored rows were written (UpsertOptions.fresh). */
+  readonly fresh?: boolean;
 }
 
 /**
@@ -159,10 +162,15 @@ export async function saveCompanies(
       relinked.flatMap((m) => m.segments?.refs ?? []),
     ),
   );
+  const tied = new Set<string>();
   const write = (ids: ReadonlySet<string> | null) =>
     withSyncWrites(ctx.db, async (trx) => {
       const part = ids ? rows.filter((r) => ids.has(r.intercom_id)) : rows;
-      const counts = await upsertCompanies(trx, part, absent && { absent });
+      const counts = await upsertCompanies(trx, part, {
+        ...(absent && { absent }),
+        ...(options.fresh && { fresh: true }),
+        tied: (ids) => ids.forEach((id) => tied.add(id)),
+      });
       await replaceLinks(
         trx,
         'company_tags',
@@ -194,5 +202,12 @@ export async function saveCompanies(
   }
   ctx.metrics?.recordsSynced.inc({ entity: 'companies', operation: 'inserted' }, counts.inserted);
   ctx.metrics?.recordsSynced.inc({ entity: 'companies', operation: 'updated' }, counts.updated);
+  await rereadTied(
+    ctx,
+    'company',
+    tied,
+    (id) => ctx.intercom.companies.get(id),
+    (read) => saveCompanies(ctx, read, { fresh: true, ...(park && { park }) }),
+  );
   return { fetched: companies.length, ...counts, unchanged: counts.unchanged + skipped };
 }

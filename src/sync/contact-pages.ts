@@ -21,6 +21,7 @@ import { writeIsolated } from './isolate.js';
 import { parkPayload, refusalReason, type ParkSource } from './park.js';
 import { unparkRecords } from '../db/parked-records.js';
 import { tally, type Tally } from './tally.js';
+import { rereadTied } from './tied-rows.js';
 
 export interface SaveContactsOptions {
   /** The full run recording what it saw (for mark and sweep); absent for incremental and webhooks. */
@@ -43,6 +44,8 @@ export interface SaveContactsOptions {
    * unknown, so its column keeps the stored value (UpsertOptions.absent).
    */
   readonly partial?: boolean;
+  /** The contacts were just read by id, after the stored rows were written (UpsertOptions.fresh). */
+  readonly fresh?: boolean;
 }
 
 /** Figures of one batch, by stream: `contacts` and `notes`. */
@@ -101,6 +104,7 @@ export async function saveContacts(
   // no-change pass otherwise spent ~30 statements a page rewriting nothing), and cut lists that
   // still match are not re-read.
   const relinked = lists.filter((m) => linksDiffer(m, mirrored.get(m.intercomId)));
+  const tied = new Set<string>();
   if (rows.length > 0 || relinked.length > 0) {
     // Placeholder tags and companies first, each in its own short transaction: inside the page's
     // they would hold shared rows' locks for its whole length (deadlocks across partitions). Marked
@@ -115,7 +119,12 @@ export async function saveContacts(
     const write = (ids: ReadonlySet<string> | null) =>
       withSyncWrites(ctx.db, async (trx) => {
         const part = ids ? rows.filter((r) => ids.has(r.intercom_id)) : rows;
-        const upserted = await upsertContacts(trx, part, absent && { absent });
+        const upserted = await upsertContacts(trx, part, {
+          ...(absent && { absent }),
+          ...(options.fresh && { fresh: true }),
+          // A rolled-back attempt's ties are read again too: a spare read, never a wrong row.
+          tied: (ids) => ids.forEach((id) => tied.add(id)),
+        });
         await writeEmbeddedLinks(trx, ids ? relinked.filter((m) => ids.has(m.intercomId)) : relinked);
         if (options.park)
           await unparkRecords(
@@ -141,6 +150,13 @@ export async function saveContacts(
   }
   ctx.metrics?.recordsSynced.inc({ entity: 'contacts', operation: 'inserted' }, contactTally.inserted);
   ctx.metrics?.recordsSynced.inc({ entity: 'contacts', operation: 'updated' }, contactTally.updated);
+  await rereadTied(
+    ctx,
+    'contact',
+    tied,
+    (id) => ctx.intercom.contacts.get(id, { signal: options.signal }),
+    (read) => saveContacts(ctx, read, { fresh: true, ...(options.park && { park: options.park }) }),
+  );
 
   await completeCutLists(ctx, lists, mirrored, options.signal);
   const notes = await syncNotes(ctx, lists, mirrored, options, () => parked++);

@@ -105,12 +105,34 @@ describe('upsertContacts', () => {
     await upsertContacts(db, [contactRow('a')]);
     await db.updateTable('intercom.contacts').set({ archived: true }).execute();
     // That edit went into the outbox; pushed, it no longer holds the column against the sync
-    // (hold_local_changes, migration 0005).
+    // (hold_local_changes, migration 0005). Its snapshot (the state it started from) is moved a
+    // minute back: a tie with the snapshot's second is not written but read again (next test).
     await sql`delete from intercom_sync.outbox`.execute(db);
+    await sql`update intercom_sync.snapshots set remote_updated_at = remote_updated_at - interval '1 minute'`.execute(db);
     expect(await upsertContacts(db, [contactRow('a')])).toMatchObject({ unchanged: 1 });
     expect((await stored('a')).archived).toBe(true);
     await upsertContacts(db, [contactRow('a', { archived: false })]);
     expect((await stored('a')).archived).toBe(false);
+  });
+
+  it('does not write a row that ties the second of its snapshot, but names it to be read again; a fresh read is written', async () => {
+    await upsertContacts(db, [contactRow('a', { name: 'Pushed Second' })]);
+    // The agreed snapshot of that second, as a push's write-back leaves it.
+    await sql`insert into intercom_sync.snapshots (entity, row_id, intercom_id, data, remote_updated_at)
+      select 'contact', id, intercom_id, to_jsonb(c) - 'raw', updated_at from intercom.contacts c`.execute(db);
+    const tied: string[] = [];
+    const echo = contactRow('a', { name: 'Pushed First' });
+    expect(await upsertContacts(db, [echo], { tied: (ids) => tied.push(...ids) })).toMatchObject({ unchanged: 1 });
+    expect(tied).toEqual(['a']);
+    expect((await stored('a')).name).toBe('Pushed Second');
+    // A row one second newer is no tie; one equal to the stored row is no change.
+    const later = contactRow('a', { name: 'Agent Later', updated_at: 1_700_000_001 });
+    const fresh = contactRow('a', { name: 'Read Again' });
+    expect(await upsertContacts(db, [fresh], { fresh: true })).toMatchObject({ updated: 1 });
+    expect((await stored('a')).name).toBe('Read Again');
+    expect(await upsertContacts(db, [later], { tied: (ids) => tied.push(...ids) })).toMatchObject({ updated: 1 });
+    expect(tied).toEqual(['a']);
+    expect((await stored('a')).name).toBe('Agent Later');
   });
 
   it('stores a custom attribute holding U+0000 instead of failing the whole batch', async () => {
@@ -144,6 +166,7 @@ describe('upsertContacts', () => {
     await upsertContacts(db, [row]);
     expect(await stored('a')).toMatchObject({ email: 'local@example.org' });
     await sql`delete from intercom_sync.outbox`.execute(db);
+    await sql`update intercom_sync.snapshots set remote_updated_at = remote_updated_at - interval '1 minute'`.execute(db);
     await upsertContacts(db, [row]);
     expect(await stored('a')).toMatchObject({ email: 'a@example.com', content_hash: row.content_hash });
     await markDeleted(db, 'contacts', ['a']);

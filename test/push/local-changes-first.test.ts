@@ -225,6 +225,51 @@ describe('local changes first', () => {
     expect((await outboxRows(h.rt, 'contact', c.id)).map((o) => o.state)).toEqual(['done', 'done']);
   });
 
+  // Intercom's timestamps are whole seconds: two pushes of one field within a second leave two
+  // states with one updated_at. The first one's echo (its webhook, or a page read between the two)
+  // arriving last must not undo the second (the chaos run's seed 11 lost an edit this way).
+  it.each([
+    ['webhook', true],
+    ['sync page', false],
+  ])('a late %s carrying our earlier push of the same second does not undo the later push; one read settles it', async (_source, partial) => {
+    const c = await mirroredContact(h.rt, partial ? 3 : 4);
+    const edit = async (name: string) => {
+      await h.rt.db.updateTable('intercom.contacts').set({ name }).where('id', '=', c.id).execute();
+      expect((await drainOutbox(ctx())).pushed).toBe(1);
+    };
+    await edit(`First Push ${_source}`);
+    const afterFirst = await h.rt.intercom.contacts.get(c.intercom_id);
+    await edit(`Second Push ${_source}`);
+    const stored = await rowOf(h, c.id);
+    // The first push's state, stamped with the second one's second (as when both fall in one).
+    const echo = { ...afterFirst, updated_at: Math.floor(stored.updated_at!.getTime() / 1000) };
+    await h.resetStats();
+
+    await saveContacts(h.rt, [echo], { partial });
+
+    expect((await rowOf(h, c.id)).name).toBe(`Second Push ${_source}`);
+    expect((await h.remoteContact(c.intercom_id)).name).toBe(`Second Push ${_source}`);
+    const reads = (await h.stats()).byRoute['GET /contacts/:id'] ?? {};
+    expect(Object.values(reads).reduce((a, b) => a + b, 0)).toBe(1);
+    expect((await outboxRows(h.rt, 'contact', c.id)).map((o) => o.state)).toEqual(['done', 'done']);
+  });
+
+  it('a remote change made in the same second as our push is still applied (read again, not dropped)', async () => {
+    const c = await mirroredContact(h.rt, 5);
+    await h.rt.db.updateTable('intercom.contacts').set({ name: 'Our Push' }).where('id', '=', c.id).execute();
+    expect((await drainOutbox(ctx())).pushed).toBe(1);
+    const stored = await rowOf(h, c.id);
+    await h.control('PATCH', `/contacts/${c.intercom_id}`, { name: 'Agent Right After' });
+    const delivered = {
+      ...(await h.rt.intercom.contacts.get(c.intercom_id)),
+      updated_at: Math.floor(stored.updated_at!.getTime() / 1000),
+    };
+
+    await saveContacts(h.rt, [delivered], { partial: true });
+
+    expect((await rowOf(h, c.id)).name).toBe('Agent Right After');
+  });
+
   it('a change Intercom partly refuses sends its valid fields, parks the refused one, and the next sync keeps it', async () => {
     const c = await mirroredContact(h.rt, 2);
     const emailBefore = (await h.remoteContact(c.intercom_id)).email;
