@@ -10,6 +10,7 @@ import * as m0006 from './0006_isolation_retention.js';
 import * as m0008 from './0008_operator_gauges.js';
 import * as m0011 from './0011_write_everything.js';
 import * as m0012 from './0012_cut_list_reads.js';
+import * as m0013 from './0013_create_attempt_sent.js';
 
 export const migrations: Readonly<Record<string, Migration>> = {
   '0001_initial': m0001,
@@ -21,4 +22,5 @@ export const migrations: Readonly<Record<string, Migration>> = {
   '0008_operator_gauges': m0008,
   '0011_write_everything': m0011,
   '0012_cut_list_reads': m0012,
+  '0013_create_attempt_sent': m0013,
 };

@@ -11,6 +11,8 @@ export interface CreateAttempt {
   /** Null while no answer came back (in flight, or lost with a 5xx, a cut body or a kill). */
   readonly intercom_id: string | null;
   readonly attempted_at: Date;
+  /** What the attempt sent to identify the person (null for attempts recorded before migration 0013). */
+  readonly sent: Readonly<Record<string, string | null>> | null;
 }
 
 /**
@@ -23,18 +25,27 @@ export async function lastCreateAttempt(
   rowId: number,
 ): Promise<CreateAttempt | undefined> {
   const result = await sql<CreateAttempt>`
-    select id, intercom_id, attempted_at from intercom_sync.creates
+    select id, intercom_id, attempted_at, sent from intercom_sync.creates
     where entity = ${entity} and row_id = ${rowId} order by id desc limit 1`.execute(db);
   return result.rows[0];
 }
 
 /**
- * Records that a create of this row is about to be sent (committed before the call).
- * @example const attempt = await startCreateAttempt(ctx.db, 'contact', rowId);
+ * Records that a create of this row is about to be sent (committed before the call), with what it
+ * sends to identify the person: a retry after a lost answer looks for the contact by those values.
+ * @example const attempt = await startCreateAttempt(ctx.db, 'contact', rowId, { role: 'lead', email: null });
  */
-export async function startCreateAttempt(db: Executor, entity: CreateEntity, rowId: number): Promise<number> {
+export async function startCreateAttempt(
+  db: Executor,
+  entity: CreateEntity,
+  rowId: number,
+  sent?: Readonly<Record<string, string | null>>,
+): Promise<number> {
   const result = await sql<{ id: number }>`
-    insert into intercom_sync.creates (entity, row_id) values (${entity}, ${rowId}) returning id`.execute(db);
+    insert into intercom_sync.creates (entity, row_id, sent)
+    values (${entity}, ${rowId}, ${sent === undefined ? null : JSON.stringify(sent)}::jsonb) returning id`.execute(
+    db,
+  );
   return Number(result.rows[0]!.id);
 }
 

@@ -9,6 +9,7 @@ import { sql } from 'kysely';
 import { claimRecord, releaseStuckChanges } from '../../src/db/outbox.js';
 import { startCreateAttempt } from '../../src/db/creates.js';
 import { saveContacts } from '../../src/sync/contact-pages.js';
+import { identifyingFields } from '../../src/sync/push/push-contact.js';
 import { verifyMirror } from '../../src/sync/verify.js';
 import { companyCatalog } from '../../src/mappers/catalog/company.js';
 import { contactCatalog } from '../../src/mappers/catalog/contact.js';
@@ -123,32 +124,43 @@ describe('local changes first', () => {
   });
 
   for (const found of ['by a search', 'as mirrored by its webhook'] as const) {
-    it(`a lead whose create answer was lost is found ${found} on the retry, not created again`, async () => {
-      const name = `Lost Lead ${found}`;
-      const rowId = await insertContact(h, { role: 'lead', name, email: `${found.length}@lost.example.com` });
-      // The create was sent and stored, but its answer never came back (recorded as an attempt only).
-      await startCreateAttempt(h.rt.db, 'contact', rowId);
-      const stored = await h.control<{ id: string }>('POST', '/contacts', {
-        role: 'lead',
-        name,
-        email: `${found.length}@lost.example.com`,
+    for (const edited of [false, true]) {
+      const when = edited ? ', also after a local edit of its name,' : '';
+      it(`a lead whose create answer was lost is found ${found}${when} on the retry, not created again`, async () => {
+        const name = `Lost Lead ${found}${edited ? ' edited' : ''}`;
+        const email = `${found.length}${edited ? 'e' : ''}@lost.example.com`;
+        const rowId = await insertContact(h, { role: 'lead', name, email });
+        // The create was sent and stored, but its answer never came back (recorded as an attempt only).
+        await startCreateAttempt(h.rt.db, 'contact', rowId, identifyingFields({ role: 'lead', name, email }));
+        const stored = await h.control<{ id: string }>('POST', '/contacts', { role: 'lead', name, email });
+        if (found === 'as mirrored by its webhook')
+          await saveContacts(h.rt, [await h.rt.intercom.contacts.get(stored.id)]);
+        // The row is edited before the retry: the contact is still the one that create made.
+        if (edited)
+          await h.rt.db
+            .updateTable('intercom.contacts')
+            .set({ name: `${name} renamed` })
+            .where('id', '=', rowId)
+            .execute();
+        await h.resetStats();
+
+        await drainOutbox(ctx());
+
+        const { contacts } = await h.control<{
+          contacts: { id: string; name: string | null; email: string | null }[];
+        }>('GET', '/state?entity=contacts');
+        const remote = contacts.filter((c) => c.email === email);
+        expect(remote.map((c) => [c.id, c.name])).toEqual([[stored.id, edited ? `${name} renamed` : name]]);
+        expect((await rowOf(h, rowId)).intercom_id).toBe(stored.id);
+        expect(apiWrites(await h.stats())).toEqual({ 'PUT /contacts/:id': 1 });
+        const rows = await h.rt.db
+          .selectFrom('intercom.contacts')
+          .select('id')
+          .where('intercom_id', '=', stored.id)
+          .execute();
+        expect(rows.map((r) => Number(r.id))).toEqual([rowId]);
       });
-      if (found === 'as mirrored by its webhook')
-        await saveContacts(h.rt, [await h.rt.intercom.contacts.get(stored.id)]);
-      await h.resetStats();
-
-      await drainOutbox(ctx());
-
-      expect(await remoteByName(h, name)).toHaveLength(1);
-      expect((await rowOf(h, rowId)).intercom_id).toBe(stored.id);
-      expect(apiWrites(await h.stats())).toEqual({ 'PUT /contacts/:id': 1 });
-      const rows = await h.rt.db
-        .selectFrom('intercom.contacts')
-        .select('id')
-        .where('intercom_id', '=', stored.id)
-        .execute();
-      expect(rows.map((r) => Number(r.id))).toEqual([rowId]);
-    });
+    }
   }
 
   it('a note whose write-back is cut off is not created again', async () => {
@@ -231,28 +243,31 @@ describe('local changes first', () => {
   it.each([
     ['webhook', true],
     ['sync page', false],
-  ])('a late %s carrying our earlier push of the same second does not undo the later push; one read settles it', async (_source, partial) => {
-    const c = await mirroredContact(h.rt, partial ? 3 : 4);
-    const edit = async (name: string) => {
-      await h.rt.db.updateTable('intercom.contacts').set({ name }).where('id', '=', c.id).execute();
-      expect((await drainOutbox(ctx())).pushed).toBe(1);
-    };
-    await edit(`First Push ${_source}`);
-    const afterFirst = await h.rt.intercom.contacts.get(c.intercom_id);
-    await edit(`Second Push ${_source}`);
-    const stored = await rowOf(h, c.id);
-    // The first push's state, stamped with the second one's second (as when both fall in one).
-    const echo = { ...afterFirst, updated_at: Math.floor(stored.updated_at!.getTime() / 1000) };
-    await h.resetStats();
+  ])(
+    'a late %s carrying our earlier push of the same second does not undo the later push; one read settles it',
+    async (_source, partial) => {
+      const c = await mirroredContact(h.rt, partial ? 3 : 4);
+      const edit = async (name: string) => {
+        await h.rt.db.updateTable('intercom.contacts').set({ name }).where('id', '=', c.id).execute();
+        expect((await drainOutbox(ctx())).pushed).toBe(1);
+      };
+      await edit(`First Push ${_source}`);
+      const afterFirst = await h.rt.intercom.contacts.get(c.intercom_id);
+      await edit(`Second Push ${_source}`);
+      const stored = await rowOf(h, c.id);
+      // The first push's state, stamped with the second one's second (as when both fall in one).
+      const echo = { ...afterFirst, updated_at: Math.floor(stored.updated_at!.getTime() / 1000) };
+      await h.resetStats();
 
-    await saveContacts(h.rt, [echo], { partial });
+      await saveContacts(h.rt, [echo], { partial });
 
-    expect((await rowOf(h, c.id)).name).toBe(`Second Push ${_source}`);
-    expect((await h.remoteContact(c.intercom_id)).name).toBe(`Second Push ${_source}`);
-    const reads = (await h.stats()).byRoute['GET /contacts/:id'] ?? {};
-    expect(Object.values(reads).reduce((a, b) => a + b, 0)).toBe(1);
-    expect((await outboxRows(h.rt, 'contact', c.id)).map((o) => o.state)).toEqual(['done', 'done']);
-  });
+      expect((await rowOf(h, c.id)).name).toBe(`Second Push ${_source}`);
+      expect((await h.remoteContact(c.intercom_id)).name).toBe(`Second Push ${_source}`);
+      const reads = (await h.stats()).byRoute['GET /contacts/:id'] ?? {};
+      expect(Object.values(reads).reduce((a, b) => a + b, 0)).toBe(1);
+      expect((await outboxRows(h.rt, 'contact', c.id)).map((o) => o.state)).toEqual(['done', 'done']);
+    },
+  );
 
   it('a remote change made in the same second as our push is still applied (read again, not dropped)', async () => {
     const c = await mirroredContact(h.rt, 5);

@@ -159,7 +159,7 @@ async function createContact(
     // The same person created moments ago (search cannot tell yet): waited for, or adopted.
     const plan = await planCreate(ctx, row);
     // Recorded before the call, so a retry knows to look for what this call may have created.
-    const attempt = await startCreateAttempt(ctx.db, 'contact', row.id);
+    const attempt = await startCreateAttempt(ctx.db, 'contact', row.id, identifyingFields(row));
     const result = await createOrAdopt(ctx, row, body, since, plan);
     created = result.contact;
     calls += result.calls;
@@ -188,9 +188,24 @@ async function earlierCreate(
   if (!prior) return undefined;
   if (prior.intercom_id) return prior.intercom_id;
   const after = new Date(prior.attempted_at.getTime() - CLOCK_SKEW_MS);
-  const found = (await mirroredLostCreate(ctx.db, row, after)) ?? (await searchLostCreate(ctx, row, after));
+  // Looked for by what that create sent: the row may have been edited locally since.
+  const sent = prior.sent ? { ...row, ...prior.sent } : row;
+  const found = (await mirroredLostCreate(ctx.db, sent, after)) ?? (await searchLostCreate(ctx, sent, after));
   if (found) await recordCreated(ctx.db, prior.id, found);
   return found;
+}
+
+/** The fields a lost create's contact is recognised by (docs/local-changes.md#one-intercom-record-per-local-row). */
+const IDENTIFYING = ['role', 'email', 'external_id', 'phone', 'name'] as const;
+
+/**
+ * What a create of `row` sends to identify the person, recorded with the attempt.
+ * @example identifyingFields({ id: 1, role: 'lead', name: 'Ada' }) // → { role: 'lead', email: null, … name: 'Ada' }
+ */
+export function identifyingFields(row: Readonly<Record<string, unknown>>): Record<string, string | null> {
+  return Object.fromEntries(
+    IDENTIFYING.map((f) => [f, typeof row[f] === 'string' ? (row[f] as string) : null]),
+  );
 }
 
 /**
