@@ -24,6 +24,12 @@ export interface SyncRunEnd {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Every process a fleet started that has not exited: killed if the runner exits first (one handler for all). */
+const liveChildren = new Set<{ kill(signal: NodeJS.Signals): boolean }>();
+process.once('exit', () => {
+  for (const child of liveChildren) child.kill('SIGKILL');
+});
+
 export class Fleet {
   readonly daemons: DaemonSlot[] = [
     { name: 'a', starts: 0 },
@@ -46,9 +52,8 @@ export class Fleet {
   private spawn(label: string, args: readonly string[]): CliProcess {
     const cli = spawnCli(args, this.env);
     // Never outlive the runner, even when it is stopped before close().
-    const orphan = () => cli.child.kill('SIGKILL');
-    process.once('exit', orphan);
-    void cli.exited.finally(() => process.off('exit', orphan)).catch(() => undefined);
+    liveChildren.add(cli.child);
+    void cli.exited.finally(() => liveChildren.delete(cli.child)).catch(() => undefined);
     const file: WriteStream = createWriteStream(
       join(this.logDir, `${String(++this.logs).padStart(3, '0')}-${label}.log`),
     );
