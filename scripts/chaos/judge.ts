@@ -24,6 +24,8 @@ export interface Verdict {
   remoteMissing: number;
   bothSides: number;
   bothSidesWrong: number;
+  /** Both-sides contacts left local-only: their push had not arrived when the agent was to edit. */
+  bothSkipped: number;
   duplicates: number;
   /** Active sandbox contacts beyond the seeded ones and one per intended create. */
   extraContacts: number;
@@ -109,6 +111,7 @@ export async function judge(
     remoteMissing,
     bothSides: oracle.both.size,
     bothSidesWrong,
+    bothSkipped: oracle.bothSkipped,
     duplicates,
     extraContacts: Math.max(0, active.length - seededActive - oracle.creates.size),
     failedChanges: await count(`select count(*)::int as n from intercom_sync.outbox where state = 'failed'`),

@@ -31,6 +31,8 @@ export class Oracle {
   readonly remote = new Map<string, Intended>();
   readonly both = new Map<number, BothSides>();
   localEdits = 0;
+  /** Both-sides contacts whose local edit was not pushed in time: judged as local-only edits. */
+  bothSkipped = 0;
   remoteEdits = 0;
   bursts = 0;
 

@@ -10,7 +10,10 @@ const ROWS: readonly Row[] = [
   ['local edits lost', (r) => r.verdict.localLost],
   ['remote edits made', (r) => r.verdict.remoteEdits],
   ['remote edits missing', (r) => r.verdict.remoteMissing],
-  ['both-sides fields / decided wrong', (r) => `${r.verdict.bothSides} / ${r.verdict.bothSidesWrong}`],
+  [
+    'both-sides fields / wrong / skipped',
+    (r) => `${r.verdict.bothSides} / ${r.verdict.bothSidesWrong} / ${r.verdict.bothSkipped}`,
+  ],
   ['duplicate contacts in Intercom', (r) => Math.max(r.verdict.duplicates, r.verdict.extraContacts)],
   ['changes left failed', (r) => r.verdict.failedChanges],
   ['changes left pending', (r) => r.verdict.pendingChanges],
