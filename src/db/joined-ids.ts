@@ -13,7 +13,10 @@ export function joinedIds(query: RawBuilder<unknown>): RawBuilder<string> {
   return sql<string>`array_to_string(array(${query}), ${SEPARATOR})`;
 }
 
+/** Shared by every empty list read (most contacts have no tags, companies or notes): one set, not one per row. */
+const NONE: ReadonlySet<string> = new Set();
+
 /** @example const tags = splitIds(row.tags); */
-export function splitIds(joined: string): Set<string> {
-  return new Set(joined === '' ? [] : joined.split(SEPARATOR));
+export function splitIds(joined: string): ReadonlySet<string> {
+  return joined === '' ? NONE : new Set(joined.split(SEPARATOR));
 }
