@@ -18,6 +18,9 @@
 // bench first runs in a child process at the small size, so peak RSS can be compared across sizes.
 // Uses scratch databases and a scratch Redis prefix, removed at the end. Sync settings come from the
 // environment as usual (SYNC_CONTACT_PARTITIONS, SYNC_CONTACT_CONCURRENCY, RATE_RESERVE_OUTBOUND, …).
+// BENCH_CPU_PROFILE=DIR writes a V8 CPU profile of each sync (DIR/first.cpuprofile, DIR/resync.cpuprofile;
+// one process only, not with --daemons). Its samples are wall time on the sync's thread: on a loaded
+// machine a syscall that wakes Postgres or Redis (writev) looks far costlier than its CPU.
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -418,14 +421,16 @@ async function runSyncs(target: SyncTarget): Promise<{ first: SyncRun; second: S
     const log = processLogger(config, 'command');
     const open = () => openRuntime(config, { log, name: target.application });
     const waitClosed = () => waitForBackends(target.server, target.database, target.application);
-    const first = await runSync('first full sync', open, target.sandboxUrl, target.sandboxPid, statsDb, waitClosed);
+    const first = await profiled('first', () =>
+      runSync('first full sync', open, target.sandboxUrl, target.sandboxPid, statsDb, waitClosed),
+    );
     // The first sync ends rate-bound, its last 10-second window spent: a no-change pass started at
     // once would first wait out that window. A nightly run starts on a budget the incremental syncs
     // barely touch, so the second run starts on a fresh window too (docs/intercom-api.md#windows-and-headers:
     // 10 s).
     say('waiting 10.5 s for a fresh rate window');
     await new Promise((resolve) => setTimeout(resolve, 10_500));
-    const second = await profiled('second', () =>
+    const second = await profiled('resync', () =>
       runSync('second (no-change) full sync', open, target.sandboxUrl, target.sandboxPid, statsDb, waitClosed),
     );
     return { first, second };
