@@ -172,6 +172,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       url: config.DATABASE_URL,
       poolSize: 2,
       applicationName: 'intercom-pg-sync webhooks',
+      // Intercom waits 5 s for an answer (docs/intercom-api.md#webhook-delivery): a delivery arriving
+      // while Postgres restarts waits up to 3 s for it, then is answered 503 and delivered again.
+      reconnectWaitMs: 3_000,
     });
     opened.push(() => webhookDb.destroy());
     const http = await buildHttpServer({
