@@ -31,7 +31,9 @@ const script = fileURLToPath(new URL('../../scripts/services.sh', import.meta.ur
 function services(command: string, env: NodeJS.ProcessEnv): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile('bash', [script, command], { env, encoding: 'utf8' }, (error, stdout, stderr) =>
-      error ? reject(new Error(`scripts/services.sh ${command}: ${stderr.trim() || error.message}`)) : resolve(stdout),
+      error
+        ? reject(new Error(`scripts/services.sh ${command}: ${stderr.trim() || error.message}`))
+        : resolve(stdout),
     );
   });
 }
@@ -46,11 +48,19 @@ export async function startOwnPostgres(options: { port?: number } = {}): Promise
   // initdb and the server run as the postgres user when we are root: they must reach the folder.
   chmodSync(dir, 0o755);
   // DATABASE_URL unset: services.sh would otherwise report that server and start none.
-  const env: NodeJS.ProcessEnv = { ...process.env, SERVICES_DIR: dir, PG_PORT: String(port), DATABASE_URL: '' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    SERVICES_DIR: dir,
+    PG_PORT: String(port),
+    DATABASE_URL: '',
+  };
   const removeNow = () => {
     // pg_ctl's immediate stop: the runner is exiting and cannot wait for anything gentler.
     try {
-      execFileSync('bash', [script, 'pg-stop'], { env: { ...env, PG_STOP_MODE: 'immediate' }, stdio: 'ignore' });
+      execFileSync('bash', [script, 'pg-stop'], {
+        env: { ...env, PG_STOP_MODE: 'immediate' },
+        stdio: 'ignore',
+      });
     } catch {
       // already down
     }
@@ -95,7 +105,11 @@ export async function startOwnPostgres(options: { port?: number } = {}): Promise
       } finally {
         await migrator.destroy();
       }
-      return { url: target.toString(), name, drop: () => run(`drop database if exists "${name}" with (force)`) };
+      return {
+        url: target.toString(),
+        name,
+        drop: () => run(`drop database if exists "${name}" with (force)`),
+      };
     },
     async close({ keepFiles = false } = {}) {
       process.off('exit', removeNow);
