@@ -1,4 +1,4 @@
-// The Postgres and Redis a bench or the chaos run uses: the ones DATABASE_URL and REDIS_URL name,
+// The Postgres and Redis a bench uses: the ones DATABASE_URL and REDIS_URL name,
 // or else the project-local ones that scripts/services.sh starts (and reports the URLs of).
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';

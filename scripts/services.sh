@@ -6,6 +6,10 @@
 #   scripts/services.sh env      print DATABASE_URL=… and REDIS_URL=… (no start)
 #   scripts/services.sh status   say what is running
 #   scripts/services.sh stop     stop both (data is kept under .services/)
+#   scripts/services.sh pg-start  start (or reuse) Postgres only, print its DATABASE_URL=… (whatever
+#                                 DATABASE_URL says: a chaos run's own cluster, test/support/own-postgres.ts)
+#   scripts/services.sh pg-stop   stop Postgres only, fast (open connections are cut; data is kept;
+#                                 PG_STOP_MODE=immediate skips even the checkpoint)
 #
 # Settings: SERVICES_DIR (default ./.services), PG_PORT (54329), REDIS_PORT (63799), PG_BIN
 # (/usr/lib/postgresql/15/bin or what is on PATH).
@@ -139,7 +143,15 @@ case "${1:-start}" in
     if pg_running "$bin"; then as_pg "$bin/pg_ctl" -D "$pg_data" -m fast -w stop >/dev/null && echo "postgres: stopped"; fi
     if redis_running; then redis-cli -h 127.0.0.1 -p "$redis_port" shutdown nosave >/dev/null 2>&1 || true; echo "redis: stopped"; fi
     ;;
+  pg-start)
+    start_pg
+    echo "DATABASE_URL=$default_db_url"
+    ;;
+  pg-stop)
+    bin="$(find_pg_bin)"
+    if pg_running "$bin"; then as_pg "$bin/pg_ctl" -D "$pg_data" -m "${PG_STOP_MODE:-fast}" -w stop >/dev/null; fi
+    ;;
   *)
-    die "unknown command '$1' (use start, env, status or stop)"
+    die "unknown command '$1' (use start, env, status, stop, pg-start or pg-stop)"
     ;;
 esac

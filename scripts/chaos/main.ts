@@ -3,9 +3,8 @@
 // anything, did not settle, or left `verify` unclean.
 //
 //   npm run chaos -- [--seed 1] [--runs 1] [--seconds 60] [--settle-seconds 60] [--contacts 300]
-//                    [--fault-rate 0.15] [--fault-every 4] [--json] [--keep-database]
+//                    [--fault-rate 0.15] [--fault-every 4] [--json] [--keep-database] [--pg-port N]
 import { parseArgs } from 'node:util';
-import { localServices } from '../local-services.js';
 import { runChaos, type ChaosResult } from './run.js';
 import { printSummary } from './summary.js';
 
@@ -20,6 +19,8 @@ const { values: flags } = parseArgs({
     'fault-every': { type: 'string', default: '4' },
     json: { type: 'boolean', default: false },
     'keep-database': { type: 'boolean', default: false },
+    // The rounds' own Postgres cluster (restarted during the chaos); default a port the system picks.
+    'pg-port': { type: 'string' },
   },
 });
 
@@ -34,9 +35,6 @@ function number(name: string, min: number, max: number): number {
 async function main(): Promise<number> {
   const first = number('seed', 0, 2 ** 31);
   const runs = number('runs', 1, 100);
-  const { database, redis } = localServices();
-  process.env.DATABASE_URL = database;
-  process.env.REDIS_URL = redis;
   const results: ChaosResult[] = [];
   for (let i = 0; i < runs; i++) {
     const result = await runChaos({
@@ -50,6 +48,7 @@ async function main(): Promise<number> {
       remotePerSecond: 2,
       log: (line) => console.error(line),
       keepDatabase: flags['keep-database'],
+      ...(flags['pg-port'] !== undefined && { postgresPort: number('pg-port', 1, 65_535) }),
     });
     results.push(result);
     console.error(`seed ${result.seed}: ${result.ok ? 'clean' : 'FAILED'} (logs in ${result.logDir})`);

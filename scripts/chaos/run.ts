@@ -1,6 +1,7 @@
-// One chaos round (docs/chaos.md): a sandbox in its own process, a database of its own, a Redis of
-// its own (so FLUSHALL touches nothing else), two daemons behind a load balancer and a full sync
-// that keeps running; then writers and faults for `chaosSeconds`, a bounded settle, and the figures.
+// One chaos round (docs/chaos.md): a sandbox in its own process, a Postgres cluster of its own (so
+// restarting it touches nothing else), a Redis of its own (so FLUSHALL touches nothing else), two
+// daemons behind a load balancer and a full sync that keeps running; then writers and faults for
+// `chaosSeconds`, a bounded settle, and the figures.
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,10 +11,11 @@ import { startSandboxProcess } from '../../bench/sandbox-process.js';
 import type { SandboxOptionsInput } from '../../src/sandbox/options.js';
 import { startSandbox } from '../../src/sandbox/server.js';
 import { runCli } from '../../test/support/cli.js';
-import { createMigratedTestDatabase, TEST_TIMINGS } from '../../test/support/harness-env.js';
+import { TEST_TIMINGS } from '../../test/support/harness-env.js';
+import { startOwnPostgres, type OwnPostgres } from '../../test/support/own-postgres.js';
 import { startOwnRedis } from '../../test/support/own-redis.js';
 import { sandboxControl } from '../../test/support/sandbox-control.js';
-import { uniqueName } from '../../test/support/services.js';
+import { uniqueName, type TestDatabase } from '../../test/support/services.js';
 import { injectFaults, type FaultCounts } from './faults.js';
 import { Fleet } from './fleet.js';
 import { judge, type Verdict } from './judge.js';
@@ -35,8 +37,10 @@ export interface ChaosOptions {
   readonly log?: (line: string) => void;
   /** Run the sandbox in this process (the small round in the test command) instead of its own. */
   readonly inProcessSandbox?: boolean;
-  /** Leave the run's database behind for a post-mortem (its URL is logged). */
+  /** Leave the run's Postgres cluster behind, stopped, for a post-mortem (how to start it is logged). */
   readonly keepDatabase?: boolean;
+  /** Port of the round's own Postgres cluster; default one the system picks. */
+  readonly postgresPort?: number;
 }
 
 export interface ChaosResult {
@@ -70,25 +74,45 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
   const seed = options.seed;
   const logDir = join(tmpdir(), `chaos-${seed}-${Date.now().toString(36)}`);
   mkdirSync(logDir, { recursive: true });
+  // What was started, stopped in reverse order however the round ends (a failed start too).
+  const started: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const stop of started.reverse())
+      await stop().catch((error: unknown) => say(`  (stopping: ${String(error)})`));
+  };
   const redis = await startOwnRedis();
-  const database = await createMigratedTestDatabase('chaos');
+  started.push(() => redis.stop());
+  let postgres: OwnPostgres;
+  let database: TestDatabase;
+  let sandbox: { url: string; stop(): Promise<void> };
+  try {
+    postgres = await startOwnPostgres(
+      options.postgresPort === undefined ? {} : { port: options.postgresPort },
+    );
+    started.push(() => postgres.close({ keepFiles: options.keepDatabase === true }));
+    database = await postgres.createMigratedDatabase('chaos');
+    const sandboxFlags = {
+      port: 0,
+      contacts: options.contacts,
+      companies: Math.max(5, Math.round(options.contacts / 20)),
+      seed,
+      latencyMs: 10,
+      rateLimit: 0,
+      webhookSecret: SECRET,
+      webhookRetryDelayMs: 1000,
+    };
+    sandbox = options.inProcessSandbox
+      ? await inProcess(sandboxFlags)
+      : await startSandboxProcess(Object.entries(sandboxFlags).map(([k, v]) => `--${kebab(k)}=${v}`)).then(
+          (child) => ({ url: child.url, stop: async () => void child.child.kill('SIGTERM') }),
+        );
+    started.push(() => sandbox.stop());
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
   const pool = new pg.Pool({ connectionString: database.url, max: 4, application_name: 'chaos runner' });
   pool.on('error', () => undefined);
-  const sandboxFlags = {
-    port: 0,
-    contacts: options.contacts,
-    companies: Math.max(5, Math.round(options.contacts / 20)),
-    seed,
-    latencyMs: 10,
-    rateLimit: 0,
-    webhookSecret: SECRET,
-    webhookRetryDelayMs: 1000,
-  };
-  const sandbox = options.inProcessSandbox
-    ? await inProcess(sandboxFlags)
-    : await startSandboxProcess(Object.entries(sandboxFlags).map(([k, v]) => `--${kebab(k)}=${v}`)).then(
-        (child) => ({ url: child.url, stop: async () => void child.child.kill('SIGTERM') }),
-      );
   const control = sandboxControl(sandbox.url);
   const env: Record<string, string> = {
     DATABASE_URL: database.url,
@@ -168,6 +192,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       pool,
       database: database.name,
       flushRedis: () => redis.flushAll(),
+      postgres,
+      restartRng: new Prng(seed * 31 + 7),
       stopped,
       everyMs: options.faultEverySeconds * 1000,
       onError,
@@ -222,11 +248,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
     };
   } finally {
     await fleet.close();
-    await sandbox.stop();
     await pool.end();
-    await redis.stop();
-    if (options.keepDatabase) say(`kept the database: ${database.url}`);
-    else await database.drop();
+    await stopAll();
+    if (options.keepDatabase)
+      say(
+        `kept the Postgres cluster, stopped: SERVICES_DIR=${postgres.dir} PG_PORT=${postgres.port} bash scripts/services.sh pg-start, then ${database.url}`,
+      );
   }
 }
 

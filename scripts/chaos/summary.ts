@@ -35,7 +35,11 @@ const ROWS: readonly Row[] = [
     'daemon kills (mid-push of kills+flushes)',
     (r) => `${r.faults.done['kill-daemon']} (${r.faults.midPush})`,
   ],
-  ['Redis flushes / Postgres cuts', (r) => `${r.faults.done['flush-redis']} / ${r.faults.done.postgres}`],
+  [
+    'Redis flushes / Postgres cuts / restarts',
+    (r) =>
+      `${r.faults.done['flush-redis']} / ${r.faults.done.postgres} / ${r.faults.done['restart-postgres']}`,
+  ],
   ['settled in', (r) => (r.settled ? `${(r.settleMs / 1000).toFixed(1)} s` : 'NO')],
   ['result', (r) => (r.ok ? 'clean' : 'FAILED')],
 ];

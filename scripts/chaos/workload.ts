@@ -49,20 +49,55 @@ export interface WriterDeps {
 }
 
 /**
- * A write whose outcome the writer cannot know (its connection cut mid-statement) is read back:
- * recorded as intended only if it is there.
+ * A read-back of a write whose outcome is unknown, retried while Postgres cannot answer (it is
+ * restarting) for up to 15 s: the write may have committed just before the server went down.
+ */
+async function readBack<T>(deps: WriterDeps, sql: string, values: unknown[]): Promise<T[]> {
+  for (const deadline = Date.now() + 15_000; ; await sleep(200)) {
+    try {
+      return (await deps.pool.query(sql, values)).rows as T[];
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+  }
+}
+
+/**
+ * A write whose outcome the writer cannot know (its connection cut mid-statement, the server
+ * restarted) is read back: recorded as intended only if it is there.
  */
 async function updateName(deps: WriterDeps, rowId: number, value: string): Promise<void> {
   try {
     await deps.pool.query('update intercom.contacts set name = $1 where id = $2', [value, rowId]);
   } catch (error) {
-    const { rows } = await deps.pool.query<{ name: string | null }>(
+    const rows = await readBack<{ name: string | null }>(
+      deps,
       'select name from intercom.contacts where id = $1',
       [rowId],
     );
     if (rows[0]?.name !== value) throw error;
   }
   deps.oracle.recordLocal(rowId, value);
+}
+
+/** An insert read back the same way, by its name (unique to it): its row id, if it is there. */
+async function insertContact(
+  deps: WriterDeps,
+  values: [role: string, email: string | null, name: string, externalId: string | null],
+): Promise<number> {
+  try {
+    const { rows } = await deps.pool.query<{ id: string }>(
+      'insert into intercom.contacts (role, email, name, external_id) values ($1, $2, $3, $4) returning id',
+      values,
+    );
+    return Number(rows[0]!.id);
+  } catch (error) {
+    const rows = await readBack<{ id: string }>(deps, 'select id from intercom.contacts where name = $1', [
+      values[2],
+    ]);
+    if (!rows[0]) throw error;
+    return Number(rows[0].id);
+  }
 }
 
 /** The local writer: runs until stopped, about `perSecond` writes a second. */
@@ -91,11 +126,7 @@ export async function localWriter(deps: WriterDeps, perSecond: number): Promise<
         const email = role === 'lead' && rng.chance(0.2) ? null : `chaos-${id.toLowerCase()}@example.test`;
         const name = `C${id}`;
         const externalId = role === 'user' ? `ext-${id}` : null;
-        const { rows } = await deps.pool.query<{ id: string }>(
-          'insert into intercom.contacts (role, email, name, external_id) values ($1, $2, $3, $4) returning id',
-          [role, email, name, externalId],
-        );
-        const rowId = Number(rows[0]!.id);
+        const rowId = await insertContact(deps, [role, email, name, externalId]);
         oracle.recordCreate({ rowId, role, email, name });
         // Name-only leads are matched by their name in the end: never renamed.
         if (email !== null) fresh.push(rowId);
@@ -134,12 +165,15 @@ export async function remoteWriter(deps: WriterDeps, perSecond: number): Promise
 /** Waits (bounded) until no local change of the row is pending or in flight. */
 async function pushed(pool: pg.Pool, rowId: number, timeoutMs: number): Promise<boolean> {
   for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(100)) {
-    const { rows } = await pool.query<{ n: number }>(
-      `select count(*)::int as n from intercom_sync.outbox
-        where entity = 'contact' and row_id = $1 and state in ('pending', 'in_flight')`,
-      [rowId],
-    );
-    if (rows[0]!.n === 0) return true;
+    const rows = await pool
+      .query<{ n: number }>(
+        `select count(*)::int as n from intercom_sync.outbox
+          where entity = 'contact' and row_id = $1 and state in ('pending', 'in_flight')`,
+        [rowId],
+      )
+      .then((result) => result.rows)
+      .catch(() => []); // Postgres restarting: ask again
+    if (rows[0]?.n === 0) return true;
   }
   return false;
 }

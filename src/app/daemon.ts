@@ -109,6 +109,13 @@ async function listenOn(app: FastifyInstance, port: number, host: string, settin
   }
 }
 
+/** A readiness check's answer, or false when it has none within a second. */
+function withinASecond(check: Promise<boolean>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 1_000)));
+  return Promise.race([check.catch(() => false), late]).finally(() => clearTimeout(timer));
+}
+
 /**
  * @example const daemon = await startDaemon({ config }); process.on('SIGTERM', () => void daemon.close());
  */
@@ -172,6 +179,9 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       url: config.DATABASE_URL,
       poolSize: 2,
       applicationName: 'intercom-pg-sync webhooks',
+      // Intercom waits 5 s for an answer (docs/intercom-api.md#webhook-delivery): a delivery arriving
+      // while Postgres restarts waits up to 3 s for it, then is answered 503 and delivered again.
+      reconnectWaitMs: 3_000,
     });
     opened.push(() => webhookDb.destroy());
     const http = await buildHttpServer({
@@ -185,15 +195,10 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       clientSecret: config.INTERCOM_CLIENT_SECRET,
       enqueue: enqueueWebhook(queues.webhooks),
       readyChecks: [
-        { name: 'postgres', check: () => databaseReady(db) },
-        {
-          name: 'redis',
-          check: () =>
-            Promise.race([
-              redis.ping().then((pong) => pong === 'PONG'),
-              new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1_000)),
-            ]),
-        },
+        // Both answer within a second: a statement waits out a Postgres restart (the pool's
+        // reconnect wait) and ioredis holds commands while Redis is down, but a probe must hear 503.
+        { name: 'postgres', check: () => withinASecond(databaseReady(db)) },
+        { name: 'redis', check: () => withinASecond(redis.ping().then((pong) => pong === 'PONG')) },
       ],
       plugins: [dashboard, statusPage],
     });

@@ -3,7 +3,7 @@
 // benches build their runtime here.
 import type { Redis } from 'ioredis';
 import type { Config, ConfigWith } from '../config/config.js';
-import { createDatabase } from '../db/database.js';
+import { createDatabase, RESTART_WAIT_MS } from '../db/database.js';
 import { IntercomClient } from '../intercom/client.js';
 import { RateBudget } from '../intercom/rate-budget.js';
 import type { Logger } from '../observability/logger.js';
@@ -47,6 +47,8 @@ export async function openRuntime(
     url: config.DATABASE_URL,
     poolSize: options.poolSize ?? 20,
     applicationName: options.name ?? 'intercom-pg-sync',
+    // Jobs, syncs and pushes wait out a Postgres restart instead of failing through it.
+    reconnectWaitMs: RESTART_WAIT_MS,
   });
   const settings = syncSettings(config);
   const meter = new CallMeter(metrics);

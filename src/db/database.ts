@@ -1,6 +1,7 @@
 // Opens the kysely connection to Postgres that every flow is handed.
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool } from 'kysely';
 import pg from 'pg';
+import { isConnectionLoss } from './errors.js';
 import type { DB } from './schema.js';
 
 export type Database = DB;
@@ -15,7 +16,16 @@ export interface DatabaseOptions {
   /** Connections in the pool; bounded so many workers cannot exhaust the server. */
   readonly poolSize?: number;
   readonly applicationName?: string;
+  /**
+   * How long a statement waits for a server it has reached before to take connections again (a
+   * restart, a failover) instead of failing at once; 0, the default, waits for nothing. A server
+   * never reached is not waited for: a wrong URL still fails at once.
+   */
+  readonly reconnectWaitMs?: number;
 }
+
+/** The wait a long-running process (the daemon, a sync) gives a restarting Postgres: docs/resilience.md#postgres-restarts. */
+export const RESTART_WAIT_MS = 30_000;
 
 /** How long opening one connection may take before it fails (an unreachable server). */
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -53,5 +63,34 @@ export function createDatabase(options: DatabaseOptions): Kysely<Database> {
   // So must a client in use (a restart or a killed backend mid-transaction): its query fails with the
   // error already, and the 'error' event pg emits besides would have no listener and end the process.
   pool.on('connect', (client) => client.on('error', () => {}));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const waitMs = options.reconnectWaitMs ?? 0;
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: waitMs > 0 ? waitingThroughRestarts(pool, waitMs) : pool }),
+  });
+}
+
+/**
+ * The pool, with a connection that cannot be opened because the server went away (refused, shutting
+ * down, starting up) asked for again, 100 ms then up to 1 s apart, for up to `waitMs`, once the pool
+ * has had a connection: statements issued during a restart then run when it is back. Nothing of
+ * theirs was sent, so nothing runs twice.
+ */
+function waitingThroughRestarts(pool: pg.Pool, waitMs: number): PostgresPool {
+  let reached = false;
+  return {
+    async connect() {
+      for (let deadline = 0, pause = 100; ; pause = Math.min(1_000, pause * 2)) {
+        try {
+          const client = await pool.connect();
+          reached = true;
+          return client;
+        } catch (error) {
+          deadline ||= Date.now() + waitMs;
+          if (!reached || !isConnectionLoss(error) || Date.now() + pause > deadline) throw error;
+          await new Promise((resolve) => setTimeout(resolve, pause));
+        }
+      }
+    },
+    end: () => pool.end(),
+  };
 }

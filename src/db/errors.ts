@@ -55,3 +55,21 @@ export function isRecordRejection(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && /^(22|23|54)[0-9A-Z]{3}$/.test(code);
 }
+
+/** The pg driver's words for a connection the server (or the network) ended under it. */
+const LOST_CONNECTION = /^(Connection terminated unexpectedly|Client has encountered a connection error)/;
+
+/**
+ * Whether a statement failed because Postgres went away or is not taking connections yet — a
+ * restart or failover: the server shutting down (SQLSTATE 57P01–57P03, "the database system is
+ * starting up"), a connection exception (class 08), the socket refused, reset or ended. Its
+ * transaction was rolled back, or committed just before; the same statement can succeed once the
+ * server is back. Anything a statement itself did wrong is not such a loss.
+ * @example if (isConnectionLoss(error)) await retryOnceBack();
+ */
+export function isConnectionLoss(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (typeof code === 'string' && (/^57P0[123]$/.test(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+  if (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'EPIPE') return true;
+  return typeof message === 'string' && LOST_CONNECTION.test(message);
+}

@@ -93,7 +93,8 @@ export function contactRowOf(db: Executor, intercomId: string) {
 /**
  * The mirrored contact a lost create of `row` made, if its webhook or a sync brought it in: another
  * row, never changed locally (so the sync wrote it), created in Intercom after `after`, with the
- * row's role and the same email, phone, name and (users) external_id. The newest such, by Intercom id.
+ * row's role and the same email, phone and (users) external_id — and name, only when it has none of
+ * those (it may have been renamed since). The newest such, by Intercom id.
  * @example const found = await mirroredLostCreate(ctx.db, row, attemptedAt);
  */
 export async function mirroredLostCreate(
@@ -103,12 +104,15 @@ export async function mirroredLostCreate(
 ): Promise<string | undefined> {
   const text = (column: string) => (typeof row[column] === 'string' ? (row[column] as string) : null);
   const role = text('role') ?? 'user';
+  // The name only for a row with no email, phone or (users) external id: a row renamed since the
+  // lost create was sent has another name than the contact that create made.
+  const byName = !text('email') && !text('phone') && (role === 'lead' || !text('external_id'));
   const result = await sql<{ intercom_id: string }>`
     select c.intercom_id from intercom.contacts c
     where c.id <> ${row.id} and c.intercom_id is not null and c.deleted_at is null
       and c.created_at >= ${after} and c.role = ${role}
       and c.email is not distinct from ${text('email')} and c.phone is not distinct from ${text('phone')}
-      and c.name is not distinct from ${text('name')}
+      and (${byName} = false or c.name is not distinct from ${text('name')})
       and (${role} = 'lead' or c.external_id is not distinct from ${text('external_id')})
       and not exists (select 1 from intercom_sync.outbox o where o.entity = 'contact' and o.row_id = c.id)
     order by c.created_at desc, c.intercom_id desc limit 1`.execute(db);

@@ -51,24 +51,35 @@ export interface MergeInput {
  * @example planFieldPush({ changes, current: row, remoteUpdatedAt: row.updated_at, pushable, policyFor: () => 'newest-wins' })
  */
 export function planFieldPush(input: MergeInput): FieldPlan {
-  const fields = new Map<string, { base: unknown; local: unknown; at: Date }>();
+  const fields = new Map<string, { base: unknown; local: unknown; at: Date; between: unknown[] }>();
   for (const change of input.changes) {
     if (change.op !== 'update' && change.op !== 'insert') continue;
     for (const column of change.changedColumns) {
       if (!input.pushable.has(column)) continue;
       for (const [field, base, local] of expand(column, change.oldData?.[column], change.newData?.[column])) {
         const seen = fields.get(field);
-        fields.set(field, { base: seen ? seen.base : base, local, at: change.createdAt });
+        fields.set(field, {
+          base: seen ? seen.base : base,
+          local,
+          at: change.createdAt,
+          between: seen ? [...seen.between, seen.local] : [],
+        });
       }
     }
   }
   const push: Record<string, unknown> = {};
   const conflicts: FieldConflict[] = [];
   const normal = (field: string, value: unknown) => normalise(value, input.timestamps?.has(field) ?? false);
-  for (const [field, { base, local, at }] of fields) {
+  for (const [field, { base, local, at, between }] of fields) {
     const remote = readField(input.current, field);
     const [b, l, r] = [normal(field, base), normal(field, local), normal(field, remote)];
     if (same(l, r)) continue; // Intercom already has it (or both sides made the same change).
+    // A value one of these changes set is an earlier push of ours whose write-back was lost (a
+    // kill, a Postgres restart: docs/resilience.md#postgres-restarts), not an edit in Intercom.
+    if (between.some((v) => same(normal(field, v), r))) {
+      push[field] = l;
+      continue;
+    }
     const localChanged = !same(l, b);
     const remoteChanged = !same(r, b);
     if (!localChanged) continue; // Changed and changed back: Intercom's value stands.

@@ -1,5 +1,6 @@
 // Runs one stream of a sync run and records it: start, API calls and 429s, figures, completeness,
 // the sweep of unseen rows (only after a complete pass), and how it ended.
+import { isConnectionLoss } from '../db/errors.js';
 import { finishStream, markStreamComplete, startStream } from '../db/runs.js';
 import { markUnseenDeleted, type MirrorEntity } from '../db/mark-and-sweep.js';
 import type { SyncContext } from './context.js';
@@ -43,7 +44,7 @@ export async function runStream(
   await startStream(ctx.db, runId, stream);
   let error: string | undefined;
   try {
-    await ctx.meter.measure(calls, () => read(figures));
+    await readThroughRestarts(ctx, runId, stream, () => ctx.meter.measure(calls, () => read(figures)));
     await markStreamComplete(ctx.db, runId, stream);
     if (options.sweep && stream !== 'data_attributes' && stream !== 'admins') {
       figures.add({
@@ -87,4 +88,32 @@ export async function runStream(
     durationMs,
     ...(error && { error }),
   };
+}
+
+/** Passes a stream makes when Postgres goes away under it (a restart) before the stream fails. */
+const PASSES_THROUGH_RESTARTS = 3;
+
+/**
+ * Runs `pass`, and again when it failed because Postgres went away mid-pass (a restart cuts every
+ * connection: a page's write or its checkpoint dies with it). A pass goes on from the run's
+ * checkpoints, and the pool waits for the server to take connections again
+ * (docs/resilience.md#postgres-restarts); every write it repeats is idempotent.
+ */
+async function readThroughRestarts(
+  ctx: SyncContext,
+  runId: number,
+  stream: string,
+  pass: () => Promise<void>,
+): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await pass();
+    } catch (error) {
+      if (!isConnectionLoss(error) || attempt >= PASSES_THROUGH_RESTARTS) throw error;
+      ctx.log.warn(
+        { err: (error as Error).message, runId, stream, attempt },
+        'lost Postgres mid-stream; reading on from the checkpoints',
+      );
+    }
+  }
 }

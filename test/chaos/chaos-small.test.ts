@@ -1,6 +1,7 @@
 // A short seeded chaos round (scripts/chaos, docs/chaos.md) in the test command: two daemons and a
-// full sync killed with SIGKILL, Redis flushed, Postgres connections cut, API faults and lost
-// answers, duplicated and reordered webhooks, while both sides write. Once settled (on state), the
+// full sync killed with SIGKILL, Redis flushed, Postgres connections cut and the round's own
+// Postgres restarted, API faults and lost answers, duplicated and reordered webhooks, while both
+// sides write. Once settled (on state), the
 // oracle must find nothing lost, missing or duplicated, and `verify` clean.
 import { describe, expect, it } from 'vitest';
 import { runChaos } from '../../scripts/chaos/run.js';
@@ -26,6 +27,7 @@ describe('a small chaos round', () => {
     expect(verdict.creates).toBeGreaterThan(0);
     expect(verdict.remoteEdits).toBeGreaterThan(5);
     expect(result.faults.done['kill-daemon'] + result.faults.done['flush-redis']).toBeGreaterThan(0);
+    expect(result.faults.done['restart-postgres']).toBeGreaterThan(0);
     expect(result.settled).toBe(true);
     expect({
       lost: verdict.localLost,

@@ -61,6 +61,22 @@ describe('planFieldPush', () => {
     expect(plan({ changes, current: { name: 'A' } }).push).toEqual({ name: 'D' });
   });
 
+  it('Intercom holding a value one of the changes set is our own earlier push, not a conflict: the last value is pushed', () => {
+    // A push sent B, then lost its write-back (a kill, a Postgres restart); the retry claims the
+    // changes again with C made since, and Intercom's B carries a time later than C's edit.
+    const changes = [
+      change({ name: 'A' }, { name: 'B' }, at(1)),
+      change({ name: 'B' }, { name: 'C' }, at(2)),
+    ];
+    const result = plan({ changes, current: { name: 'B' }, remoteUpdatedAt: at(5) });
+    expect(result).toEqual({ push: { name: 'C' }, conflicts: [] });
+    // Changed back since: Intercom must be told, it holds our B.
+    const back = [change({ name: 'A' }, { name: 'B' }, at(1)), change({ name: 'B' }, { name: 'A' }, at(2))];
+    expect(plan({ changes: back, current: { name: 'B' }, remoteUpdatedAt: at(5) }).push).toEqual({
+      name: 'A',
+    });
+  });
+
   it('a field changed and changed back sends nothing', () => {
     const changes = [change({ name: 'A' }, { name: 'B' }), change({ name: 'B' }, { name: 'A' })];
     expect(plan({ changes, current: { name: 'A' } })).toEqual({ push: {}, conflicts: [] });

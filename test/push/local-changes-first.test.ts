@@ -163,6 +163,37 @@ describe('local changes first', () => {
     }
   }
 
+  it('a lead whose create answer was lost and that was renamed before the retry is found by its email, not created again', async () => {
+    // The create went out (a daemon killed, or Postgres restarting, before its answer was
+    // recorded); the app renamed the row before the retry, so the contact that create made
+    // carries the old name.
+    const email = 'renamed@lost.example.com';
+    const rowId = await insertContact(h, { role: 'lead', name: 'Before Rename', email });
+    await startCreateAttempt(h.rt.db, 'contact', rowId);
+    const stored = await h.control<{ id: string }>('POST', '/contacts', {
+      role: 'lead',
+      name: 'Before Rename',
+      email,
+    });
+    await h.rt.db
+      .updateTable('intercom.contacts')
+      .set({ name: 'After Rename' })
+      .where('id', '=', rowId)
+      .execute();
+    await h.resetStats();
+
+    await drainOutbox(ctx());
+
+    const { contacts } = await h.control<{
+      contacts: { id: string; email: string | null; name: string | null; state: string }[];
+    }>('GET', '/state?entity=contacts');
+    expect(
+      contacts.filter((c) => c.email === email && c.state === 'active').map((c) => [c.id, c.name]),
+    ).toEqual([[stored.id, 'After Rename']]);
+    expect((await rowOf(h, rowId)).intercom_id).toBe(stored.id);
+    expect(apiWrites(await h.stats())).toEqual({ 'PUT /contacts/:id': 1 });
+  });
+
   it('a note whose write-back is cut off is not created again', async () => {
     const { admins } = await h.control<{ admins: { id: string }[] }>('GET', '/state?entity=admins');
     const c = await mirroredContact(h.rt, 3);

@@ -22,7 +22,8 @@ function redisServerPath(): string {
   }
 }
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on now on 127.0.0.1 (the system's pick). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

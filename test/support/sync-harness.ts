@@ -37,6 +37,8 @@ export interface SyncHarness {
 export interface SyncHarnessOptions {
   readonly sandbox?: SandboxOptionsInput;
   readonly settings?: Partial<SyncSettings>;
+  /** A migrated database to use (one on a server of the test's own); dropped on close. */
+  readonly database?: TestDatabase;
 }
 
 export async function startSyncHarness(options: SyncHarnessOptions = {}): Promise<SyncHarness> {
@@ -47,7 +49,7 @@ export async function startSyncHarness(options: SyncHarnessOptions = {}): Promis
     rateLimit: 0,
     ...options.sandbox,
   });
-  const database = await createMigratedTestDatabase('sync');
+  const database = options.database ?? (await createMigratedTestDatabase('sync'));
   const env = harnessEnv(database, sandbox, {
     SYNC_CONTACT_PARTITIONS: String(options.settings?.contactPartitions ?? FAST_SETTINGS.contactPartitions),
     SYNC_CONTACT_CONCURRENCY: String(

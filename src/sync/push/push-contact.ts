@@ -209,7 +209,20 @@ export function identifyingFields(row: Readonly<Record<string, unknown>>): Recor
 }
 
 /**
- * Intercom's newest contact created after `after` with every identifying field the row sends. Search
+ * What a lost create is recognised by: the row's email, phone and (users) external id, or its name
+ * when it has none of those. Not the name beside them: the row may have been renamed since that
+ * create was sent (its answer lost to a kill or a Postgres restart), and then nothing would match.
+ */
+export function lostCreateKeys(row: Readonly<Record<string, unknown>>): string[] {
+  const present = (f: string) => typeof row[f] === 'string' && row[f] !== '';
+  const strong = ['email', 'external_id', 'phone'].filter(
+    (f) => present(f) && !(f === 'external_id' && row.role === 'lead'),
+  );
+  return strong.length > 0 ? strong : ['name'].filter(present);
+}
+
+/**
+ * Intercom's newest contact created after `after` with the row's identifying fields (lostCreateKeys). Search
  * compares timestamps by day (docs/intercom-api.md#timestamps-compare-by-day): it is asked from the
  * day before, and the exact instant is checked here.
  */
@@ -218,9 +231,7 @@ async function searchLostCreate(
   row: Readonly<Record<string, unknown>>,
   after: Date,
 ): Promise<string | undefined> {
-  const fields = ['email', 'external_id', 'phone', 'name'].filter(
-    (f) => typeof row[f] === 'string' && row[f] !== '' && !(f === 'external_id' && row.role === 'lead'),
-  );
+  const fields = lostCreateKeys(row);
   if (fields.length === 0) return undefined;
   const since = Math.floor(after.getTime() / 1000);
   const query = {
