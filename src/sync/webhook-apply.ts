@@ -162,6 +162,8 @@ export async function applyWebhookEvent(ctx: SyncContext, eventId: number): Prom
     throw error;
   }
   const delays = await finishWebhookEvent(ctx.db, eventId, 'applied');
+  // Another worker finished it meanwhile (its group's job and a sweeper's job): its outcome stands.
+  if (delays.length === 0) return 'duplicate';
   for (const seconds of delays) ctx.metrics?.webhookApplyDelay.observe(seconds);
   ctx.metrics?.webhooks.inc({ outcome: 'applied' });
   return 'applied';
