@@ -6,14 +6,13 @@
 // whose item maps, and any group whose write fails, is applied alone (applyWebhookEvent), so
 // errors stay attributed to their own event.
 import { finishWebhookEvents, loadWebhookEvents } from '../db/webhook-apply-state.js';
-import { mapContact } from '../mappers/contact.js';
 import type { Contact } from '../intercom/types.js';
 import { saveContacts } from './contact-pages.js';
 import type { SyncContext } from './context.js';
 import {
   applyWebhookEvent,
   CONTACT_UPSERT_TOPICS,
-  contactPayload,
+  mappedContactPayload,
   itemOf,
   UnappliableWebhookError,
   type WebhookOutcome,
@@ -42,12 +41,8 @@ function sortEvents(events: readonly StoredEvent[]): Sorted {
     else if (!CONTACT_UPSERT_TOPICS.has(event.topic)) sorted.alone.push(event);
     else {
       try {
-        const contact = contactPayload(event.topic, itemOf(event.payload));
-        sorted.upserts.push({
-          event,
-          contact,
-          updatedAt: mapContact(contact).row.updated_at?.getTime() ?? 0,
-        });
+        const { payload, mapped } = mappedContactPayload(event.topic, itemOf(event.payload));
+        sorted.upserts.push({ event, contact: payload, updatedAt: mapped.updatedAt?.getTime() ?? 0 });
       } catch {
         sorted.alone.push(event); // applyWebhookEvent stores why it cannot be applied
       }
