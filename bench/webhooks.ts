@@ -4,8 +4,8 @@
 // load generator (undici, keep-alive). Prints the acknowledgement latency at 500 deliveries/s and
 // the end-to-end latency (delivery → row committed in Postgres, seen through LISTEN/NOTIFY) at
 // 200/s, each sustained 30 s; the Intercom API calls applying them cost (target 0: every delivery
-// carries its record); the daemon's peak RSS and CPU time per delivery (steadier than latencies on a
-// shared machine); and deliveries lost (must be 0).
+// carries its record); the daemon's event-loop delay while acknowledging, its peak RSS and CPU time
+// per delivery (steadier than latencies on a shared machine); and deliveries lost (must be 0).
 //
 // Usage: npm run bench:webhooks [-- --ack-rate 500 --e2e-rate 200 --seconds 30 --contacts 2000 --profile dir]
 // Needs Postgres and Redis: DATABASE_URL/REDIS_URL, or the project-local ones (scripts/services.sh).
@@ -262,12 +262,16 @@ try {
   // From here on every delivery carries a contact the mirror has: applying one should cost no call.
   sandbox.stats.reset();
   const cpuBefore = cpuMs(pid);
+  // prom-client's event-loop delay figures cover the time since the previous scrape: this one
+  // starts the ack phase's window.
+  await eventLoopDelay(baseUrl);
 
   // Phase 1: acknowledgement latency at ACK_RATE.
   say(`acknowledgement: ${ACK_RATE}/s for ${SECONDS} s`);
   const acks: Promise<Delivery>[] = [];
   await openLoop(ACK_RATE, SECONDS, (i, at) => acks.push(deliver(update(i, `ack ${i}`), at)));
   const ackResults = await Promise.all(acks);
+  const ackLoopDelay = await eventLoopDelay(baseUrl);
   const ackBacklog = await pending();
   await drain('acknowledgement phase');
 
@@ -329,6 +333,9 @@ try {
   );
   console.log(`worker backlog when the ack phase ended      ${ackBacklog} events`);
   console.log(
+    `daemon event-loop delay in the ack phase     p50 ${ackLoopDelay.p50.toFixed(1)} ms   p99 ${ackLoopDelay.p99.toFixed(1)} ms   max ${ackLoopDelay.max.toFixed(1)} ms`,
+  );
+  console.log(
     `daemon CPU (user+system) for both phases     ${cpu === null ? 'n/a' : `${(cpu / 1000).toFixed(1)} s (${(cpu / measured).toFixed(2)} ms per delivery, stored and applied)`}`,
   );
   console.log(
@@ -356,6 +363,17 @@ try {
   await sandbox.close();
   await admin.query(`drop database if exists ${dbName} with (force)`);
   await admin.end();
+}
+
+/**
+ * The daemon's event-loop delay since the previous call, from its /metrics (prom-client samples it
+ * with perf_hooks' monitorEventLoopDelay, 10 ms resolution, and starts again at each scrape), in ms.
+ */
+async function eventLoopDelay(baseUrl: string): Promise<{ p50: number; p99: number; max: number }> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  const seconds = (name: string) =>
+    Number(new RegExp(`^nodejs_eventloop_lag_${name}_seconds (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return { p50: seconds('p50') * 1000, p99: seconds('p99') * 1000, max: seconds('max') * 1000 };
 }
 
 function os(): string {

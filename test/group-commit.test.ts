@@ -2,6 +2,7 @@
 // is still being written, so no timing is involved.
 import { describe, expect, it } from 'vitest';
 import { groupCommit, type Settled } from '../src/group-commit.js';
+import { ManualClock } from './support/manual-clock.js';
 
 /** A write whose calls the test sees and finishes one by one. */
 function heldWrite() {
@@ -69,5 +70,39 @@ describe('groupCommit', () => {
     await settle();
     calls[2]!.finish();
     expect(await later).toBe('stored 4');
+  });
+
+  it('with a linger, holds a lone input until the linger is over and writes what came meanwhile with it', async () => {
+    const { calls, write } = heldWrite();
+    const clock = new ManualClock();
+    const add = groupCommit(write, { maxBatch: 100, parallel: 2, linger: { ms: 20, clock } });
+    const answers = [add(1)];
+    await clock.advance(15);
+    answers.push(add(2), add(3));
+    await settle();
+    expect(calls).toHaveLength(0);
+    await clock.advance(5);
+    expect(calls.map((c) => c.inputs)).toEqual([[1, 2, 3]]);
+    // The next input waits its own linger, from its own arrival.
+    answers.push(add(4));
+    await clock.advance(19);
+    expect(calls).toHaveLength(1);
+    await clock.advance(1);
+    expect(calls.map((c) => c.inputs)).toEqual([[1, 2, 3], [4]]);
+    for (const call of calls) call.finish();
+    expect(await Promise.all(answers)).toEqual(['stored 1', 'stored 2', 'stored 3', 'stored 4']);
+  });
+
+  it('with a linger, writes a full group at once', async () => {
+    const { calls, write } = heldWrite();
+    const clock = new ManualClock();
+    const add = groupCommit(write, { maxBatch: 3, parallel: 2, linger: { ms: 20, clock } });
+    const answers = Array.from({ length: 4 }, (_, n) => add(n));
+    await settle();
+    expect(calls.map((c) => c.inputs)).toEqual([[0, 1, 2]]);
+    await clock.advance(20);
+    expect(calls.map((c) => c.inputs)).toEqual([[0, 1, 2], [3]]);
+    for (const call of calls) call.finish();
+    await Promise.all(answers);
   });
 });

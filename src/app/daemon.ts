@@ -25,7 +25,7 @@ import type { Logger } from '../observability/logger.js';
 import { sampleGauges } from '../workers/gauges.js';
 import { listenForOutbox } from '../workers/outbox-listener.js';
 import { markDeadRuns } from '../sync/run-liveness.js';
-import { enqueueWebhook } from '../workers/processors.js';
+import { enqueueWebhookGroups } from '../workers/processors.js';
 import { createQueues, type Queues } from '../workers/queues.js';
 import { keepSchedules, type ScheduleSettings } from '../workers/schedules.js';
 import { startWorkers } from '../workers/worker-pool.js';
@@ -193,7 +193,8 @@ export async function startDaemon(options: DaemonOptions): Promise<Daemon> {
       serveMetrics: !separateMetrics,
       metricsToken: config.METRICS_TOKEN,
       clientSecret: config.INTERCOM_CLIENT_SECRET,
-      enqueue: enqueueWebhook(queues.webhooks),
+      // Real timers, whatever `clock` is: tests that stop the daemon's clock still see webhooks applied.
+      enqueue: enqueueWebhookGroups(queues.webhooks, systemClock),
       readyChecks: [
         // Both answer within a second: a statement waits out a Postgres restart (the pool's
         // reconnect wait) and ioredis holds commands while Redis is down, but a probe must hear 503.

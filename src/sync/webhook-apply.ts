@@ -12,7 +12,7 @@ import { removeLink } from '../db/remove-links.js';
 import { addLinks } from '../db/upsert-links.js';
 import { upsertTags } from '../db/upsert-tags-segments.js';
 import { mapCompany } from '../mappers/company.js';
-import { mapContact } from '../mappers/contact.js';
+import { mapContact, type MappedContact } from '../mappers/contact.js';
 import { InvalidPayloadError } from '../mappers/invalid-payload.js';
 import { mapTag } from '../mappers/tag.js';
 import { restCompany, restContact, wrapped } from '../mappers/webhook-item.js';
@@ -162,6 +162,8 @@ export async function applyWebhookEvent(ctx: SyncContext, eventId: number): Prom
     throw error;
   }
   const delays = await finishWebhookEvent(ctx.db, eventId, 'applied');
+  // Another worker finished it meanwhile (its group's job and a sweeper's job): its outcome stands.
+  if (delays.length === 0) return 'duplicate';
   for (const seconds of delays) ctx.metrics?.webhookApplyDelay.observe(seconds);
   ctx.metrics?.webhooks.inc({ outcome: 'applied' });
   return 'applied';
@@ -188,10 +190,17 @@ function idOf(item: Item | undefined, what: string): string {
  * @example const payload = contactPayload('contact.subscribed', item);
  */
 export function contactPayload(topic: string, item: Item): Contact {
+  return mappedContactPayload(topic, item).payload;
+}
+
+/**
+ * contactPayload with what mapping it gave (mapped once: a group of upserts reads its updated_at).
+ * @example const { payload, mapped } = mappedContactPayload(topic, item); mapped.updatedAt;
+ */
+export function mappedContactPayload(topic: string, item: Item): { payload: Contact; mapped: MappedContact } {
   const record = SUBSCRIPTION_TOPICS.includes(topic) ? wrapped(item, 'contact') : item;
   const payload = restContact(record) as unknown as Contact;
-  mapContact(payload);
-  return payload;
+  return { payload, mapped: mapContact(payload) };
 }
 
 async function saveContactItem(ctx: SyncContext, item: Item, topic: string): Promise<void> {

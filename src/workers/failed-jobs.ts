@@ -7,7 +7,7 @@ import type { Database } from '../db/database.js';
 import { failedWebhookEvents, reopenFailedWebhookEvents } from '../db/webhook-events.js';
 import { ServiceError } from '../errors.js';
 import { enqueueWebhook, webhookJobId } from './processors.js';
-import { QUEUE_NAMES, type PushJob, type WebhookJob } from './queues.js';
+import { QUEUE_NAMES, type PushJob, type WebhookJob, type WebhooksQueueJob } from './queues.js';
 import { outboxSource } from './failed-outbox.js';
 import { parkedSource } from './failed-parked.js';
 
@@ -51,7 +51,7 @@ export interface FailedDeps {
  * @example const items = await listFailed(failedSources({ db, queues }));
  */
 export function failedSources(deps: FailedDeps): FailedSource[] {
-  const webhooks = deps.queues.find((q) => q.name === QUEUE_NAMES.webhooks) as Queue<WebhookJob> | undefined;
+  const webhooks = deps.queues.find((q) => q.name === QUEUE_NAMES.webhooks) as Queue<WebhooksQueueJob> | undefined;
   const push = deps.queues.find((q) => q.name === QUEUE_NAMES.push) as Queue<PushJob> | undefined;
   const places = [webhookEventSource(deps.db, webhooks), outboxSource(deps.db, push), parkedSource(deps.db)];
   return [...deps.queues.map((q) => jobSource(q)), ...places];
@@ -140,7 +140,7 @@ function jobSource(queue: Queue): FailedSource {
   };
 }
 
-function webhookEventSource(db: Kysely<Database>, webhooks: Queue<WebhookJob> | undefined): FailedSource {
+function webhookEventSource(db: Kysely<Database>, webhooks: Queue<WebhooksQueueJob> | undefined): FailedSource {
   return {
     prefix: 'webhook',
     async list(limit) {

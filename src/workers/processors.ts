@@ -2,18 +2,27 @@
 // (permanent failures are UnrecoverableError, so they are not retried).
 import { DelayedError, UnrecoverableError, WaitingError, type Job } from 'bullmq';
 import type { Queue } from 'bullmq';
+import type { Clock } from '../clock/clock.js';
 import { isPermanent } from '../errors.js';
 import { groupCommit } from '../group-commit.js';
 import type { SyncContext } from '../sync/context.js';
 import { runFullSync, SyncAlreadyRunningError, type FullSyncStream } from '../sync/full-sync.js';
 import { runIncrementalSync } from '../sync/incremental-sync.js';
-import { webhookApplier } from '../sync/webhook-batch.js';
+import { applyWebhookGroup, webhookApplier } from '../sync/webhook-batch.js';
 import { pendingWebhookEvents } from '../db/webhook-events.js';
 import { recordsWithPendingChanges, releaseStuckChanges } from '../db/outbox.js';
 import type { PushContext } from '../sync/push/context.js';
 import { pushRecord, PushRetryError } from '../sync/push/push-record.js';
 import { enqueuePush } from './outbox-listener.js';
-import type { FullSyncJob, IncrementalSyncJob, PushJob, Queues, WebhookJob } from './queues.js';
+import type {
+  FullSyncJob,
+  IncrementalSyncJob,
+  PushJob,
+  Queues,
+  WebhookGroupJob,
+  WebhookJob,
+  WebhooksQueueJob,
+} from './queues.js';
 import { runSharedFullSync } from './shared-full-sync.js';
 
 /**
@@ -89,12 +98,24 @@ function runSyncJob(ctx: SyncContext, signal: AbortSignal, shared?: Pick<Queues,
   };
 }
 
-/** Applies stored webhook events; concurrent jobs are written in groups (sync/webhook-batch.ts). */
-export function webhookProcessor(ctx: SyncContext) {
+/**
+ * Applies stored webhook events: an `apply-group` job's contact upserts together, and a job of its
+ * own (`apply`) for each event the group leaves alone, so each of those is retried and fails on its
+ * own; concurrent `apply` jobs are written in groups too (sync/webhook-batch.ts).
+ */
+export function webhookProcessor(ctx: SyncContext, queue: Queue<WebhooksQueueJob>) {
   const apply = webhookApplier(ctx);
-  return async (job: Job<WebhookJob>) => {
+  return async (job: Job<WebhooksQueueJob>) => {
     try {
-      return await apply(job.data.eventId);
+      if (job.name !== 'apply-group') return await apply((job.data as WebhookJob).eventId);
+      const outcome = await applyWebhookGroup(ctx, (job.data as WebhookGroupJob).eventIds);
+      if (outcome.missing.length > 0)
+        ctx.log.warn(
+          { eventIds: outcome.missing },
+          'webhook events of a group are not stored; nothing to apply',
+        );
+      await addWebhookJobs(queue, outcome.alone);
+      return { applied: outcome.applied, duplicate: outcome.duplicate, alone: outcome.alone.length };
     } catch (error) {
       throw jobError(error);
     }
@@ -104,20 +125,45 @@ export function webhookProcessor(ctx: SyncContext) {
 /** One job per stored event, so a second add of the same event is a no-op (":" is not allowed). */
 export const webhookJobId = (eventId: number): string => `webhook-${eventId}`;
 
+/** Adds an `apply` job per event in one Redis call; an event whose job is still there is not added again. */
+function addWebhookJobs(queue: Queue<WebhooksQueueJob>, jobs: readonly WebhookJob[]) {
+  return queue.addBulk(
+    jobs.map((data) => ({ name: 'apply', data, opts: { jobId: webhookJobId(data.eventId) } })),
+  );
+}
+
 /**
- * Adds a stored event to the webhooks queue; the job id makes a second add a no-op. Events
- * enqueued while an add is in flight go together in one addBulk (one Redis round trip).
+ * Adds a stored event to the webhooks queue as a job of its own; the job id makes a second add a
+ * no-op. Events enqueued while an add is in flight go together in one addBulk (one Redis round trip).
  * @example const enqueue = enqueueWebhook(queues.webhooks); await enqueue(event.id, event.notificationId);
  */
-export function enqueueWebhook(queue: Queue<WebhookJob>) {
+export function enqueueWebhook(queue: Queue<WebhooksQueueJob>) {
   const add = groupCommit<WebhookJob, void>(
     async (jobs) => {
-      await queue.addBulk(
-        jobs.map((data) => ({ name: 'apply', data, opts: { jobId: webhookJobId(data.eventId) } })),
-      );
+      await addWebhookJobs(queue, jobs);
       return jobs.map(() => ({ ok: true as const, value: undefined }));
     },
     { maxBatch: 200, parallel: 2 },
+  );
+  return (eventId: number, notificationId: string): Promise<void> => add({ eventId, notificationId });
+}
+
+/** How long the route's hand-off waits for more stored events to share a job, and how many at most. */
+export const WEBHOOK_GROUP = { lingerMs: 20, maxEvents: 100 } as const;
+
+/**
+ * The webhook route's hand-off: the events stored within WEBHOOK_GROUP.lingerMs of each other go
+ * in one `apply-group` job (one Redis call to add it, one to take it, one to finish it for up to
+ * 100 deliveries). Nobody waits on it but the workers: the delivery was acknowledged once stored.
+ * @example const enqueue = enqueueWebhookGroups(queues.webhooks, systemClock); await enqueue(id, notificationId);
+ */
+export function enqueueWebhookGroups(queue: Queue<WebhooksQueueJob>, clock: Clock) {
+  const add = groupCommit<WebhookJob, void>(
+    async (jobs) => {
+      await queue.add('apply-group', { eventIds: jobs.map((j) => j.eventId) });
+      return jobs.map(() => ({ ok: true as const, value: undefined }));
+    },
+    { maxBatch: WEBHOOK_GROUP.maxEvents, parallel: 2, linger: { ms: WEBHOOK_GROUP.lingerMs, clock } },
   );
   return (eventId: number, notificationId: string): Promise<void> => add({ eventId, notificationId });
 }
@@ -127,7 +173,7 @@ export function enqueueWebhook(queue: Queue<WebhookJob>) {
  * Only events older than `olderThanMs` (the webhook route enqueues fresh ones itself); a job still
  * in Redis makes the add a no-op, so a young event re-enqueued costs nothing either.
  */
-export function sweeperProcessor(ctx: SyncContext, webhooks: Queue<WebhookJob>, olderThanMs = 30_000) {
+export function sweeperProcessor(ctx: SyncContext, webhooks: Queue<WebhooksQueueJob>, olderThanMs = 30_000) {
   return async () => {
     const pending = await pendingWebhookEvents(ctx.db, olderThanMs, 1_000);
     await webhooks.addBulk(

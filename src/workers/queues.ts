@@ -6,7 +6,11 @@ import { FlowProducer, Queue, type ConnectionOptions, type DefaultJobOptions } f
 export const QUEUE_NAMES = {
   /** Full and incremental syncs (job names `full`, `incremental`). */
   sync: 'sync',
-  /** One job per stored webhook notification (job id `webhook-<event id>`: BullMQ forbids ":" in custom ids). */
+  /**
+   * Stored webhook notifications: `apply-group`, the events the route stored close together (their
+   * contact upserts applied at once), and `apply`, one event (job id `webhook-<event id>`: BullMQ
+   * forbids ":" in custom ids) — what a group leaves to apply alone, the sweeper's, a retry's.
+   */
   webhooks: 'webhooks',
   /** Periodic upkeep: re-enqueue what Postgres says is pending. */
   sweeper: 'sweeper',
@@ -39,6 +43,11 @@ export interface WebhookJob {
   readonly eventId: number;
   readonly notificationId: string;
 }
+/** Stored events handed off together (job name `apply-group`). */
+export interface WebhookGroupJob {
+  readonly eventIds: readonly number[];
+}
+export type WebhooksQueueJob = WebhookJob | WebhookGroupJob;
 
 export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
   attempts: 5,
@@ -50,7 +59,7 @@ export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
 
 export interface Queues {
   readonly sync: Queue<FullSyncJob | IncrementalSyncJob>;
-  readonly webhooks: Queue<WebhookJob>;
+  readonly webhooks: Queue<WebhooksQueueJob>;
   readonly sweeper: Queue<Record<string, never>>;
   readonly push: Queue<PushJob>;
   readonly syncParts: Queue<SyncPartJob>;
@@ -72,7 +81,7 @@ export function createQueues(options: { connection: ConnectionOptions; prefix: s
       defaultJobOptions: DEFAULT_JOB_OPTIONS,
     });
   const sync = make<FullSyncJob | IncrementalSyncJob>(QUEUE_NAMES.sync);
-  const webhooks = make<WebhookJob>(QUEUE_NAMES.webhooks);
+  const webhooks = make<WebhooksQueueJob>(QUEUE_NAMES.webhooks);
   const sweeper = make<Record<string, never>>(QUEUE_NAMES.sweeper);
   // The outbox is the record of a push; a finished job leaves nothing in Redis worth keeping.
   const push = new Queue<PushJob>(QUEUE_NAMES.push, {

@@ -81,7 +81,7 @@ export function startWorkers(ctx: PushContext, queues: Queues, settings: WorkerS
         ...stall,
       },
     ),
-    new Worker(QUEUE_NAMES.webhooks, webhookProcessor(ctx), {
+    new Worker(QUEUE_NAMES.webhooks, webhookProcessor(ctx, queues.webhooks), {
       connection,
       prefix,
       // Many at once: concurrent events are written in groups, so this bounds a group, not connections.

@@ -110,6 +110,11 @@ describe('failed retry', () => {
     await daemon.queues.webhooks.pause();
     await deliver(daemon, n);
     const [row] = await webhookEvent(daemon, n.id);
+    // The hand-off lingers after the answer: its job is in Redis before it is lost.
+    await eventually(async () => {
+      const jobs = await daemon.queues.webhooks.getJobs(['waiting']);
+      return jobs.some((job) => ('eventIds' in job.data ? job.data.eventIds : [job.data.eventId]).includes(row!.id));
+    }, 'the event to be queued');
     // As a database outage would leave it: parked, and its job lost.
     await daemon.runtime.db
       .updateTable('intercom_sync.webhook_events')
