@@ -81,7 +81,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosResult> {
       await stop().catch((error: unknown) => say(`  (stopping: ${String(error)})`));
   };
   const redis = await startOwnRedis();
-  started.push(() => redis.stop());
+  started.push(() => redis.close());
   let postgres: OwnPostgres;
   let database: TestDatabase;
   let sandbox: { url: string; stop(): Promise<void> };
