@@ -3,10 +3,10 @@
 // left to a job of its own, untouched; an event some job already finished stays as it ended.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finishWebhookEvent, finishWebhookEvents } from '../../src/db/webhook-apply-state.js';
-import { storeWebhookEvents, type IncomingEvent } from '../../src/db/webhook-events.js';
+import { storeWebhookEvents } from '../../src/db/webhook-events.js';
 import { WebhookItems } from '../../src/sandbox/webhook-items.js';
 import { applyWebhookGroup } from '../../src/sync/webhook-batch.js';
-import { uniqueName } from '../support/services.js';
+import { incomingEvent } from '../support/incoming-event.js';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 
 let h: SyncHarness;
@@ -16,15 +16,6 @@ beforeAll(async () => {
   items = new WebhookItems(h.sandbox.store);
 });
 afterAll(() => h?.close());
-
-function event(topic: string, item: Record<string, unknown>): IncomingEvent {
-  const notificationId = uniqueName('notif');
-  return {
-    notificationId,
-    topic,
-    payload: { type: 'notification_event', id: notificationId, topic, data: { item } },
-  };
-}
 
 const events = (ids: readonly number[]) =>
   h.rt.db
@@ -48,10 +39,10 @@ describe('applying a group of stored webhook events', () => {
     const contacts = [...h.sandbox.store.contacts.values()].filter((c) => c.state === 'active').slice(0, 3);
     const company = [...h.sandbox.store.companies.values()][0]!;
     const updates = contacts.map((c, i) =>
-      event(`contact.${c.role}.updated`, { ...items.contact(c), name: `Grouped ${i}` }),
+      incomingEvent(`contact.${c.role}.updated`, { ...items.contact(c), name: `Grouped ${i}` }),
     );
-    const companyUpdate = event('company.updated', items.company(company));
-    const robot = event('contact.user.updated', {
+    const companyUpdate = incomingEvent('company.updated', items.company(company));
+    const robot = incomingEvent('contact.user.updated', {
       ...items.contact(contacts[0]!),
       id: 'c-robot',
       role: 'robot',
@@ -83,7 +74,7 @@ describe('applying a group of stored webhook events', () => {
   it('leaves events some job already applied as they ended, and says which ids are not stored', async () => {
     const c = [...h.sandbox.store.contacts.values()].find((x) => x.state === 'active')!;
     const stored = await storeWebhookEvents(h.rt.db, [
-      event(`contact.${c.role}.updated`, { ...items.contact(c), name: 'Applied Once' }),
+      incomingEvent(`contact.${c.role}.updated`, { ...items.contact(c), name: 'Applied Once' }),
     ]);
     const ids = stored.map((s) => s.id);
     await applyWebhookGroup(h.rt, ids);

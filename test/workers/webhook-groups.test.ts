@@ -3,7 +3,7 @@
 // so each of those is retried, fails and is listed on its own.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from 'bullmq';
-import { storeWebhookEvents, type IncomingEvent } from '../../src/db/webhook-events.js';
+import { storeWebhookEvents } from '../../src/db/webhook-events.js';
 import { WebhookItems } from '../../src/sandbox/webhook-items.js';
 import {
   enqueueWebhookGroups,
@@ -13,6 +13,7 @@ import {
 } from '../../src/workers/processors.js';
 import { createQueues, type Queues, type WebhooksQueueJob } from '../../src/workers/queues.js';
 import { ManualClock } from '../support/manual-clock.js';
+import { incomingEvent } from '../support/incoming-event.js';
 import { uniqueName } from '../support/services.js';
 import { startSyncHarness, type SyncHarness } from '../support/sync-harness.js';
 
@@ -29,15 +30,6 @@ afterAll(async () => {
 });
 
 const waiting = () => queues.webhooks.getJobs(['waiting', 'delayed', 'prioritized']);
-
-function event(topic: string, item: Record<string, unknown>): IncomingEvent {
-  const notificationId = uniqueName('notif');
-  return {
-    notificationId,
-    topic,
-    payload: { type: 'notification_event', id: notificationId, topic, data: { item } },
-  };
-}
 
 describe('the webhook hand-off', () => {
   it('puts the events stored within the linger in one apply-group job, and later ones in the next', async () => {
@@ -65,9 +57,9 @@ describe('the webhook hand-off', () => {
     const items = new WebhookItems(h.sandbox.store);
     const contact = [...h.sandbox.store.contacts.values()].find((c) => c.state === 'active')!;
     const company = [...h.sandbox.store.companies.values()][0]!;
-    const companyUpdate = event('company.updated', items.company(company));
+    const companyUpdate = incomingEvent('company.updated', items.company(company));
     const stored = await storeWebhookEvents(h.rt.db, [
-      event(`contact.${contact.role}.updated`, { ...items.contact(contact), name: 'From A Group' }),
+      incomingEvent(`contact.${contact.role}.updated`, { ...items.contact(contact), name: 'From A Group' }),
       companyUpdate,
     ]);
     const process = webhookProcessor(h.rt, queues.webhooks);
