@@ -29,7 +29,6 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
 import { sql, type Kysely } from 'kysely';
-import pg from 'pg';
 import { Redis } from 'ioredis';
 import { Queue } from 'bullmq';
 import { readRunStreams } from '../src/db/runs.js';
@@ -45,7 +44,7 @@ import { openRuntime, type Runtime } from '../src/app/runtime.js';
 import { FIXED_SYNC_SETTINGS } from '../src/sync/context.js';
 import { runFullSync, type FullSyncSummary } from '../src/sync/full-sync.js';
 import type { StreamResult } from '../src/sync/stream.js';
-import { copyInto, rowsWritten, serverUrl } from './pg-upsert.js';
+import { copyInto, rowsWritten, serverUrl, withAdmin } from './pg-upsert.js';
 import { startSandboxProcess, type SandboxProcess, type SandboxStats } from './sandbox-process.js';
 
 const { values: flags } = parseArgs({
@@ -73,7 +72,8 @@ const latencyMs = Number(flags['latency-ms']);
 const rateLimit = int(flags['rate-limit']);
 const seed = int(flags.seed);
 const importDayShare = Number(flags['import-day-share']);
-if (!(importDayShare >= 0 && importDayShare <= 1)) throw new Error(`--import-day-share must be 0–1, got '${flags['import-day-share']}'`);
+if (!(importDayShare >= 0 && importDayShare <= 1))
+  throw new Error(`--import-day-share must be 0–1, got '${flags['import-day-share']}'`);
 const daemonCount = int(flags.daemons);
 const syncsOnly = flags['syncs-only'];
 
@@ -90,7 +90,10 @@ const maxRssMb = () => process.resourceUsage().maxRSS / 1024;
 interface SyncRun {
   wallS: number;
   status: string;
-  streams: Record<string, { s: number; calls: number; rateLimited: number; fetched: number; written: number }>;
+  streams: Record<
+    string,
+    { s: number; calls: number; rateLimited: number; fetched: number; written: number }
+  >;
   /** API calls by sandbox route (status 2xx and others alike). */
   routes: Record<string, number>;
   peakConcurrency: number;
@@ -187,34 +190,22 @@ async function sandboxStats(url: string, reset = false): Promise<SandboxStats> {
 
 function callsByRoute(stats: SandboxStats): Record<string, number> {
   return Object.fromEntries(
-    Object.entries(stats.byRoute).map(([route, statuses]) => [route, Object.values(statuses).reduce((a, b) => a + b, 0)]),
+    Object.entries(stats.byRoute).map(([route, statuses]) => [
+      route,
+      Object.values(statuses).reduce((a, b) => a + b, 0),
+    ]),
   );
-}
-
-/**
- * Runs `fn` on a short-lived connection to the server's maintenance database (tests running beside
- * the bench create and force-drop databases; a long-lived admin connection is not worth the risk).
- */
-async function withAdmin<T>(server: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const url = new URL(server);
-  url.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: url.toString() });
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 /** Waits until every backend of the runtime's pool has exited, so their statistics are flushed. */
 async function waitForBackends(server: string, database: string, application: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    const { rows } = await withAdmin(server, (admin) => admin.query<{ n: number }>(
-      'select count(*)::int as n from pg_stat_activity where datname = $1 and application_name = $2',
-      [database, application],
-    ));
+    const { rows } = await withAdmin(server, (admin) =>
+      admin.query<{ n: number }>(
+        'select count(*)::int as n from pg_stat_activity where datname = $1 and application_name = $2',
+        [database, application],
+      ),
+    );
     if (rows[0]!.n === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -234,14 +225,22 @@ async function runSync(
   const rt = await open();
   const progress = new Map<string, string>();
   const memory = { heap: 0, external: 0 };
-  const sampler = setInterval(() => {
-    const m = process.memoryUsage();
-    memory.heap = Math.max(memory.heap, m.heapUsed / 2 ** 20);
-    memory.external = Math.max(memory.external, m.external / 2 ** 20);
-    if (process.env.BENCH_TRACE_MEMORY)
-      say(`rss ${(m.rss / 2 ** 20).toFixed(0)} heapUsed ${(m.heapUsed / 2 ** 20).toFixed(0)} heapTotal ${(m.heapTotal / 2 ** 20).toFixed(0)} external ${(m.external / 2 ** 20).toFixed(0)} buffers ${(m.arrayBuffers / 2 ** 20).toFixed(0)}`);
-  }, process.env.BENCH_TRACE_MEMORY ? 1000 : 100);
-  const ticker = setInterval(() => say(`${label}: ${[...progress].map(([s, p]) => `${s} ${p}`).join(', ')}`), 10_000);
+  const sampler = setInterval(
+    () => {
+      const m = process.memoryUsage();
+      memory.heap = Math.max(memory.heap, m.heapUsed / 2 ** 20);
+      memory.external = Math.max(memory.external, m.external / 2 ** 20);
+      if (process.env.BENCH_TRACE_MEMORY)
+        say(
+          `rss ${(m.rss / 2 ** 20).toFixed(0)} heapUsed ${(m.heapUsed / 2 ** 20).toFixed(0)} heapTotal ${(m.heapTotal / 2 ** 20).toFixed(0)} external ${(m.external / 2 ** 20).toFixed(0)} buffers ${(m.arrayBuffers / 2 ** 20).toFixed(0)}`,
+        );
+    },
+    process.env.BENCH_TRACE_MEMORY ? 1000 : 100,
+  );
+  const ticker = setInterval(
+    () => say(`${label}: ${[...progress].map(([s, p]) => `${s} ${p}`).join(', ')}`),
+    10_000,
+  );
   const started = performance.now();
   const cpu0 = { sync: process.cpuUsage(), sandbox: cpuSecondsOf(sandboxPid), machine: machineCpu() };
   let summary: FullSyncSummary;
@@ -269,7 +268,9 @@ async function runSync(
   await waitClosed();
   const written = (await rowsWritten(statsDb)) - writesBefore;
   if (summary.status !== 'succeeded') say(`${label} ended ${summary.status}: ${summary.error}`);
-  say(`${label}: ${summary.status} in ${wallS.toFixed(1)} s, ${stats.requests} API calls, ${written} rows written`);
+  say(
+    `${label}: ${summary.status} in ${wallS.toFixed(1)} s, ${stats.requests} API calls, ${written} rows written`,
+  );
   const streams = Object.fromEntries(
     summary.streams.map((r: StreamResult) => [
       r.stream,
@@ -316,7 +317,10 @@ async function profiled<T>(label: string, fn: () => Promise<T>): Promise<T> {
 }
 
 /** One sequential cursor, one request at a time, through the sync's own client (rate budget included). */
-async function sequentialCursor(rt: Runtime, sandboxUrl: string): Promise<{ s: number; calls: number; rows: ContactRow[] }> {
+async function sequentialCursor(
+  rt: Runtime,
+  sandboxUrl: string,
+): Promise<{ s: number; calls: number; rows: ContactRow[] }> {
   await sandboxStats(sandboxUrl, true);
   const rows: ContactRow[] = [];
   const pages = rt.intercom.contacts.list({ perPage: 150, lane: 'inbound' });
@@ -416,7 +420,11 @@ function benchConfig(target: SyncTarget) {
 async function runSyncs(target: SyncTarget): Promise<{ first: SyncRun; second: SyncRun }> {
   if (daemonCount > 0) return runDaemonSyncs(target);
   const config = benchConfig(target);
-  const statsDb = createDatabase({ url: config.DATABASE_URL, poolSize: 1, applicationName: 'bench full-sync stats' });
+  const statsDb = createDatabase({
+    url: config.DATABASE_URL,
+    poolSize: 1,
+    applicationName: 'bench full-sync stats',
+  });
   try {
     const log = processLogger(config, 'command');
     const open = () => openRuntime(config, { log, name: target.application });
@@ -431,7 +439,14 @@ async function runSyncs(target: SyncTarget): Promise<{ first: SyncRun; second: S
     say('waiting 10.5 s for a fresh rate window');
     await new Promise((resolve) => setTimeout(resolve, 10_500));
     const second = await profiled('resync', () =>
-      runSync('second (no-change) full sync', open, target.sandboxUrl, target.sandboxPid, statsDb, waitClosed),
+      runSync(
+        'second (no-change) full sync',
+        open,
+        target.sandboxUrl,
+        target.sandboxPid,
+        statsDb,
+        waitClosed,
+      ),
     );
     return { first, second };
   } finally {
@@ -445,7 +460,11 @@ async function runSyncs(target: SyncTarget): Promise<{ first: SyncRun; second: S
  */
 async function runDaemonSyncs(target: SyncTarget): Promise<{ first: SyncRun; second: SyncRun }> {
   const config = benchConfig(target);
-  const statsDb = createDatabase({ url: config.DATABASE_URL, poolSize: 1, applicationName: 'bench full-sync stats' });
+  const statsDb = createDatabase({
+    url: config.DATABASE_URL,
+    poolSize: 1,
+    applicationName: 'bench full-sync stats',
+  });
   const bin = fileURLToPath(new URL('../bin/intercom-pg-sync.js', import.meta.url));
   const env = {
     ...process.env,
@@ -475,7 +494,8 @@ async function runDaemonSyncs(target: SyncTarget): Promise<{ first: SyncRun; sec
   try {
     for (const d of daemons) {
       for (let i = 0; !d.stderr().includes('daemon listening on'); i++) {
-        if (i > 600 || d.child.exitCode !== null) throw new Error(`a daemon did not start: ${d.stderr().slice(-2000)}`);
+        if (i > 600 || d.child.exitCode !== null)
+          throw new Error(`a daemon did not start: ${d.stderr().slice(-2000)}`);
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
@@ -483,7 +503,11 @@ async function runDaemonSyncs(target: SyncTarget): Promise<{ first: SyncRun; sec
     const run = async (label: string): Promise<SyncRun> => {
       const writesBefore = await rowsWritten(statsDb);
       await sandboxStats(target.sandboxUrl, true);
-      const cpu0 = { daemons: pids.map(cpuSecondsOf), sandbox: cpuSecondsOf(target.sandboxPid), machine: machineCpu() };
+      const cpu0 = {
+        daemons: pids.map(cpuSecondsOf),
+        sandbox: cpuSecondsOf(target.sandboxPid),
+        machine: machineCpu(),
+      };
       const started = performance.now();
       const job = await queue.add('full', { trigger: 'manual' });
       for (;;) {
@@ -499,14 +523,22 @@ async function runDaemonSyncs(target: SyncTarget): Promise<{ first: SyncRun; sec
       const stats = await sandboxStats(target.sandboxUrl);
       const written = (await rowsWritten(statsDb)) - writesBefore;
       const status = streams.every((r) => r.status === 'succeeded') && summary ? 'succeeded' : 'failed';
-      say(`${label} (${daemonCount} daemons): ${status} in ${wallS.toFixed(1)} s, ${stats.requests} API calls, ${written} rows written${done.failedReason ? `: ${done.failedReason}` : ''}`);
+      say(
+        `${label} (${daemonCount} daemons): ${status} in ${wallS.toFixed(1)} s, ${stats.requests} API calls, ${written} rows written${done.failedReason ? `: ${done.failedReason}` : ''}`,
+      );
       return {
         wallS,
         status,
         streams: Object.fromEntries(
           streams.map((r) => [
             r.stream,
-            { s: (r.duration_ms ?? 0) / 1000, calls: r.api_calls, rateLimited: r.rate_limited, fetched: r.fetched, written: r.inserted + r.updated + r.deleted },
+            {
+              s: (r.duration_ms ?? 0) / 1000,
+              calls: r.api_calls,
+              rateLimited: r.rate_limited,
+              fetched: r.fetched,
+              written: r.inserted + r.updated + r.deleted,
+            },
           ]),
         ),
         routes: callsByRoute(stats),
@@ -533,7 +565,11 @@ async function runDaemonSyncs(target: SyncTarget): Promise<{ first: SyncRun; sec
     await queue.close();
     redis.disconnect();
     for (const d of daemons) d.child.kill('SIGTERM');
-    await Promise.all(daemons.map((d) => (d.child.exitCode !== null ? undefined : new Promise((resolve) => d.child.once('exit', resolve)))));
+    await Promise.all(
+      daemons.map((d) =>
+        d.child.exitCode !== null ? undefined : new Promise((resolve) => d.child.once('exit', resolve)),
+      ),
+    );
     await statsDb.destroy();
   }
 }
@@ -543,7 +579,9 @@ async function runDaemonSyncs(target: SyncTarget): Promise<{ first: SyncRun; sec
  * Dockerfile ships (README "Memory"), so their peak RSS is the sync's alone. The rest of the bench
  * runs here, uncapped: the cursor keeps every row for the Postgres side.
  */
-async function syncsInChild(target: SyncTarget): Promise<{ first: SyncRun; second: SyncRun; heapLimitMb: number }> {
+async function syncsInChild(
+  target: SyncTarget,
+): Promise<{ first: SyncRun; second: SyncRun; heapLimitMb: number }> {
   const inherited = (process.env.NODE_OPTIONS ?? '').replace(/--max-old-space-size=\S+/g, '').trim();
   const nodeOptions = heapMb > 0 ? `${inherited} --max-old-space-size=${heapMb}`.trim() : inherited;
   const args = [
@@ -562,7 +600,11 @@ async function syncsInChild(target: SyncTarget): Promise<{ first: SyncRun; secon
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
   if (code !== 0) throw new Error(`the sync process failed (exit ${code})`);
-  return JSON.parse(stdout.trim().split('\n').at(-1)!) as { first: SyncRun; second: SyncRun; heapLimitMb: number };
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+    first: SyncRun;
+    second: SyncRun;
+    heapLimitMb: number;
+  };
 }
 
 async function bench(): Promise<BenchResult> {
@@ -575,11 +617,17 @@ async function bench(): Promise<BenchResult> {
   await withAdmin(server, (admin) => admin.query(`create database ${database}`));
   const url = new URL(server);
   url.pathname = `/${database}`;
-  const statsDb = createDatabase({ url: url.toString(), poolSize: 1, applicationName: 'bench full-sync stats' });
+  const statsDb = createDatabase({
+    url: url.toString(),
+    poolSize: 1,
+    applicationName: 'bench full-sync stats',
+  });
   let sandbox: Awaited<ReturnType<typeof startSandbox>> | undefined;
   try {
     await migrateToLatest(statsDb);
-    say(`starting the sandbox: ${size.contacts} contacts, ${size.companies} companies, ${latencyMs} ms, ${rateLimit}/min`);
+    say(
+      `starting the sandbox: ${size.contacts} contacts, ${size.companies} companies, ${latencyMs} ms, ${rateLimit}/min`,
+    );
     sandbox = await startSandbox();
     const { url: sandboxUrl } = sandbox;
     const { first, second, heapLimitMb } = await syncsInChild({
@@ -608,7 +656,9 @@ async function bench(): Promise<BenchResult> {
       } finally {
         await rt.close();
       }
-      say(`sequential cursor: ${cursor.rows.length} contacts in ${cursor.s.toFixed(1)} s (${cursor.calls} calls)`);
+      say(
+        `sequential cursor: ${cursor.rows.length} contacts in ${cursor.s.toFixed(1)} s (${cursor.calls} calls)`,
+      );
       say('postgres: upsert vs COPY of the same contacts');
       postgres = await postgresSide(server, cursor.rows);
     }
@@ -714,7 +764,8 @@ const mb = (n: number | undefined) => (n === undefined ? 'n/a' : `${Math.round(n
 function report(r: BenchResult, smallResult?: BenchResult): void {
   const d = derive(r);
   const first = r.first;
-  const s = (name: string) => first.streams[name] ?? { s: 0, calls: 0, rateLimited: 0, fetched: 0, written: 0 };
+  const s = (name: string) =>
+    first.streams[name] ?? { s: 0, calls: 0, rateLimited: 0, fetched: 0, written: 0 };
   const routes = (run: SyncRun) =>
     Object.entries(run.routes)
       .sort((a, b) => b[1] - a[1])
@@ -734,13 +785,20 @@ function report(r: BenchResult, smallResult?: BenchResult): void {
   out();
   out('phase                wall s    API calls   records   records/s   notes');
   const row = (phase: string, wall: number | string, calls: number, records: number | string, note = '') => {
-    const rate = typeof wall === 'number' && typeof records === 'number' && wall > 0 ? f1(records / wall) : '';
+    const rate =
+      typeof wall === 'number' && typeof records === 'number' && wall > 0 ? f1(records / wall) : '';
     out(
       `${phase.padEnd(20)} ${(typeof wall === 'number' ? f1(wall) : wall).padStart(6)} ${String(calls).padStart(12)} ` +
         `${String(records).padStart(9)} ${rate.padStart(11)}   ${note}`,
     );
   };
-  row('sandbox load', r.sandbox.loadS, 0, r.size.contacts + r.size.companies, `seeding ${r.sandbox.seedMs} ms (child process)`);
+  row(
+    'sandbox load',
+    r.sandbox.loadS,
+    0,
+    r.size.contacts + r.size.companies,
+    `seeding ${r.sandbox.seedMs} ms (child process)`,
+  );
   row(
     'tags/segments',
     Math.max(s('tags').s, s('segments').s),
@@ -748,7 +806,13 @@ function report(r: BenchResult, smallResult?: BenchResult): void {
     s('tags').fetched + s('segments').fetched,
     'run in parallel',
   );
-  row('companies', s('companies').s, s('companies').calls, s('companies').fetched, 'scroll, in parallel with contacts');
+  row(
+    'companies',
+    s('companies').s,
+    s('companies').calls,
+    s('companies').fetched,
+    'scroll, in parallel with contacts',
+  );
   row(
     'contacts',
     s('contacts').s,
@@ -756,7 +820,13 @@ function report(r: BenchResult, smallResult?: BenchResult): void {
     s('contacts').fetched,
     `search pages ${d.searchCalls}, notes ${d.notesCalls}, cut tag/company lists ${d.cutListCalls}`,
   );
-  row('notes', 'inside', d.notesCalls, s('notes').fetched, 'read per page inside the contacts phase; its calls are in that phase');
+  row(
+    'notes',
+    'inside',
+    d.notesCalls,
+    s('notes').fetched,
+    'read per page inside the contacts phase; its calls are in that phase',
+  );
   row(
     'first sync total',
     first.wallS,
@@ -771,7 +841,14 @@ function report(r: BenchResult, smallResult?: BenchResult): void {
     Object.values(r.second.streams).reduce((a, b) => a + b.fetched, 0),
     `contacts phase ${f1(r.second.streams.contacts!.s)} s, companies ${f1(r.second.streams.companies!.s)} s`,
   );
-  row('sequential cursor', r.cursor.s, r.cursor.calls, r.cursor.contacts, 'GET /contacts per_page 150, one at a time');
+  if (!syncsOnly)
+    row(
+      'sequential cursor',
+      r.cursor.s,
+      r.cursor.calls,
+      r.cursor.contacts,
+      'GET /contacts per_page 150, one at a time',
+    );
   out();
   out(`first sync calls by route: ${routes(first)}`);
   out(`second sync calls by route: ${routes(r.second)}`);
@@ -785,12 +862,20 @@ function report(r: BenchResult, smallResult?: BenchResult): void {
     `sync process memory peaks: first sync RSS ${mb(first.peakRssMb)}, heap used ${mb(first.peakHeapMb)}, external ${mb(first.peakExternalMb)}; ` +
       `second sync RSS ${mb(r.second.peakRssMb)}, heap used ${mb(r.second.peakHeapMb)}, external ${mb(r.second.peakExternalMb)}`,
   );
-  out(`mirror after the runs: ${Object.entries(r.mirror).map(([k, v]) => `${k} ${v}`).join(', ')}`);
-  out(`rows written (pg_stat_user_tables, intercom.*): first sync ${first.rowsWritten}, second sync ${r.second.rowsWritten}`);
   out(
-    `postgres: upsert of ${r.postgres.rows} contacts into an empty mirror ${f2(r.postgres.upsertS)} s in batches of 150 ` +
-      `(${f2(r.postgres.upsert1000S)} s in batches of 1000), COPY into an empty table ${f2(r.postgres.copyS)} s (best of 2 each)`,
+    `mirror after the runs: ${Object.entries(r.mirror)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
   );
+  out(
+    `rows written (pg_stat_user_tables, intercom.*): first sync ${first.rowsWritten}, second sync ${r.second.rowsWritten}`,
+  );
+  if (syncsOnly) out('sequential cursor and postgres upsert vs COPY: skipped (--syncs-only)');
+  else
+    out(
+      `postgres: upsert of ${r.postgres.rows} contacts into an empty mirror ${f2(r.postgres.upsertS)} s in batches of 150 ` +
+        `(${f2(r.postgres.upsert1000S)} s in batches of 1000), COPY into an empty table ${f2(r.postgres.copyS)} s (best of 2 each)`,
+    );
   out(`sandbox process peak RSS ${mb(r.sandbox.peakRssMb)} (not counted below)`);
   out();
   const target = (ok: boolean) => (ok ? 'met' : 'MISSED');
@@ -804,13 +889,32 @@ function report(r: BenchResult, smallResult?: BenchResult): void {
   const firstBound = firstCalls / (r.rateLimit / 60);
   const wholeRatio = first.wallS / firstBound;
   const wholeGoal = importDayShare > 0 || daemonCount > 0 || r.size.contacts >= 1_000_000 ? 1.2 : 1.1;
-  t(`first full sync / rate-limit bound (every call)`, f2(wholeRatio), `<= ${wholeGoal}`, wholeRatio <= wholeGoal);
-  out(`    ${f1(first.wallS)} s / (${firstCalls} calls / ${f1(r.rateLimit / 60)} per s = ${f1(firstBound)} s)`);
+  t(
+    `first full sync / rate-limit bound (every call)`,
+    f2(wholeRatio),
+    `<= ${wholeGoal}`,
+    wholeRatio <= wholeGoal,
+  );
+  out(
+    `    ${f1(first.wallS)} s / (${firstCalls} calls / ${f1(r.rateLimit / 60)} per s = ${f1(firstBound)} s)`,
+  );
   const perContact = (run: SyncRun) => (1000 * run.cpu.sync) / r.size.contacts;
-  t(`sync CPU per contact, first sync (ms)`, perContact(first).toFixed(3), '<= 0.3', perContact(first) <= 0.3);
-  t(`sync CPU per contact, no-change resync (ms)`, perContact(r.second).toFixed(3), '<= 0.05', perContact(r.second) <= 0.05);
+  t(
+    `sync CPU per contact, first sync (ms)`,
+    perContact(first).toFixed(3),
+    '<= 0.3',
+    perContact(first) <= 0.3,
+  );
+  t(
+    `sync CPU per contact, no-change resync (ms)`,
+    perContact(r.second).toFixed(3),
+    '<= 0.05',
+    perContact(r.second) <= 0.05,
+  );
   t(`(a) contacts phase / rate-limit bound`, f2(d.ratioA), '<= 1.5', d.ratioA <= 1.5);
-  out(`    ${f1(d.contactsS)} s / (${d.contactsCalls} calls / ${f1(r.rateLimit / 60)} per s = ${f1(d.boundS)} s)`);
+  out(
+    `    ${f1(d.contactsS)} s / (${d.contactsCalls} calls / ${f1(r.rateLimit / 60)} per s = ${f1(d.boundS)} s)`,
+  );
   if (!syncsOnly) {
     t(`(b) sequential cursor / first sync contacts phase`, f2(d.ratioB), '', undefined);
     out(
@@ -818,7 +922,9 @@ function report(r: BenchResult, smallResult?: BenchResult): void {
         `or cut lists, the first sync makes ${d.contactsCalls}; compared on equal work in the two lines below`,
     );
     t(`(b) same, vs the second (no-change) sync`, f2(d.ratioB2), '>= 8', d.ratioB2 >= 8);
-    out(`    ${f1(r.cursor.s)} s / ${f1(r.second.streams.contacts!.s)} s (the same contact pages and nothing else: like for like)`);
+    out(
+      `    ${f1(r.cursor.s)} s / ${f1(r.second.streams.contacts!.s)} s (the same contact pages and nothing else: like for like)`,
+    );
     t(`(b) first sync vs its own calls one at a time`, f2(d.ratioB3), '>= 8', d.ratioB3 >= 8);
     out(
       `    estimate, not measured: ${d.contactsCalls} calls x ${f1((1000 * r.cursor.s) / r.cursor.calls)} ms (the cursor's time per call) = ` +
@@ -829,9 +935,19 @@ function report(r: BenchResult, smallResult?: BenchResult): void {
   t(`rows written by the second sync`, String(r.second.rowsWritten), '0', r.second.rowsWritten === 0);
   t(`peak RSS of the sync process`, mb(peak), '< 300 MB', peak < 300);
   if (smallResult) {
-    t(`peak RSS at ${smallResult.size.contacts} contacts (first sync)`, mb(smallResult.first.peakRssMb), '', undefined);
+    t(
+      `peak RSS at ${smallResult.size.contacts} contacts (first sync)`,
+      mb(smallResult.first.peakRssMb),
+      '',
+      undefined,
+    );
     t(`peak RSS at ${r.size.contacts} contacts (first sync)`, mb(r.first.peakRssMb), '', undefined);
-    t(`RSS growth ${smallResult.size.contacts} -> ${r.size.contacts} contacts`, `x${f2(rssFlat!)}`, 'flat', rssFlat! <= 1.25);
+    t(
+      `RSS growth ${smallResult.size.contacts} -> ${r.size.contacts} contacts`,
+      `x${f2(rssFlat!)}`,
+      'flat',
+      rssFlat! <= 1.25,
+    );
     const sd = derive(smallResult);
     out(
       `    at ${smallResult.size.contacts}: contacts phase ${f1(sd.contactsS)} s, (a) ${f2(sd.ratioA)}, (b) ${f2(sd.ratioB)} / ` +

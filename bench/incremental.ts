@@ -17,7 +17,6 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { sql, type Kysely } from 'kysely';
-import pg from 'pg';
 import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config/config.js';
 import { createDatabase } from '../src/db/database.js';
@@ -30,7 +29,7 @@ import { runFullSync } from '../src/sync/full-sync.js';
 import { runIncrementalSync } from '../src/sync/incremental-sync.js';
 import { dayStart } from '../src/sync/partitions.js';
 import { localServices } from '../scripts/local-services.js';
-import { rowsWritten } from './pg-upsert.js';
+import { rowsWritten, withAdmin } from './pg-upsert.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -50,7 +49,8 @@ const changedSince = int(flags['changed-since']);
 const fromHour = Number(flags['from-hour']);
 const untilHour = Number(flags['until-hour']);
 const minutesLater = Number(flags['minutes-later']);
-if (changedToday + changedSince > contacts) throw new Error('--contacts must hold --changed-today and --changed-since');
+if (changedToday + changedSince > contacts)
+  throw new Error('--contacts must hold --changed-today and --changed-since');
 if (!(fromHour >= 0 && fromHour < untilHour && untilHour * 60 + minutesLater < 24 * 60))
   throw new Error('expected 0 <= --from-hour < --until-hour, and the run before midnight');
 
@@ -67,24 +67,13 @@ function setClock(sandbox: Sandbox, at: number): void {
   sandbox.updateSettings({ clockOffsetSeconds: at - Date.now() / 1000 });
 }
 
-async function withAdmin<T>(server: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const url = new URL(server);
-  url.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: url.toString() });
-  client.on('error', () => undefined);
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /** Waits until the runtime's connections have exited, so their statistics are flushed. */
 async function waitForBackends(stats: Kysely<any>, application: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
     const { rows } = await sql<{ n: number }>`
-      select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = ${application}`.execute(stats);
+      select count(*)::int as n from pg_stat_activity where datname = current_database() and application_name = ${application}`.execute(
+      stats,
+    );
     if (rows[0]!.n === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -120,8 +109,17 @@ async function bench(): Promise<Result> {
   await withAdmin(services.database, (admin) => admin.query(`create database ${database}`));
   const url = new URL(services.database);
   url.pathname = `/${database}`;
-  const statsDb = createDatabase({ url: url.toString(), poolSize: 1, applicationName: 'bench incremental stats' });
-  const sandbox = await startSandbox({ contacts, companies: Math.ceil(contacts / 10), seed: int(flags.seed), rateLimit: 0 });
+  const statsDb = createDatabase({
+    url: url.toString(),
+    poolSize: 1,
+    applicationName: 'bench incremental stats',
+  });
+  const sandbox = await startSandbox({
+    contacts,
+    companies: Math.ceil(contacts / 10),
+    seed: int(flags.seed),
+    rateLimit: 0,
+  });
   try {
     await migrateToLatest(statsDb);
     const config = loadConfig(
@@ -182,10 +180,13 @@ async function bench(): Promise<Result> {
     const stats = sandbox.stats.snapshot();
     await waitForBackends(statsDb, application);
     const written = (await rowsWritten(statsDb)) - writesBefore;
-    if (summary.status !== 'succeeded') throw new Error(`the incremental run ended ${summary.status}: ${summary.error}`);
+    if (summary.status !== 'succeeded')
+      throw new Error(`the incremental run ended ${summary.status}: ${summary.error}`);
     const lag = rt.settings.searchLagSeconds;
     const mark = watermark ? Math.floor(watermark.getTime() / 1000) : 0;
-    const inLagWindow = [...sandbox.store.contacts.values()].filter((c) => c.updated_at >= mark - lag && c.updated_at <= mark).length;
+    const inLagWindow = [...sandbox.store.contacts.values()].filter(
+      (c) => c.updated_at >= mark - lag && c.updated_at <= mark,
+    ).length;
     const s = summary.streams[0]!;
     return {
       contacts,
@@ -197,7 +198,10 @@ async function bench(): Promise<Result> {
       inLagWindow,
       calls: stats.requests,
       routes: Object.fromEntries(
-        Object.entries(stats.byRoute).map(([route, byStatus]) => [route, Object.values(byStatus).reduce((a, b) => a + b, 0)]),
+        Object.entries(stats.byRoute).map(([route, byStatus]) => [
+          route,
+          Object.values(byStatus).reduce((a, b) => a + b, 0),
+        ]),
       ),
       fetched: s.fetched,
       inserted: s.inserted,
@@ -210,7 +214,9 @@ async function bench(): Promise<Result> {
   } finally {
     await sandbox.close();
     await statsDb.destroy();
-    await withAdmin(services.database, (admin) => admin.query(`drop database if exists ${database} with (force)`));
+    await withAdmin(services.database, (admin) =>
+      admin.query(`drop database if exists ${database} with (force)`),
+    );
     const redis = new Redis(services.redis, { lazyConnect: true, maxRetriesPerRequest: 1 });
     try {
       await redis.connect();
@@ -229,7 +235,11 @@ function report(r: Result): void {
       `incremental benchmark: ${r.contacts} contacts, ${r.changedToday} changed ${fromHour}:00–${untilHour}:00 UTC, ` +
         `${r.changedSince} changed ${minutesLater} min after the last run; SEARCH_LAG_SECONDS ${r.searchLagSeconds}`,
       `watermark ${r.watermark}, run read from ${r.since} (${r.inLagWindow} contacts changed in that lag window, read again)`,
-      `calls by route: ${Object.entries(r.routes).map(([route, n]) => `${route} ${n}`).join(', ') || 'none'}`,
+      `calls by route: ${
+        Object.entries(r.routes)
+          .map(([route, n]) => `${route} ${n}`)
+          .join(', ') || 'none'
+      }`,
       `contacts fetched ${r.fetched}, inserted ${r.inserted}, updated ${r.updated}, unchanged ${r.unchanged}; ` +
         `rows written (pg_stat_user_tables, intercom.*) ${r.rowsWritten}; ${r.wallS.toFixed(2)} s, load average ${r.load.toFixed(1)}`,
       '',

@@ -137,7 +137,9 @@ export async function rowsWritten(db: Kysely<any>, table?: string): Promise<numb
   await sql`select pg_stat_clear_snapshot()`.execute(db);
   const result = await sql<{ n: number }>`
     select coalesce(sum(n_tup_ins + n_tup_upd + n_tup_del), 0)::bigint::int as n from pg_stat_user_tables
-    where schemaname = 'intercom' and (${table ?? null}::text is null or relname = ${table ?? null})`.execute(db);
+    where schemaname = 'intercom' and (${table ?? null}::text is null or relname = ${table ?? null})`.execute(
+    db,
+  );
   return result.rows[0]!.n;
 }
 
@@ -205,3 +207,20 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
+
+/**
+ * Runs `fn` on a short-lived connection to the server's maintenance database (tests running beside
+ * the bench create and force-drop databases; a long-lived admin connection is not worth the risk).
+ */
+export async function withAdmin<T>(server: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const url = new URL(server);
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
+  client.on('error', () => undefined);
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}

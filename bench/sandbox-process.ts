@@ -17,8 +17,14 @@ export interface SandboxProcess {
 export async function startSandboxProcess(flags: readonly string[]): Promise<SandboxProcess> {
   const bin = fileURLToPath(new URL('../bin/intercom-pg-sync.js', import.meta.url));
   // The sandbox holds the whole workspace in memory: never under the heap cap a bench runs the sync with.
-  const env = { ...process.env, NODE_OPTIONS: (process.env.NODE_OPTIONS ?? '').replace(/--max-old-space-size=\S+/g, '') };
-  const child = spawn(process.execPath, [bin, 'sandbox', ...flags], { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const env = {
+    ...process.env,
+    NODE_OPTIONS: (process.env.NODE_OPTIONS ?? '').replace(/--max-old-space-size=\S+/g, ''),
+  };
+  const child = spawn(process.execPath, [bin, 'sandbox', ...flags], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env,
+  });
   process.once('exit', () => child.kill('SIGTERM')); // never leave the sandbox behind
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
