@@ -44,7 +44,7 @@ import { openRuntime, type Runtime } from '../src/app/runtime.js';
 import { FIXED_SYNC_SETTINGS } from '../src/sync/context.js';
 import { runFullSync, type FullSyncSummary } from '../src/sync/full-sync.js';
 import type { StreamResult } from '../src/sync/stream.js';
-import { copyInto, rowsWritten, serverUrl, withAdmin } from './pg-upsert.js';
+import { copyInto, dropScratch, rowsWritten, serverUrl, withAdmin } from './pg-upsert.js';
 import { startSandboxProcess, type SandboxProcess, type SandboxStats } from './sandbox-process.js';
 
 const { values: flags } = parseArgs({
@@ -683,15 +683,7 @@ async function bench(): Promise<BenchResult> {
   } finally {
     sandbox?.child.kill('SIGTERM');
     await statsDb.destroy();
-    await withAdmin(server, (admin) => admin.query(`drop database if exists ${database} with (force)`));
-    const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await redis.connect();
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-    } finally {
-      redis.disconnect();
-    }
+    await dropScratch(server, database, redisUrl, prefix);
   }
 }
 

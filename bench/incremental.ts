@@ -17,7 +17,6 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { sql, type Kysely } from 'kysely';
-import { Redis } from 'ioredis';
 import { loadConfig } from '../src/config/config.js';
 import { createDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
@@ -29,7 +28,7 @@ import { runFullSync } from '../src/sync/full-sync.js';
 import { runIncrementalSync } from '../src/sync/incremental-sync.js';
 import { dayStart } from '../src/sync/partitions.js';
 import { localServices } from '../scripts/local-services.js';
-import { rowsWritten, withAdmin } from './pg-upsert.js';
+import { dropScratch, rowsWritten, withAdmin } from './pg-upsert.js';
 
 const { values: flags } = parseArgs({
   options: {
@@ -214,17 +213,7 @@ async function bench(): Promise<Result> {
   } finally {
     await sandbox.close();
     await statsDb.destroy();
-    await withAdmin(services.database, (admin) =>
-      admin.query(`drop database if exists ${database} with (force)`),
-    );
-    const redis = new Redis(services.redis, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    try {
-      await redis.connect();
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-    } finally {
-      redis.disconnect();
-    }
+    await dropScratch(services.database, database, services.redis, prefix);
   }
 }
 

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { faker } from '@faker-js/faker';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
+import { Redis } from 'ioredis';
 import { from as copyFrom } from 'pg-copy-streams';
 import { createDatabase } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrate.js';
@@ -222,5 +223,23 @@ export async function withAdmin<T>(server: string, fn: (client: pg.Client) => Pr
     return await fn(client);
   } finally {
     await client.end();
+  }
+}
+
+/** Removes a bench's scratch database and its scratch Redis keys (`prefix:*`). */
+export async function dropScratch(
+  server: string,
+  database: string,
+  redisUrl: string,
+  prefix: string,
+): Promise<void> {
+  await withAdmin(server, (admin) => admin.query(`drop database if exists ${database} with (force)`));
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await redis.connect();
+    const keys = await redis.keys(`${prefix}:*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
   }
 }
