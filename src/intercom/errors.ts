@@ -209,3 +209,11 @@ export function networkReason(error: unknown): string {
   }
   return error instanceof Error ? error.message : String(error);
 }
+
+/**
+ * Whether `error` is Intercom answering 404: the record is not there (deleted, merged, archived).
+ * @example await client.contacts.untag(id, tagId).catch((e) => (isNotFound(e) ? undefined : Promise.reject(e)));
+ */
+export function isNotFound(error: unknown): boolean {
+  return error instanceof IntercomApiError && error.status === 404;
+}

@@ -4,7 +4,7 @@
 // (docs/local-changes.md#same-second-echoes). One GET per tied record, which only two changes of
 // one record within one second cost.
 import pMap from 'p-map';
-import { IntercomApiError } from '../intercom/errors.js';
+import { isNotFound } from '../intercom/errors.js';
 import type { SyncContext } from './context.js';
 
 /**
@@ -28,7 +28,7 @@ export async function rereadTied<Payload>(
       try {
         return [await read(id)];
       } catch (error) {
-        if (error instanceof IntercomApiError && error.status === 404) return [];
+        if (isNotFound(error)) return [];
         throw error;
       }
     },

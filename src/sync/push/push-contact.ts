@@ -22,7 +22,7 @@ import {
   contactCreateBody,
   PushRejectedError,
 } from '../../mappers/push-input.js';
-import { IntercomApiError } from '../../intercom/errors.js';
+import { IntercomApiError, isNotFound } from '../../intercom/errors.js';
 import type { Contact, ContactInput, SearchFilter } from '../../intercom/types.js';
 import { releaseIdentities, settleIdentities } from '../../db/recent-creates.js';
 import { isPermanent } from '../../errors.js';
@@ -259,10 +259,6 @@ async function searchLostCreate(
 
 const DAY_SECONDS = 86_400;
 
-function isNotFound(error: unknown): boolean {
-  return error instanceof IntercomApiError && error.status === 404;
-}
-
 /** Create this row, or update the contact a moment-old create of the same person made. */
 type CreatePlan = Awaited<ReturnType<typeof planCreate>>;
 
@@ -353,8 +349,7 @@ async function mirrorsThisCreate(
 }
 
 export function ignoreNotFound(error: unknown): void {
-  if (error instanceof IntercomApiError && error.status === 404) return;
-  throw error;
+  if (!isNotFound(error)) throw error;
 }
 
 /** The row was deleted locally: delete the record in Intercom too, if it ever got there. */
